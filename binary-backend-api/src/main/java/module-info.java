@@ -1,0 +1,18 @@
+/**
+ * The API a caller types and the SPI a backend implements.
+ *
+ * <p>Depends on nothing at run time but the JDK, the SLF4J API, and Jackson (for settings read
+ * from JSON). No cloud provider's type appears here.
+ */
+module org.binarybackends.api {
+  requires transitive com.fasterxml.jackson.databind;
+  requires org.slf4j;
+
+  exports org.binarybackends;
+  exports org.binarybackends.spi;
+
+  // Jackson reads the value types' @JsonCreator factories reflectively.
+  opens org.binarybackends to com.fasterxml.jackson.databind;
+
+  uses org.binarybackends.spi.BinaryBackendProvider;
+}

@@ -1,0 +1,11 @@
+/** The default storage: the platform's own, embedded on the local filesystem. */
+module org.binarybackends.defaultstore {
+  requires transitive org.binarybackends.api;
+  requires org.slf4j;
+  requires jdk.httpserver;
+  requires java.net.http;
+
+  exports org.binarybackends.defaultstore;
+
+  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.defaultstore.DefaultStorageProvider;
+}

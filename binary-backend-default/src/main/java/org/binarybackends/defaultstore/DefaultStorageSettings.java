@@ -1,0 +1,246 @@
+package org.binarybackends.defaultstore;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.binarybackends.BackendInstanceId;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.Violation;
+import org.binarybackends.spi.BackendSettings;
+
+/**
+ * Settings of the default storage: the platform's own, embedded on the local filesystem under one
+ * root shared by all organizations. Immutable; built by {@link #builder()}, whose {@link
+ * Builder#build()} reports every violation at once. {@link #toString()} shows no secret.
+ *
+ * <p>Downloads go through signed URLs {@code <base>/<organization>/<key>?expires=..&kid=..&sig=..}.
+ * The base is {@link #downloadBaseUri()} when set (the address devices use, e.g. behind a reverse
+ * proxy), else the embedded download server's own address. At least one of the two must be set.
+ */
+public final class DefaultStorageSettings implements BackendSettings {
+  static final String TYPE = "default";
+  /** Signed URLs last at most this long unless configured otherwise. */
+  public static final Duration DEFAULT_MAX_DOWNLOAD_TTL = Duration.ofDays(7);
+  public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
+  public static final Duration DEFAULT_STALE_TEMP_AGE = Duration.ofHours(1);
+  static final int MAX_ROOT_PATH_CHARS = 512;
+
+  private final Path root;
+  private final URI downloadBaseUri;
+  private final InetSocketAddress downloadServerAddress;
+  private final List<SigningKey> signingKeys;
+  private final String activeSigningKeyId;
+  private final Duration maxDownloadTtl;
+  private final int bufferSize;
+  private final Duration staleTempAge;
+
+  private DefaultStorageSettings(Builder b) {
+    this.root = b.root.toAbsolutePath().normalize();
+    this.downloadBaseUri = b.downloadBaseUri == null ? null : withTrailingSlash(b.downloadBaseUri);
+    this.downloadServerAddress = b.downloadServerAddress;
+    this.signingKeys = List.copyOf(b.signingKeys);
+    this.activeSigningKeyId = b.activeSigningKeyId == null ? b.signingKeys.get(0).id() : b.activeSigningKeyId;
+    this.maxDownloadTtl = b.maxDownloadTtl;
+    this.bufferSize = b.bufferSize;
+    this.staleTempAge = b.staleTempAge;
+  }
+
+  private static URI withTrailingSlash(URI uri) {
+    String s = uri.toString();
+    return s.endsWith("/") ? uri : URI.create(s + "/");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder().root(root).downloadBaseUri(downloadBaseUri).downloadServerAddress(downloadServerAddress)
+        .activeSigningKeyId(activeSigningKeyId).maxDownloadTtl(maxDownloadTtl).bufferSize(bufferSize)
+        .staleTempAge(staleTempAge);
+    signingKeys.forEach(b::addSigningKey);
+    return b;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  /**
+   * The one default storage of the platform: no attributes, so that moving its root directory keeps
+   * every stored location valid.
+   */
+  @Override
+  public BackendInstanceId instanceId() {
+    return BackendInstanceId.of(TYPE);
+  }
+
+  /** The absolute, normalized root directory; created if missing. */
+  public Path root() {
+    return root;
+  }
+
+  /** The base of signed download URLs as devices reach it, ending with {@code /}. */
+  public Optional<URI> downloadBaseUri() {
+    return Optional.ofNullable(downloadBaseUri);
+  }
+
+  /** Where the embedded download server listens, if it should run; port 0 picks a free port. */
+  public Optional<InetSocketAddress> downloadServerAddress() {
+    return Optional.ofNullable(downloadServerAddress);
+  }
+
+  /** Every trusted signing key; URLs signed by any of them are accepted. */
+  public List<SigningKey> signingKeys() {
+    return signingKeys;
+  }
+
+  /** The id of the key that signs new URLs. */
+  public String activeSigningKeyId() {
+    return activeSigningKeyId;
+  }
+
+  public Duration maxDownloadTtl() {
+    return maxDownloadTtl;
+  }
+
+  /** The size of the buffer one put or download copies through. */
+  public int bufferSize() {
+    return bufferSize;
+  }
+
+  /** Temp files of interrupted puts untouched for this long are deleted when the storage starts. */
+  public Duration staleTempAge() {
+    return staleTempAge;
+  }
+
+  @Override
+  public String toString() {
+    return "DefaultStorageSettings{root=" + root + ", downloadBaseUri=" + downloadBaseUri
+        + ", downloadServerAddress=" + downloadServerAddress + ", signingKeys="
+        + signingKeys.stream().map(SigningKey::id).collect(Collectors.toList()) + " (secrets ***)"
+        + ", activeSigningKeyId=" + activeSigningKeyId + ", maxDownloadTtl=" + maxDownloadTtl
+        + ", bufferSize=" + bufferSize + ", staleTempAge=" + staleTempAge + "}";
+  }
+
+  /** Builds {@link DefaultStorageSettings}; not thread-safe. */
+  public static final class Builder {
+    private Path root;
+    private URI downloadBaseUri;
+    private InetSocketAddress downloadServerAddress;
+    private final List<SigningKey> signingKeys = new ArrayList<>();
+    private String activeSigningKeyId;
+    private Duration maxDownloadTtl = DEFAULT_MAX_DOWNLOAD_TTL;
+    private int bufferSize = DEFAULT_BUFFER_SIZE;
+    private Duration staleTempAge = DEFAULT_STALE_TEMP_AGE;
+
+    private Builder() {}
+
+    /** The root directory (required); created if missing. */
+    public Builder root(Path root) {
+      this.root = root;
+      return this;
+    }
+
+    /** The base of signed download URLs as devices reach it: an absolute http(s) URI. */
+    public Builder downloadBaseUri(URI uri) {
+      this.downloadBaseUri = uri;
+      return this;
+    }
+
+    /** Run the embedded download server on this address (port 0: any free port). */
+    public Builder downloadServerAddress(InetSocketAddress address) {
+      this.downloadServerAddress = address;
+      return this;
+    }
+
+    /** Trusts {@code key}; the first added signs new URLs unless {@link #activeSigningKeyId} says otherwise. */
+    public Builder addSigningKey(SigningKey key) {
+      this.signingKeys.add(key);
+      return this;
+    }
+
+    public Builder activeSigningKeyId(String id) {
+      this.activeSigningKeyId = id;
+      return this;
+    }
+
+    public Builder maxDownloadTtl(Duration ttl) {
+      this.maxDownloadTtl = ttl;
+      return this;
+    }
+
+    public Builder bufferSize(int bytes) {
+      this.bufferSize = bytes;
+      return this;
+    }
+
+    public Builder staleTempAge(Duration age) {
+      this.staleTempAge = age;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws InvalidConfigurationException listing every violation
+     */
+    public DefaultStorageSettings build() {
+      List<Violation> v = new ArrayList<>();
+      if (root == null) {
+        v.add(Violation.missing("root", "an absolute directory path"));
+      } else if (root.toAbsolutePath().normalize().toString().length() > MAX_ROOT_PATH_CHARS) {
+        v.add(Violation.of("root", root.toString(), "a path of at most " + MAX_ROOT_PATH_CHARS
+            + " characters, so that the longest key (about 3,300 characters of path) fits the 4,096-byte limit"));
+      }
+      if (downloadBaseUri != null) {
+        String scheme = downloadBaseUri.getScheme();
+        if (!downloadBaseUri.isAbsolute() || !("http".equals(scheme) || "https".equals(scheme))
+            || downloadBaseUri.getHost() == null || downloadBaseUri.getRawQuery() != null
+            || downloadBaseUri.getRawFragment() != null) {
+          v.add(Violation.of("downloadBaseUri", downloadBaseUri.toString(),
+              "an absolute http or https URI with a host, without query or fragment"));
+        }
+      }
+      if (downloadBaseUri == null && downloadServerAddress == null) {
+        v.add(Violation.missing("downloadBaseUri",
+            "downloadBaseUri, downloadServerAddress or both: signed URLs need a base address"));
+      }
+      if (signingKeys.isEmpty()) {
+        v.add(Violation.missing("signingKeys", "at least one signing key"));
+      }
+      Set<String> ids = new HashSet<>();
+      for (SigningKey k : signingKeys) {
+        if (!ids.add(k.id())) {
+          v.add(Violation.of("signingKeys", k.id(), "distinct key ids; '" + k.id() + "' appears twice"));
+        }
+      }
+      if (activeSigningKeyId != null && !ids.contains(activeSigningKeyId)) {
+        v.add(Violation.of("activeSigningKeyId", activeSigningKeyId, "the id of one of the signing keys " + ids));
+      }
+      if (maxDownloadTtl == null || maxDownloadTtl.compareTo(Duration.ofSeconds(1)) < 0
+          || maxDownloadTtl.compareTo(Duration.ofDays(365)) > 0) {
+        v.add(Violation.of("maxDownloadTtl", String.valueOf(maxDownloadTtl), "1 second to 365 days"));
+      }
+      if (bufferSize < 4096 || bufferSize > 64 << 20) {
+        v.add(Violation.of("bufferSize", Integer.toString(bufferSize), "4096 to 67108864 bytes"));
+      }
+      if (staleTempAge == null || staleTempAge.isNegative()) {
+        v.add(Violation.of("staleTempAge", String.valueOf(staleTempAge), "a duration >= 0"));
+      }
+      if (!v.isEmpty()) {
+        throw new InvalidConfigurationException(v);
+      }
+      return new DefaultStorageSettings(this);
+    }
+  }
+}

@@ -1,0 +1,515 @@
+package org.binarybackends.defaultstore.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.binarybackends.AccessDeniedException;
+import org.binarybackends.BackendInstanceId;
+import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.BinaryContent;
+import org.binarybackends.BinaryLocation;
+import org.binarybackends.BinaryNotFoundException;
+import org.binarybackends.ByteRange;
+import org.binarybackends.DeleteResult;
+import org.binarybackends.IntegrityException;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.ListPage;
+import org.binarybackends.ListRequest;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.PutOptions;
+import org.binarybackends.Sha256Digest;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.StoredBinary;
+import org.binarybackends.VerificationReport;
+import org.binarybackends.Violation;
+import org.binarybackends.defaultstore.DefaultStorageSettings;
+import org.binarybackends.defaultstore.DownloadTokens;
+import org.binarybackends.spi.BackendContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default storage: binaries as files under one root shared by all organizations.
+ *
+ * <pre>
+ * root/binary-backends-storage.properties   layout marker: the root is ours
+ * root/objects/o&lt;organization&gt;/...        one file per binary, named by {@link KeyPaths}
+ * root/staging/                              temp files of puts in progress
+ * </pre>
+ *
+ * <p>A put streams into a temp file in {@code staging/} while hashing, checks digest and length,
+ * writes the {@link ObjectFile} header, fsyncs, renames the file into place atomically and fsyncs
+ * the directory: a reader sees the old version or the new one, and a crash leaves at most a temp
+ * file, deleted at a later start once older than {@link DefaultStorageSettings#staleTempAge()}
+ * (the age protects puts in progress in another process sharing the root). Thread-safe.
+ */
+public final class DefaultStorageBackend implements BinaryBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultStorageBackend.class);
+  private static final String MARKER = "binary-backends-storage.properties";
+  private static final String MARKER_CONTENT = "# binary-backends default storage; do not edit files under this root by hand\nlayout=1\n";
+  private static final String TEMP_SUFFIX = ".part";
+  private static final int PUBLISH_ATTEMPTS = 5;
+
+  private final DefaultStorageSettings settings;
+  private final BackendContext context;
+  private final BackendInstanceId instanceId;
+  private final Path root;
+  private final Path objects;
+  private final Path staging;
+  private final DownloadTokens tokens;
+  private final DownloadServer server;
+  private final URI downloadBase;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public DefaultStorageBackend(DefaultStorageSettings settings, BackendContext context) {
+    this.settings = settings;
+    this.context = context;
+    this.instanceId = settings.instanceId();
+    try {
+      this.root = prepareRoot(settings.root());
+      this.objects = Files.createDirectories(root.resolve("objects"));
+      this.staging = Files.createDirectories(root.resolve("staging"));
+      deleteStaleTempFiles();
+    } catch (IOException e) {
+      throw unavailable("cannot prepare the storage root " + settings.root(), e);
+    }
+    this.tokens = DownloadTokens.of(settings, context.clock());
+    if (settings.downloadServerAddress().isPresent()) {
+      this.server = DownloadServer.start(this, tokens, settings.downloadServerAddress().get(),
+          settings.downloadBaseUri().map(URI::getRawPath).orElse("/"), settings.bufferSize());
+      this.downloadBase = settings.downloadBaseUri().orElse(server.localUri());
+    } else {
+      this.server = null;
+      this.downloadBase = settings.downloadBaseUri().orElseThrow();
+    }
+    LOG.info("Default storage at {} serving downloads under {}", settings.root(), downloadBase);
+  }
+
+  /** Creates the root, or checks that an existing one is ours; returns its real path. */
+  private static Path prepareRoot(Path root) throws IOException {
+    Files.createDirectories(root);
+    Path real = root.toRealPath();
+    Path marker = real.resolve(MARKER);
+    if (Files.exists(marker)) {
+      String content = Files.readString(marker, StandardCharsets.UTF_8);
+      if (!content.contains("layout=1")) {
+        throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
+            "a root of storage layout 1; " + marker + " names another layout")));
+      }
+      return real;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(real)) {
+      if (entries.iterator().hasNext()) {
+        throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
+            "an empty or new directory, or an existing default storage root; this one holds other files and no "
+                + MARKER)));
+      }
+    }
+    Path temp = real.resolve(MARKER + ".tmp");
+    Files.writeString(temp, MARKER_CONTENT, StandardCharsets.UTF_8);
+    Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory(real);
+    return real;
+  }
+
+  private void deleteStaleTempFiles() throws IOException {
+    // File times are wall-clock times: compare with the system clock, not the context's.
+    long cutoff = System.currentTimeMillis() - settings.staleTempAge().toMillis();
+    int deleted = 0;
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(staging, "*" + TEMP_SUFFIX)) {
+      for (Path temp : temps) {
+        if (Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis() <= cutoff) {
+          Files.deleteIfExists(temp);
+          deleted++;
+        }
+      }
+    }
+    if (deleted > 0) {
+      LOG.info("Deleted {} temp files of interrupted puts from {}", deleted, staging);
+    }
+  }
+
+  @Override
+  public BackendInstanceId instanceId() {
+    return instanceId;
+  }
+
+  /** Where the embedded download server listens, if it runs. */
+  public Optional<URI> downloadServerUri() {
+    return server == null ? Optional.empty() : Optional.of(server.localUri());
+  }
+
+  @Override
+  public StoredBinary put(OrganizationId organization, ObjectKey key, InputStream content, PutOptions options) {
+    requireOpen();
+    requireNonNull(organization, key, content, options);
+    Path target = KeyPaths.file(organizationDirectory(organization), key);
+    ObjectFile header = store(target, key, content, options);
+    return new StoredBinary(new BinaryLocation(instanceId, organization, key), header.size(), header.sha256(),
+        header.storedAt());
+  }
+
+  /** Streams {@code content} into a temp file, checks it, and publishes it at {@code target}. */
+  private ObjectFile store(Path target, ObjectKey key, InputStream content, PutOptions options) {
+    Path temp = staging.resolve(UUID.randomUUID() + TEMP_SUFFIX);
+    boolean published = false;
+    try {
+      ObjectFile header;
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        header = copyAndHash(content, out, key, options);
+        header.writeTo(out);
+        out.force(true);
+      }
+      publish(temp, target);
+      published = true;
+      return header;
+    } catch (IOException e) {
+      throw unavailable("storing " + key + " failed; nothing was stored", e);
+    } finally {
+      if (!published) {
+        deleteQuietly(temp);
+      }
+    }
+  }
+
+  private ObjectFile copyAndHash(InputStream content, FileChannel out, ObjectKey key, PutOptions options)
+      throws IOException {
+    long declared = options.contentLength().orElse(-1);
+    MessageDigest sha256 = sha256();
+    byte[] buffer = new byte[settings.bufferSize()];
+    ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+    long position = ObjectFile.HEADER_BYTES;
+    long total = 0;
+    while (true) {
+      int n;
+      try {
+        n = content.readNBytes(buffer, 0, buffer.length);
+      } catch (IOException e) {
+        throw new BinaryBackendException("reading the content for " + key + " failed after " + total
+            + " bytes; nothing was stored", e);
+      }
+      if (n == 0) {
+        break;
+      }
+      total += n;
+      if (declared >= 0 && total > declared) {
+        throw IntegrityException.lengthMismatch(key, declared, total);
+      }
+      sha256.update(buffer, 0, n);
+      wrapped.clear().limit(n);
+      while (wrapped.hasRemaining()) {
+        position += out.write(wrapped, position);
+      }
+    }
+    if (declared >= 0 && total != declared) {
+      throw IntegrityException.lengthMismatch(key, declared, total);
+    }
+    Sha256Digest actual = Sha256Digest.of(sha256);
+    Optional<Sha256Digest> expected = options.expectedSha256();
+    if (expected.isPresent() && !expected.get().equals(actual)) {
+      throw IntegrityException.digestMismatch(key, expected.get(), actual);
+    }
+    return new ObjectFile(total, actual, context.clock().instant());
+  }
+
+  /**
+   * Renames the finished temp file to {@code target}, creating its directories. A concurrent delete
+   * may remove an empty directory between its creation and the rename: then try again.
+   */
+  private void publish(Path temp, Path target) throws IOException {
+    Path parent = target.getParent();
+    for (int attempt = 1; ; attempt++) {
+      createDirectoriesDurably(parent);
+      checkInsideRoot(parent);
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(parent);
+        return;
+      } catch (NoSuchFileException e) {
+        if (attempt == PUBLISH_ATTEMPTS || !Files.exists(temp)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void createDirectoriesDurably(Path dir) throws IOException {
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    createDirectoriesDurably(dir.getParent());
+    try {
+      Files.createDirectory(dir);
+      fsyncDirectory(dir.getParent());
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
+    requireOpen();
+    requireNonNull(organization, key, range);
+    FileChannel channel = open(organization, key);
+    try {
+      ObjectFile header = ObjectFile.readFrom(channel);
+      ByteRange.Resolved resolved = range.resolve(header.size());
+      return new BinaryContent(stored(organization, key, header), resolved,
+          new ChannelRangeInputStream(channel, ObjectFile.HEADER_BYTES + resolved.offset(), resolved.length()));
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      throw e instanceof IOException ? unavailable("reading " + key + " failed", (IOException) e) : (RuntimeException) e;
+    }
+  }
+
+  @Override
+  public StoredBinary stat(OrganizationId organization, ObjectKey key) {
+    requireOpen();
+    requireNonNull(organization, key);
+    try (FileChannel channel = open(organization, key)) {
+      return stored(organization, key, ObjectFile.readFrom(channel));
+    } catch (IOException e) {
+      throw unavailable("reading the metadata of " + key + " failed", e);
+    }
+  }
+
+  private FileChannel open(OrganizationId organization, ObjectKey key) {
+    Path file = KeyPaths.file(organizationDirectory(organization), key);
+    try {
+      checkInsideRoot(file.getParent());
+      return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw new BinaryNotFoundException(instanceId, organization, key);
+    } catch (IOException e) {
+      throw unavailable("opening " + key + " failed", e);
+    }
+  }
+
+  private StoredBinary stored(OrganizationId organization, ObjectKey key, ObjectFile header) {
+    return new StoredBinary(new BinaryLocation(instanceId, organization, key), header.size(), header.sha256(),
+        header.storedAt());
+  }
+
+  @Override
+  public DeleteResult delete(OrganizationId organization, ObjectKey key) {
+    requireOpen();
+    requireNonNull(organization, key);
+    Path orgDir = organizationDirectory(organization);
+    Path file = KeyPaths.file(orgDir, key);
+    try {
+      checkInsideRoot(file.getParent());
+      if (!Files.deleteIfExists(file)) {
+        return DeleteResult.NOT_FOUND;
+      }
+      fsyncDirectory(file.getParent());
+      // Remove the chunk directories the key leaves empty; a concurrent put may refill one.
+      for (Path dir = file.getParent(); !dir.equals(orgDir); dir = dir.getParent()) {
+        try {
+          Files.delete(dir);
+        } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+          break;
+        }
+      }
+      return DeleteResult.DELETED;
+    } catch (NoSuchFileException e) {
+      return DeleteResult.NOT_FOUND;
+    } catch (IOException e) {
+      throw unavailable("deleting " + key + " failed", e);
+    }
+  }
+
+  @Override
+  public ListPage list(OrganizationId organization, ListRequest request) {
+    requireOpen();
+    requireNonNull(organization, request);
+    KeyTreeWalker walker = walker(organization, request.prefix(), request.startAfter().orElse(null));
+    List<StoredBinary> page = new ArrayList<>(Math.min(request.pageSize(), 64));
+    while (page.size() < request.pageSize() && walker.hasNext()) {
+      page.add(walker.next());
+    }
+    return ListPage.of(request, page, walker.hasNext());
+  }
+
+  /** One walk for the whole stream: each directory is read and sorted once, not once per page. */
+  @Override
+  public Stream<StoredBinary> list(OrganizationId organization, String prefix) {
+    requireOpen();
+    requireNonNull(organization, prefix);
+    String checked = ListRequest.builder().prefix(prefix).build().prefix();
+    KeyTreeWalker walker = walker(organization, checked, null);
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walker,
+        Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+  }
+
+  private KeyTreeWalker walker(OrganizationId organization, String prefix, ObjectKey startAfter) {
+    Path orgDir = organizationDirectory(organization);
+    return new KeyTreeWalker(orgDir, prefix.getBytes(StandardCharsets.UTF_8),
+        startAfter == null ? null : startAfter.utf8(), (key, file) -> {
+          try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return stored(organization, key, ObjectFile.readFrom(channel));
+          } catch (NoSuchFileException e) {
+            return null; // deleted during the listing
+          } catch (IOException e) {
+            throw unavailable("listing failed reading " + key, e);
+          }
+        });
+  }
+
+  @Override
+  public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
+    requireOpen();
+    requireNonNull(organization, key);
+    return tokens.sign(downloadBase, organization, key, ttl);
+  }
+
+  @Override
+  public VerificationReport verify() {
+    return new StorageVerifier(this, settings, staging, tokens, server).verify();
+  }
+
+  /** Writes, reads back and removes a probe file outside every organization's keys. */
+  Sha256Digest probeRoundTrip(byte[] probe) throws IOException {
+    Path target = staging.resolve("verify-" + UUID.randomUUID());
+    try {
+      ObjectFile header = store(target, ObjectKey.of("verify-probe"), new java.io.ByteArrayInputStream(probe),
+          PutOptions.none());
+      try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+           InputStream in = new ChannelRangeInputStream(channel, ObjectFile.HEADER_BYTES, header.size())) {
+        MessageDigest sha = sha256();
+        sha.update(in.readAllBytes());
+        Sha256Digest read = Sha256Digest.of(sha);
+        if (!read.equals(header.sha256())) {
+          throw new IOException("read back " + read + " but wrote " + header.sha256());
+        }
+        return read;
+      }
+    } finally {
+      deleteQuietly(target);
+    }
+  }
+
+  Instant now() {
+    return context.clock().instant();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && server != null) {
+      server.close();
+    }
+  }
+
+  private Path organizationDirectory(OrganizationId organization) {
+    return KeyPaths.organizationDirectory(objects, organization);
+  }
+
+  /**
+   * Refuses a path whose directories lead out of the root through a symbolic link planted in it. Names written by {@link KeyPaths} never hold a separator or {@code ..}, so only a link can.
+   */
+  private void checkInsideRoot(Path dir) throws IOException {
+    Path real;
+    try {
+      real = dir.toRealPath();
+    } catch (NoSuchFileException e) {
+      return; // nothing there yet: nothing to follow
+    }
+    if (!real.startsWith(root)) {
+      throw new AccessDeniedException(dir + " resolves to " + real + ", outside the storage root",
+          List.of("a symbolic link was planted in the storage root; remove it"), null, null);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new BackendUnavailableException("the default storage backend is closed", false, null);
+    }
+  }
+
+  private static void requireNonNull(Object... arguments) {
+    for (Object a : arguments) {
+      if (a == null) {
+        throw new org.binarybackends.InvalidInputException(List.of(Violation.missing("argument",
+            "a non-null organization, key, content, range, options and request")));
+      }
+    }
+  }
+
+  private BinaryBackendException unavailable(String what, IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return new AccessDeniedException(what + " under " + settings.root(), List.of(
+          "the service's user lacks permission on the directory (owner, mode, ACL)",
+          "the filesystem is mounted read-only",
+          "a security module (SELinux, AppArmor) denies the access"), e.getMessage(), e);
+    }
+    if (e instanceof ObjectFile.CorruptObjectException) {
+      return new BackendUnavailableException(what + ": the object file is corrupt (" + e.getMessage() + ")", false, e);
+    }
+    return new BackendUnavailableException(what + ": " + e, true, e);
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some platforms (Windows) cannot open a directory; the rename is then as durable as they allow.
+      if (!System.getProperty("os.name", "").toLowerCase().contains("win")) {
+        throw e;
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("Could not delete temp file {}: {}", file, e.toString());
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
