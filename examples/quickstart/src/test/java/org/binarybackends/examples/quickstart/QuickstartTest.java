@@ -1,0 +1,31 @@
+package org.binarybackends.examples.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quickstart runs end to end as the README promises (with a smaller binary). */
+class QuickstartTest {
+  @TempDir
+  Path root;
+
+  @Test
+  void storesSignsDownloadsAndResumes() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      Quickstart.run(root, 3 << 20);
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    assertThat(out).contains("OK   whole download: HTTP 200").contains("OK   resumed download: HTTP 206 then 206")
+        .doesNotContain("FAIL").doesNotContain("sig=");
+  }
+}
