@@ -160,9 +160,7 @@ public final class BinaryBackendRegistry {
   public BackendSettings readSettings(String json) {
     SettingsReader reader = SettingsReader.parse(json);
     String type = reader.requiredString("type", "the backend type, one of " + providers.keySet());
-    if (type == null) {
-      return reader.finish(() -> null);
-    }
+    reader.throwIfInvalid();
     BinaryBackendProvider<?> provider = provider(type);
     return provider.readSettings(reader);
   }

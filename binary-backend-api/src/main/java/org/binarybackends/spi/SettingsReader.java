@@ -206,6 +206,18 @@ public final class SettingsReader {
     return result;
   }
 
+  /**
+   * Throws the violations recorded so far, if any, without judging the fields not read yet: for a
+   * reader that cannot go on (the type of the settings is missing, so nobody knows their fields).
+   *
+   * @throws InvalidConfigurationException listing the violations so far
+   */
+  public void throwIfInvalid() {
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigurationException(violations);
+    }
+  }
+
   private void collectUnread() {
     node.fieldNames().forEachRemaining(name -> {
       if (!read.contains(name)) {
