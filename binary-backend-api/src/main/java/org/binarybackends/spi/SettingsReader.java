@@ -177,8 +177,8 @@ public final class SettingsReader {
   /**
    * Ends reading: records every field that was present but not read, runs {@code build} (the
    * settings' own builder, which validates the values), and throws every violation found so far and
-   * by the builder as one exception. A builder's violation of a field that already has one is
-   * dropped, so a missing field is not reported twice.
+   * by the builder as one exception. A builder's violation of a field that already has one (or whose
+   * elements have one) is dropped, so a mistake is not reported twice.
    *
    * @throws InvalidConfigurationException listing every violation
    */
@@ -188,8 +188,12 @@ public final class SettingsReader {
     try {
       result = build.get();
     } catch (InvalidInputException e) {
+      // "signingKeys[1].secret" already explains a builder's "signingKeys": keep the precise one
       Set<String> reported = new TreeSet<>();
-      violations.forEach(v -> reported.add(v.field()));
+      violations.forEach(v -> {
+        reported.add(v.field());
+        reported.add(v.field().split("[.\\[]", 2)[0]);
+      });
       e.violations().stream().filter(v -> !reported.contains(v.field())).forEach(violations::add);
       if (violations.isEmpty()) {
         throw e;

@@ -1,5 +1,6 @@
 package org.binarybackends.defaultstore;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,10 +56,13 @@ public final class SigningKey {
     return out;
   }
 
+  @JsonProperty("id")
   public String id() {
     return id;
   }
 
+  /** The key; its {@code toString()} and JSON form are {@code ***}. */
+  @JsonProperty("secret")
   public Secret secret() {
     return secret;
   }

@@ -271,6 +271,9 @@ public final class DefaultStorageBackend implements BinaryBackend {
       Files.createDirectory(dir);
       fsyncDirectory(dir.getParent());
     } catch (FileAlreadyExistsException e) {
+      if (Files.isSymbolicLink(dir)) {
+        throw plantedLink(dir, e);
+      }
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         throw e;
       }
@@ -312,6 +315,9 @@ public final class DefaultStorageBackend implements BinaryBackend {
     } catch (NoSuchFileException e) {
       throw new BinaryNotFoundException(instanceId, organization, key);
     } catch (IOException e) {
+      if (Files.isSymbolicLink(file)) {
+        throw plantedLink(file, e);
+      }
       throw unavailable("opening " + key + " failed", e);
     }
   }
@@ -445,9 +451,13 @@ public final class DefaultStorageBackend implements BinaryBackend {
       return; // nothing there yet: nothing to follow
     }
     if (!real.startsWith(root)) {
-      throw new AccessDeniedException(dir + " resolves to " + real + ", outside the storage root",
-          List.of("a symbolic link was planted in the storage root; remove it"), null, null);
+      throw plantedLink(dir, null);
     }
+  }
+
+  private static AccessDeniedException plantedLink(Path path, Throwable cause) {
+    return new AccessDeniedException(path + " leads through a symbolic link, which the storage never follows",
+        List.of("a symbolic link was planted in the storage root by hand: remove it"), null, cause);
   }
 
   private void requireOpen() {

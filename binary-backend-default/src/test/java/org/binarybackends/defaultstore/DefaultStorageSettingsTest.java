@@ -1,0 +1,86 @@
+package org.binarybackends.defaultstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.Violation;
+import org.junit.jupiter.api.Test;
+
+/** Settings from JSON and from code: every violation named at once, and no secret ever shown. */
+class DefaultStorageSettingsTest {
+  private static final String SECRET_TEXT = "correct-horse-battery-staple-0123456789";
+  private static final String SECRET_B64 = Base64.getEncoder().encodeToString(SECRET_TEXT.getBytes());
+  private final BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
+
+  @Test
+  void completeJsonReadsIntoTheSameSettingsAsTheBuilder() {
+    DefaultStorageSettings read = (DefaultStorageSettings) registry.readSettings("{\"type\":\"default\","
+        + "\"root\":\"/var/lib/binaries\",\"downloadBaseUri\":\"https://dl.example.com/fw\","
+        + "\"downloadServerAddress\":\"127.0.0.1:8080\",\"signingKeys\":[{\"id\":\"k1\",\"secret\":\"" + SECRET_B64
+        + "\"},{\"id\":\"k2\",\"secret\":\"" + SECRET_B64 + "\"}],\"activeSigningKeyId\":\"k2\","
+        + "\"maxDownloadTtlSeconds\":3600,\"bufferSize\":65536,\"staleTempAgeSeconds\":60}");
+    assertThat(read.root()).isEqualTo(Path.of("/var/lib/binaries"));
+    assertThat(read.downloadBaseUri()).hasValue(URI.create("https://dl.example.com/fw/"));
+    assertThat(read.downloadServerAddress()).hasValue(new InetSocketAddress("127.0.0.1", 8080));
+    assertThat(read.signingKeys()).extracting(SigningKey::id).containsExactly("k1", "k2");
+    assertThat(read.signingKeys().get(0).secret().revealUtf8()).isEqualTo(SECRET_TEXT);
+    assertThat(read.activeSigningKeyId()).isEqualTo("k2");
+    assertThat(read.maxDownloadTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(read.bufferSize()).isEqualTo(65536);
+    assertThat(read.staleTempAge()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(read.toBuilder().build().toString()).isEqualTo(read.toString());
+  }
+
+  @Test
+  void everyViolationIsNamedWithItsFieldAndNoSecretIsShown() {
+    String shortSecret = Base64.getEncoder().encodeToString("hunter2-too-short".getBytes());
+    String json = "{\"type\":\"default\",\"downloadBaseUri\":\"ftp://dl.example.com/\","
+        + "\"downloadServerAddress\":\"nohost\",\"signingKeys\":[{\"id\":\"bad id!\",\"secret\":\"" + shortSecret
+        + "\"},{\"id\":\"k2\",\"secret\":\"%%" + SECRET_TEXT + "\"},{\"id\":\"k3\"}],"
+        + "\"activeSigningKeyId\":\"k9\",\"maxDownloadTtlSeconds\":0,\"bufferSize\":\"big\",\"signingKey\":\"" + SECRET_TEXT + "\"}";
+    assertThatThrownBy(() -> registry.readSettings(json))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+          assertThat(e.violations()).extracting(Violation::field).containsExactlyInAnyOrder(
+              "root", "downloadBaseUri", "downloadServerAddress", "signingKeys[0].id", "signingKeys[0].secret",
+              "signingKeys[1].secret", "signingKeys[2].secret", "activeSigningKeyId", "maxDownloadTtlSeconds",
+              "bufferSize", "signingKey");
+          assertThat(e.getMessage()).doesNotContain(SECRET_TEXT).doesNotContain(shortSecret).doesNotContain("hunter2")
+              .doesNotContain(SECRET_B64);
+          assertThat(e.getMessage()).contains("at least 32 bytes; it has 17").contains("1 to 31536000");
+        });
+  }
+
+  @Test
+  void theBuilderReportsEveryViolationAtOnce() {
+    assertThatThrownBy(() -> DefaultStorageSettings.builder().bufferSize(12).maxDownloadTtl(Duration.ZERO)
+        .staleTempAge(Duration.ofSeconds(-1)).root(Path.of("/x".repeat(300))).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactlyInAnyOrder("root", "downloadBaseUri", "signingKeys",
+                "maxDownloadTtl", "bufferSize", "staleTempAge"));
+    assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).downloadBaseUri(URI.create("/relative"))
+        .addSigningKey(SigningKey.of("a", TestSettings.KEY_1)).addSigningKey(SigningKey.of("a", TestSettings.KEY_2))
+        .build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("downloadBaseUri", "signingKeys"));
+  }
+
+  @Test
+  void noSecretInToStringOrJson() throws Exception {
+    DefaultStorageSettings settings = TestSettings.withServer(Path.of("/r")).build();
+    String secret = TestSettings.KEY_1.revealUtf8();
+    assertThat(settings.toString()).doesNotContain(secret).contains("k1").contains("***");
+    assertThat(settings.signingKeys().get(0).toString()).isEqualTo("SigningKey{id=k1, secret=***}");
+    String json = new ObjectMapper().writeValueAsString(settings.signingKeys().get(0));
+    assertThat(json).doesNotContain(secret).contains("\"***\"");
+    assertThatThrownBy(() -> SigningKey.of("k", org.binarybackends.Secret.of("short-hunter2")))
+        .hasMessageNotContaining("short-hunter2").hasMessageContaining("secret = ***");
+  }
+}
