@@ -26,6 +26,8 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -89,6 +91,11 @@ public final class DefaultStorageBackend implements BinaryBackend {
   private final DownloadServer server;
   private final URI downloadBase;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ExecutorService flushExecutor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "binary-storage-flush");
+    t.setDaemon(true);
+    return t;
+  });
 
   public DefaultStorageBackend(DefaultStorageSettings settings, BackendContext context) {
     this.settings = settings;
@@ -205,6 +212,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
       throws IOException {
     long declared = options.contentLength().orElse(-1);
     MessageDigest sha256 = sha256();
+    EarlyFlusher flusher = new EarlyFlusher(out, flushExecutor);
     byte[] buffer = new byte[settings.bufferSize()];
     ByteBuffer wrapped = ByteBuffer.wrap(buffer);
     long position = ObjectFile.HEADER_BYTES;
@@ -229,7 +237,9 @@ public final class DefaultStorageBackend implements BinaryBackend {
       while (wrapped.hasRemaining()) {
         position += out.write(wrapped, position);
       }
+      flusher.written(position);
     }
+    flusher.finish();
     if (declared >= 0 && total != declared) {
       throw IntegrityException.lengthMismatch(key, declared, total);
     }
@@ -431,8 +441,11 @@ public final class DefaultStorageBackend implements BinaryBackend {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && server != null) {
-      server.close();
+    if (closed.compareAndSet(false, true)) {
+      if (server != null) {
+        server.close();
+      }
+      flushExecutor.shutdown();
     }
   }
 
