@@ -183,6 +183,35 @@ class DownloadServerTest {
   }
 
   @Test
+  void logsShowSignedUrlsRedacted() throws Exception {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        "org.binarybackends.defaultstore.internal.DownloadServer");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+        new ch.qos.logback.core.read.ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      body(get());
+      String u = url.uri().toString();
+      // a forged signature: the 403 is logged before the response is sent
+      http.send(HttpRequest.newBuilder(URI.create(u.replace("sig=", "sig=AAAA"))).build(),
+          HttpResponse.BodyHandlers.discarding());
+      SignedUrl missing = backend.signDownloadUrl(ORG, ObjectKey.of("fw/missing.bin"), Duration.ofMinutes(1));
+      http.send(HttpRequest.newBuilder(missing.uri()).build(), HttpResponse.BodyHandlers.discarding());
+    } finally {
+      logger.setLevel(level);
+      logger.detachAppender(appender);
+    }
+    String sig = url.uri().getRawQuery().replaceAll(".*sig=", "");
+    assertThat(appender.list).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(appender.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(sig)
+        .doesNotContain("sig=").doesNotContain("expires="));
+    assertThat(appender.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("/org-a/fw/image.bin?***"));
+  }
+
+  @Test
   void anEmptyBinaryDownloadsAsZeroBytes() throws Exception {
     backend.put(ORG, KEY, InputStream.nullInputStream());
     HttpResponse<InputStream> r = get();

@@ -178,7 +178,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public StoredBinary put(OrganizationId organization, ObjectKey key, InputStream content, PutOptions options) {
     requireOpen();
-    requireNonNull(organization, key, content, options);
+    requireNonNull("organization", organization, "key", key, "content", content, "options", options);
     Path target = KeyPaths.file(organizationDirectory(organization), key);
     ObjectFile header = store(target, key, content, options);
     return new StoredBinary(new BinaryLocation(instanceId, organization, key), header.size(), header.sha256(),
@@ -293,7 +293,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
     requireOpen();
-    requireNonNull(organization, key, range);
+    requireNonNull("organization", organization, "key", key, "range", range);
     FileChannel channel = open(organization, key);
     try {
       ObjectFile header = ObjectFile.readFrom(channel);
@@ -309,7 +309,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public StoredBinary stat(OrganizationId organization, ObjectKey key) {
     requireOpen();
-    requireNonNull(organization, key);
+    requireNonNull("organization", organization, "key", key);
     try (FileChannel channel = open(organization, key)) {
       return stored(organization, key, ObjectFile.readFrom(channel));
     } catch (IOException e) {
@@ -340,7 +340,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public DeleteResult delete(OrganizationId organization, ObjectKey key) {
     requireOpen();
-    requireNonNull(organization, key);
+    requireNonNull("organization", organization, "key", key);
     Path orgDir = organizationDirectory(organization);
     Path file = KeyPaths.file(orgDir, key);
     try {
@@ -368,7 +368,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public ListPage list(OrganizationId organization, ListRequest request) {
     requireOpen();
-    requireNonNull(organization, request);
+    requireNonNull("organization", organization, "request", request);
     KeyTreeWalker walker = walker(organization, request.prefix(), request.startAfter().orElse(null));
     List<StoredBinary> page = new ArrayList<>(Math.min(request.pageSize(), 64));
     while (page.size() < request.pageSize() && walker.hasNext()) {
@@ -381,7 +381,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public Stream<StoredBinary> list(OrganizationId organization, String prefix) {
     requireOpen();
-    requireNonNull(organization, prefix);
+    requireNonNull("organization", organization, "prefix", prefix);
     String checked = ListRequest.builder().prefix(prefix).build().prefix();
     KeyTreeWalker walker = walker(organization, checked, null);
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walker,
@@ -405,7 +405,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   @Override
   public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
     requireOpen();
-    requireNonNull(organization, key);
+    requireNonNull("organization", organization, "key", key);
     return tokens.sign(downloadBase, organization, key, ttl);
   }
 
@@ -479,11 +479,12 @@ public final class DefaultStorageBackend implements BinaryBackend {
     }
   }
 
-  private static void requireNonNull(Object... arguments) {
-    for (Object a : arguments) {
-      if (a == null) {
-        throw new org.binarybackends.InvalidInputException(List.of(Violation.missing("argument",
-            "a non-null organization, key, content, range, options and request")));
+  /** Checks pairs of (name, value): every argument is required. */
+  private static void requireNonNull(Object... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i + 1] == null) {
+        throw new org.binarybackends.InvalidInputException(List.of(Violation.missing((String) namesAndValues[i],
+            "a value: every argument is required")));
       }
     }
   }

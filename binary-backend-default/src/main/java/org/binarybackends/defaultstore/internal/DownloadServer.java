@@ -172,11 +172,11 @@ final class DownloadServer implements AutoCloseable {
         exchange.sendResponseHeaders(status, -1);
         return;
       }
+      LOG.debug("{} GET {}: sending {} bytes from {}", status, redacted, resolved.length(), resolved.offset());
       exchange.sendResponseHeaders(status, resolved.length() == 0 ? -1 : resolved.length());
       InputStream in = content.stream();
       in.skipNBytes(resolved.offset());
       copy(in, exchange.getResponseBody(), resolved.length());
-      LOG.debug("{} GET {} ({} bytes)", status, redacted, resolved.length());
     }
   }
 
