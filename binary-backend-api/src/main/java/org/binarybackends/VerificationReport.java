@@ -23,9 +23,13 @@ public record VerificationReport(BackendInstanceId instance, Instant checkedAt, 
     }
   }
 
-  /** Whether every check passed. */
+  /**
+   * Whether no check failed. A skipped check does not count either way: it was skipped because it
+   * does not apply to this configuration, or because a check it depends on failed, which is then
+   * itself a failure.
+   */
   public boolean passed() {
-    return checks.stream().allMatch(c -> c.status() == Status.PASSED);
+    return checks.stream().noneMatch(c -> c.status() == Status.FAILED);
   }
 
   /** The checks that failed. */
@@ -43,7 +47,7 @@ public record VerificationReport(BackendInstanceId instance, Instant checkedAt, 
   public enum Status {
     PASSED,
     FAILED,
-    /** Not run, because a check it depends on failed. */
+    /** Not run: it does not apply to this configuration, or a check it depends on failed. */
     SKIPPED
   }
 

@@ -211,6 +211,10 @@ public final class DefaultStorageSettings implements BackendSettings {
               "an absolute http or https URI with a host, without query or fragment"));
         }
       }
+      if (downloadServerAddress != null && downloadServerAddress.isUnresolved()) {
+        v.add(Violation.of("downloadServerAddress", downloadServerAddress.getHostString(),
+            "a local address to listen on (an IP address or a name this host resolves)"));
+      }
       if (downloadBaseUri == null && downloadServerAddress == null) {
         v.add(Violation.missing("downloadBaseUri",
             "downloadBaseUri, downloadServerAddress or both: signed URLs need a base address"));

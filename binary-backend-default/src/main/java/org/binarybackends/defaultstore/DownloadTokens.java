@@ -159,6 +159,13 @@ public final class DownloadTokens {
     }
   }
 
+  /** The trusted key ids and the active one; never a key. */
+  @Override
+  public String toString() {
+    return "DownloadTokens{keys=" + new java.util.TreeSet<>(keys.keySet()) + ", active=" + activeKeyId + ", maxTtl="
+        + maxTtl + "}";
+  }
+
   private static void lengthPrefixed(ByteArrayOutputStream out, byte[] field) {
     out.writeBytes(ByteBuffer.allocate(4).putInt(field.length).array());
     out.writeBytes(field);

@@ -99,6 +99,24 @@ class DurabilityTest {
   }
 
   @Test
+  void verifyNamesTheFailingCheckAndWhatToDo() throws Exception {
+    try (BinaryBackend backend = open(Duration.ofHours(1))) {
+      org.binarybackends.VerificationReport healthy = backend.verify();
+      assertThat(healthy.passed()).as(healthy.toString()).isTrue();
+      Files.delete(root.resolve("staging")); // as an operator's clean-up script might
+      org.binarybackends.VerificationReport report = backend.verify();
+      assertThat(report.passed()).isFalse();
+      assertThat(report.failures()).singleElement().satisfies(c -> {
+        assertThat(c.name()).isEqualTo("write-read-probe");
+        assertThat(c.detail()).contains(root.toString()).contains("check that the directory exists");
+        assertThat(c.retryable()).isFalse();
+      });
+      assertThat(report.checks()).extracting(c -> c.name())
+          .containsExactly("write-read-probe", "free-space", "sign-download-url", "download-server");
+    }
+  }
+
+  @Test
   void failedPutsLeaveNoTempFileBehind() throws Exception {
     try (BinaryBackend backend = open(Duration.ofHours(1))) {
       assertThatThrownBy(() -> backend.put(ORG, ObjectKey.of("k"), new GeneratedContent(1, 100),

@@ -236,13 +236,13 @@ public abstract class BinaryBackendContract {
   @Test
   void aStreamFailingMidwayStoresNothingAndKeepsThePreviousVersion() {
     putGenerated("fw/a.bin", 21, 5000);
-    InputStream failing = new FailingStream(new GeneratedContent(22, 10 * partSize()), partSize() + 10);
+    InputStream failing = BoundedStream.failingAfter(new GeneratedContent(22, 10 * partSize()), partSize() + 10);
     assertThatThrownBy(() -> backend.put(org, ObjectKey.of("fw/a.bin"), failing))
         .isInstanceOf(BinaryBackendException.class)
         .hasRootCauseInstanceOf(IOException.class);
     assertThat(readDigest(org, "fw/a.bin", ByteRange.all())).isEqualTo(GeneratedContent.sha256(21, 5000));
     assertThatThrownBy(() -> backend.put(org, ObjectKey.of("fw/b.bin"),
-        new FailingStream(new GeneratedContent(22, 10 * partSize()), 10)))
+        BoundedStream.failingAfter(new GeneratedContent(22, 10 * partSize()), 10)))
         .isInstanceOf(BinaryBackendException.class);
     assertThat(listedKeys(org, "")).containsExactly("fw/a.bin");
   }
@@ -481,6 +481,52 @@ public abstract class BinaryBackendContract {
     assertThat(listedKeys(org, "")).containsExactly("fw/contended.bin");
   }
 
+  @Test
+  void readersDuringOverwritesAlwaysSeeOneWholeVersion() throws Exception {
+    long size = 2 * partSize() + 77;
+    putGenerated("fw/hot.bin", 2000, size);
+    Set<Sha256Digest> versions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    versions.add(GeneratedContent.sha256(2000, size));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Future<Integer> writer = pool.submit(() -> {
+        try {
+          for (int i = 1; i <= 20; i++) {
+            versions.add(GeneratedContent.sha256(2000 + i, size + i));
+            putGenerated("fw/hot.bin", 2000 + i, size + i);
+          }
+          return 20;
+        } finally {
+          writing.set(false);
+        }
+      });
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (int r = 0; r < 3; r++) {
+        readers.add(pool.submit(() -> {
+          int reads = 0;
+          do {
+            try (BinaryContent c = backend.read(org, ObjectKey.of("fw/hot.bin"))) {
+              Sha256Digest got = GeneratedContent.digest(c.stream());
+              assertThat(got).as("bytes match the metadata of the version opened").isEqualTo(c.binary().sha256());
+              assertThat(versions).contains(got);
+              assertThat(c.binary().size()).isEqualTo(c.range().length());
+            }
+            reads++;
+          } while (writing.get() || reads < 3);
+          return reads;
+        }));
+      }
+      assertThat(writer.get(2, TimeUnit.MINUTES)).isEqualTo(20);
+      for (Future<Integer> r : readers) {
+        assertThat(r.get(2, TimeUnit.MINUTES)).isGreaterThanOrEqualTo(3);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(backend.stat(org, ObjectKey.of("fw/hot.bin")).sha256()).isEqualTo(GeneratedContent.sha256(2020, size + 20));
+  }
+
   // ---- signed URLs ----
 
   @Test
@@ -559,38 +605,35 @@ public abstract class BinaryBackendContract {
     }
   }
 
-  /** Throws after {@code failAfter} bytes, as a dropped upload connection would. */
-  static final class FailingStream extends FilterInputStream {
-    private long left;
-
-    FailingStream(InputStream in, long failAfter) {
-      super(in);
-      this.left = failAfter;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) {
-        throw new IOException("connection reset by peer (simulated)");
-      }
-      int n = super.read(b, off, (int) Math.min(len, left));
-      left -= Math.max(n, 0);
-      return n;
-    }
-  }
-
-  /** Yields at most {@code length} bytes of another stream. */
+  /**
+   * Yields at most {@code length} bytes of another stream, then ends, or fails as a dropped upload
+   * connection would.
+   */
   static final class BoundedStream extends FilterInputStream {
+    private final boolean failAtEnd;
     private long left;
 
     BoundedStream(InputStream in, long length) {
+      this(in, length, false);
+    }
+
+    private BoundedStream(InputStream in, long length, boolean failAtEnd) {
       super(in);
       this.left = length;
+      this.failAtEnd = failAtEnd;
+    }
+
+    /** A stream that throws an {@link IOException} after {@code failAfter} bytes. */
+    static BoundedStream failingAfter(InputStream in, long failAfter) {
+      return new BoundedStream(in, failAfter, true);
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       if (left <= 0) {
+        if (failAtEnd) {
+          throw new IOException("connection reset by peer (simulated)");
+        }
         return -1;
       }
       int n = super.read(b, off, (int) Math.min(len, left));

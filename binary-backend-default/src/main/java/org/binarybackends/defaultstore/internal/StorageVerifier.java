@@ -79,7 +79,7 @@ final class StorageVerifier {
 
   private Check freeSpace() {
     try {
-      long free = Files.getFileStore(staging).getUsableSpace();
+      long free = Files.getFileStore(settings.root()).getUsableSpace();
       String amount = (free >> 20) + " MiB free on the filesystem of " + settings.root();
       return free >= MIN_FREE_BYTES ? Check.passed("free-space", amount)
           : Check.failed("free-space", "only " + amount + ": uploads will fail; free space or move the root", true);
@@ -92,14 +92,15 @@ final class StorageVerifier {
     try {
       SignedUrl url = backend.signDownloadUrl(PROBE_ORGANIZATION, probeKey, Duration.ofMinutes(1));
       URI uri = url.uri();
-      String base = settings.downloadBaseUri().orElseGet(server::localUri).getRawPath();
+      // the base the backend signs under: the configured one, else the embedded server's
+      String base = settings.downloadBaseUri().orElseGet(() -> server.localUri()).getRawPath();
       DownloadAuthorization auth = tokens.check(uri.getRawPath().substring(base.length()), uri.getRawQuery());
       return auth.granted() ? Check.passed("sign-download-url", "signed and checked a URL with key "
           + settings.activeSigningKeyId())
           : Check.failed("sign-download-url", "a URL just signed was refused (" + auth.reason()
               + "): is the clock of this host right?", false);
     } catch (RuntimeException e) {
-      return Check.failed("sign-download-url", "signing a download URL failed: " + e.getMessage(), false);
+      return Check.failed("sign-download-url", "signing a download URL failed: " + e, false);
     }
   }
 
