@@ -46,7 +46,9 @@ public final class BinaryBackendRegistry {
 
   /**
    * The providers installed with this library, found once, on first use, with the class loader
-   * that loaded it.
+   * that loaded it (and, on the module path, in the modules of its layer). Plugins that live in
+   * another class loader, such as a plugin directory of an application server, are found with
+   * {@link #load(ClassLoader)} instead.
    *
    * @throws InvalidConfigurationException if two providers claim one type
    */
