@@ -1,0 +1,73 @@
+package org.binarybackends.activation;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.binarybackends.BackendInstanceId;
+
+/**
+ * One custom configuration of an organization and the state of its two parts. The upload part is
+ * the backend that stores the bytes; the download part signs download URLs (a CloudFront
+ * distribution in front of the bucket, say), or is the upload backend itself when none is given.
+ *
+ * @param id a unique id of this configuration (a change gets a new one)
+ * @param upload the settings of the upload backend
+ * @param uploadInstance the instance the upload settings address: where the bytes will be
+ * @param download the settings of a separate download backend, if any
+ * @param uploadState the upload part's state
+ * @param downloadState the download part's state
+ * @param registeredAt when it was registered
+ */
+public record CustomBackend(String id, SettingsJson upload, BackendInstanceId uploadInstance,
+    Optional<SettingsJson> download, PartState uploadState, PartState downloadState, Instant registeredAt) {
+  public CustomBackend {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(upload, "upload");
+    Objects.requireNonNull(uploadInstance, "uploadInstance");
+    Objects.requireNonNull(download, "download");
+    Objects.requireNonNull(uploadState, "uploadState");
+    Objects.requireNonNull(downloadState, "downloadState");
+    Objects.requireNonNull(registeredAt, "registeredAt");
+  }
+
+  /** Whether both parts are active: the only condition under which it serves uploads. */
+  public boolean fullyActive() {
+    return uploadState.status() == PartStatus.ACTIVE && downloadState.status() == PartStatus.ACTIVE;
+  }
+
+  /** Whether a part is degraded. */
+  public boolean degraded() {
+    return uploadState.status() == PartStatus.DEGRADED || downloadState.status() == PartStatus.DEGRADED;
+  }
+
+  /** The settings that sign downloads: the download part's, else the upload backend's. */
+  public SettingsJson downloadSettings() {
+    return download.orElse(upload);
+  }
+
+  CustomBackend withStates(PartState upload, PartState download) {
+    return new CustomBackend(id, this.upload, uploadInstance, this.download, upload, download, registeredAt);
+  }
+
+  /** Why it does not serve uploads (or "fully active"), part by part. */
+  public String why() {
+    if (fullyActive()) {
+      return "fully active";
+    }
+    StringBuilder sb = new StringBuilder();
+    if (uploadState.status() != PartStatus.ACTIVE) {
+      sb.append("upload part ").append(uploadState.status().name().toLowerCase()).append(": ").append(uploadState.reason());
+    }
+    if (downloadState.status() != PartStatus.ACTIVE) {
+      sb.append(sb.length() == 0 ? "" : "; ").append("download part ").append(downloadState.status().name().toLowerCase())
+          .append(": ").append(downloadState.reason());
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "CustomBackend{" + id + ", " + uploadInstance + ", upload " + uploadState.status() + ", download "
+        + downloadState.status() + "}";
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The activation rule: which backend an organization's new binaries go to, and when that changes.
+ *
+ * <p>An organization has at most one <em>active</em> custom configuration, serving its uploads, and
+ * at most one <em>staged</em> one, being verified (its first registration, or a change). A
+ * configuration has an upload part and a download part; each is {@link
+ * org.binarybackends.activation.PartStatus#PENDING pending}, {@code ACTIVE} or {@code DEGRADED}.
+ * The {@link org.binarybackends.activation.Activator} verifies configurations and moves these
+ * states in an {@link org.binarybackends.activation.OrganizationStateStore} with compare-and-set;
+ * the {@link org.binarybackends.activation.BackendResolver} answers where uploads go and where a
+ * stored binary's bytes are.
+ */
+package org.binarybackends.activation;
