@@ -1,0 +1,176 @@
+package org.binarybackends.activation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.Violation;
+
+/**
+ * When the {@link Activator} checks organizations and how many checks move a state. Immutable;
+ * {@link #defaults()} or {@link #builder()}.
+ *
+ * <ul>
+ *   <li>A pending configuration is checked after {@code pendingFirstDelay}, then after delays that
+ *       double up to {@code pendingMaxDelay}: the customer may apply the trust policy in a minute or
+ *       in a week.
+ *   <li>An active one every {@code activeInterval}; a degraded one every {@code degradedInterval}.
+ *   <li>Every delay is spread by up to ±{@code jitter} (a fraction) so that many organizations
+ *       registered together are not checked in lockstep.
+ *   <li>An active part degrades after {@code degradeAfter} consecutive definite failures, and a
+ *       degraded one recovers after {@code recoverAfter} consecutive passes. A retryable failure
+ *       (throttling, a timeout, a 5xx) neither degrades nor resets these counts.
+ * </ul>
+ */
+public final class ActivationPolicy {
+  private static final ActivationPolicy DEFAULTS = builder().build();
+
+  private final Duration pendingFirstDelay;
+  private final Duration pendingMaxDelay;
+  private final Duration activeInterval;
+  private final Duration degradedInterval;
+  private final double jitter;
+  private final int degradeAfter;
+  private final int recoverAfter;
+
+  private ActivationPolicy(Builder b) {
+    this.pendingFirstDelay = b.pendingFirstDelay;
+    this.pendingMaxDelay = b.pendingMaxDelay;
+    this.activeInterval = b.activeInterval;
+    this.degradedInterval = b.degradedInterval;
+    this.jitter = b.jitter;
+    this.degradeAfter = b.degradeAfter;
+    this.recoverAfter = b.recoverAfter;
+  }
+
+  /** 30 s first, doubling to 30 min, for pending; 15 min active; 1 min degraded; ±20%; 3 to degrade, 2 to recover. */
+  public static ActivationPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Duration pendingFirstDelay() {
+    return pendingFirstDelay;
+  }
+
+  public Duration pendingMaxDelay() {
+    return pendingMaxDelay;
+  }
+
+  public Duration activeInterval() {
+    return activeInterval;
+  }
+
+  public Duration degradedInterval() {
+    return degradedInterval;
+  }
+
+  public double jitter() {
+    return jitter;
+  }
+
+  public int degradeAfter() {
+    return degradeAfter;
+  }
+
+  public int recoverAfter() {
+    return recoverAfter;
+  }
+
+  /** The delay before the {@code attempt}-th re-check of a pending configuration (1-based), before jitter. */
+  public Duration pendingDelay(int attempt) {
+    Duration d = pendingFirstDelay;
+    for (int i = 1; i < attempt && d.compareTo(pendingMaxDelay) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(pendingMaxDelay) > 0 ? pendingMaxDelay : d;
+  }
+
+  @Override
+  public String toString() {
+    return "ActivationPolicy{pending " + pendingFirstDelay + " doubling to " + pendingMaxDelay + ", active every "
+        + activeInterval + ", degraded every " + degradedInterval + ", jitter " + jitter + ", degrade after "
+        + degradeAfter + ", recover after " + recoverAfter + "}";
+  }
+
+  /** Builds an {@link ActivationPolicy}; {@link #build()} reports every violation. Not thread-safe. */
+  public static final class Builder {
+    private Duration pendingFirstDelay = Duration.ofSeconds(30);
+    private Duration pendingMaxDelay = Duration.ofMinutes(30);
+    private Duration activeInterval = Duration.ofMinutes(15);
+    private Duration degradedInterval = Duration.ofMinutes(1);
+    private double jitter = 0.2;
+    private int degradeAfter = 3;
+    private int recoverAfter = 2;
+
+    private Builder() {}
+
+    public Builder pendingFirstDelay(Duration d) {
+      this.pendingFirstDelay = d;
+      return this;
+    }
+
+    public Builder pendingMaxDelay(Duration d) {
+      this.pendingMaxDelay = d;
+      return this;
+    }
+
+    public Builder activeInterval(Duration d) {
+      this.activeInterval = d;
+      return this;
+    }
+
+    public Builder degradedInterval(Duration d) {
+      this.degradedInterval = d;
+      return this;
+    }
+
+    public Builder jitter(double fraction) {
+      this.jitter = fraction;
+      return this;
+    }
+
+    public Builder degradeAfter(int failures) {
+      this.degradeAfter = failures;
+      return this;
+    }
+
+    public Builder recoverAfter(int passes) {
+      this.recoverAfter = passes;
+      return this;
+    }
+
+    public ActivationPolicy build() {
+      List<Violation> v = new ArrayList<>();
+      positive(v, "pendingFirstDelay", pendingFirstDelay);
+      positive(v, "pendingMaxDelay", pendingMaxDelay);
+      positive(v, "activeInterval", activeInterval);
+      positive(v, "degradedInterval", degradedInterval);
+      if (pendingFirstDelay != null && pendingMaxDelay != null && pendingMaxDelay.compareTo(pendingFirstDelay) < 0) {
+        v.add(Violation.of("pendingMaxDelay", pendingMaxDelay.toString(), "at least pendingFirstDelay " + pendingFirstDelay));
+      }
+      if (!(jitter >= 0 && jitter < 1)) {
+        v.add(Violation.of("jitter", Double.toString(jitter), "a fraction from 0 (none) to below 1"));
+      }
+      if (degradeAfter < 1) {
+        v.add(Violation.of("degradeAfter", Integer.toString(degradeAfter), "at least 1 consecutive definite failure"));
+      }
+      if (recoverAfter < 1) {
+        v.add(Violation.of("recoverAfter", Integer.toString(recoverAfter), "at least 1 consecutive pass"));
+      }
+      if (!v.isEmpty()) {
+        throw new InvalidConfigurationException(v);
+      }
+      return new ActivationPolicy(this);
+    }
+
+    private static void positive(List<Violation> v, String field, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        v.add(Violation.of(field, String.valueOf(d), "a positive duration"));
+      }
+    }
+  }
+}

@@ -1,0 +1,420 @@
+package org.binarybackends.activation;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.binarybackends.AccessDeniedException;
+import org.binarybackends.BackendInstanceId;
+import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.VerificationReport;
+import org.binarybackends.spi.BackendSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies organizations' storage and moves their states, by the activation rule: an organization
+ * keeps using the default storage until both the upload part and the download part of its
+ * configuration are verified active; only then does it switch. A change of an active configuration
+ * is staged and verified while the old one keeps serving; the switch happens when the new one is
+ * fully active, and a change that never verifies leaves the old one working.
+ *
+ * <p>Every state change is a compare-and-set on the {@link OrganizationStateStore} (a conflict with
+ * another service instance is retried on the fresh state), is appended to the organization's
+ * history, reaches the {@link BackendResolver} of this instance, and is sent to the
+ * {@link ActivationListener}s. Checks run on demand ({@link #check}) and on a schedule
+ * ({@link #start}) set by the {@link ActivationPolicy}. Thread-safe.
+ */
+public final class Activator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
+  static final String ACTOR = "activator";
+  private static final int CAS_ATTEMPTS = 20;
+
+  private final OrganizationStateStore store;
+  private final BackendPool pool;
+  private final BackendResolver resolver;
+  private final ActivationPolicy policy;
+  private final Clock clock;
+  private final List<ActivationListener> listeners = new CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<OrganizationId, Schedule> schedule = new ConcurrentHashMap<>();
+  private volatile ScheduledExecutorService scheduler;
+
+  /** When an organization is checked next, and how many pending checks failed in a row. */
+  private record Schedule(Instant next, int pendingAttempts) {}
+
+  /**
+   * @param store where states are kept
+   * @param pool builds the backends to verify (shared with the resolver)
+   * @param resolver told of every transition stored here
+   * @param policy when to check and how many checks move a state
+   */
+  public Activator(OrganizationStateStore store, BackendPool pool, BackendResolver resolver, ActivationPolicy policy,
+      Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.pool = Objects.requireNonNull(pool, "pool");
+    this.resolver = Objects.requireNonNull(resolver, "resolver");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public void addListener(ActivationListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  // ---- what the embedding service does ----
+
+  /**
+   * Registers a configuration for {@code organization}: staged, pending, and verified by the next
+   * check. If the organization has an active configuration, it keeps serving until this one is fully
+   * active; a configuration staged earlier and not yet active is replaced.
+   *
+   * @param upload settings of the backend that stores the bytes, e.g. {@code {"type":"s3", ...}}
+   * @param download settings of a separate backend signing downloads (a CDN), or empty
+   * @param actor who asks, for the audit trail
+   * @throws org.binarybackends.InvalidConfigurationException if a provider refuses the settings;
+   *     nothing is changed
+   */
+  public OrganizationState register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
+      String actor) {
+    Objects.requireNonNull(organization, "organization");
+    BackendSettings uploadSettings = pool.registry().readSettings(upload.reveal());
+    download.ifPresent(d -> pool.registry().readSettings(d.reveal()));
+    CustomBackend staged = new CustomBackend("cfg-" + UUID.randomUUID(), upload, uploadSettings.instanceId(), download,
+        PartState.pending(), PartState.pending(), clock.instant());
+    List<CustomBackend> replaced = new ArrayList<>();
+    OrganizationState state = update(organization, s -> {
+      replaced.clear();
+      s.staged().ifPresent(replaced::add);
+      String what = s.active().isPresent() ? "staged a change of " + s.active().get().uploadInstance() + " to "
+          : "staged ";
+      return s.withStaged(Optional.of(staged)).with(new Transition(clock.instant(), actor,
+          what + staged.id() + " (" + staged.uploadInstance() + (download.isPresent() ? ", download via "
+              + download.get().type() : "") + ")", s.active().isPresent()
+              ? "the active configuration keeps serving uploads until this one is verified"
+              : "uploads stay on the default storage until both parts are verified"));
+    });
+    replaced.forEach(this::retire);
+    schedule.put(organization, new Schedule(clock.instant(), 0));
+    return state;
+  }
+
+  /**
+   * Removes the organization's own storage, active and staged: new uploads go to the default
+   * storage again. Binaries stored in it stay readable (and deletable) through the retired
+   * configuration, kept in the state, until {@link #forgetRetired} is called for it: the embedding
+   * service moves or deletes them first.
+   */
+  public OrganizationState remove(OrganizationId organization, String actor) {
+    List<CustomBackend> removed = new ArrayList<>();
+    OrganizationState state = update(organization, s -> {
+      removed.clear();
+      s.active().ifPresent(removed::add);
+      s.staged().ifPresent(removed::add);
+      if (removed.isEmpty()) {
+        return s;
+      }
+      OrganizationState next = s.withActive(Optional.empty()).withStaged(Optional.empty());
+      for (CustomBackend b : removed) {
+        next = next.withRetired(b);
+      }
+      return next.with(new Transition(clock.instant(), actor, "removed " + removed.stream()
+          .map(b -> b.id() + " (" + b.uploadInstance() + ")").collect(Collectors.joining(", ")),
+          "new uploads go to the default storage; binaries stored in " + removed.stream()
+              .map(b -> b.uploadInstance().toString()).collect(Collectors.joining(", "))
+              + " stay readable until that instance is forgotten"));
+    });
+    removed.forEach(this::retire);
+    schedule.remove(organization);
+    return state;
+  }
+
+  /** Forgets a retired instance: binaries still stored there can no longer be read through the library. */
+  public OrganizationState forgetRetired(OrganizationId organization, BackendInstanceId instance, String actor) {
+    return update(organization, s -> s.retired().containsKey(instance) ? s.withoutRetired(instance).with(new Transition(
+        clock.instant(), actor, "forgot " + instance, "binaries stored there are no longer readable through the library"))
+        : s);
+  }
+
+  /**
+   * Allows (or stops allowing) uploads of a switched organization to go to the default storage while
+   * its own storage is degraded. Off by default: the customer brought their own storage for a reason.
+   */
+  public OrganizationState allowFallback(OrganizationId organization, boolean allowed, String actor) {
+    return update(organization, s -> s.fallbackAllowed() == allowed ? s : s.withFallbackAllowed(allowed).with(
+        new Transition(clock.instant(), actor, (allowed ? "allowed" : "disallowed") + " fallback to the default storage",
+            allowed ? "while its own storage is degraded, uploads go to the default storage"
+                : "while its own storage is degraded, uploads fail")));
+  }
+
+  // ---- checks ----
+
+  /**
+   * Verifies the organization's staged and active configurations now, and stores what changed.
+   *
+   * @return the state after the check
+   */
+  public OrganizationState check(OrganizationId organization) {
+    OrganizationState before = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
+    resolver.stateChanged(before); // changes made by other instances reach this one's resolver
+    Optional<Verified> staged = before.staged().map(this::verify);
+    Optional<Verified> active = before.active().map(this::verify);
+    List<CustomBackend> retired = new ArrayList<>();
+    OrganizationState after = update(organization, s -> {
+      retired.clear();
+      OrganizationState next = s;
+      if (active.isPresent() && s.active().isPresent() && s.active().get().id().equals(active.get().backend().id())) {
+        next = apply(next, s.active().get(), active.get(), true);
+      }
+      if (staged.isPresent() && s.staged().isPresent() && s.staged().get().id().equals(staged.get().backend().id())) {
+        next = apply(next, s.staged().get(), staged.get(), false);
+      }
+      if (next.staged().isPresent() && next.staged().get().fullyActive()) {
+        CustomBackend promoted = next.staged().get();
+        Optional<CustomBackend> old = next.active();
+        next = next.withActive(Optional.of(promoted)).withStaged(Optional.empty());
+        if (old.isPresent()) {
+          retired.add(old.get());
+          next = next.withRetired(old.get());
+        }
+        next = next.with(new Transition(clock.instant(), ACTOR, "switched to " + promoted.id() + " ("
+            + promoted.uploadInstance() + ")" + old.map(o -> ", replacing " + o.id() + " (" + o.uploadInstance() + ")")
+            .orElse(""), "both parts verified active; new uploads go there" + old.map(o -> "; binaries stored in "
+            + o.uploadInstance() + " stay readable there").orElse("; binaries stored before stay on the default storage")));
+      }
+      return next;
+    });
+    retired.forEach(this::retire);
+    reschedule(after);
+    return after;
+  }
+
+  /** The outcome of verifying one configuration: one outcome per part. */
+  private record Verified(CustomBackend backend, CheckOutcome upload, CheckOutcome download) {}
+
+  private Verified verify(CustomBackend b) {
+    CheckOutcome upload = verify(b.upload());
+    CheckOutcome download = b.download().isPresent() ? verify(b.download().get()) : upload;
+    return new Verified(b, upload, download);
+  }
+
+  private CheckOutcome verify(SettingsJson settings) {
+    Instant at = clock.instant();
+    try {
+      BinaryBackend backend = pool.acquire(settings);
+      VerificationReport report = backend.verify();
+      if (report.passed()) {
+        return new CheckOutcome(at, true, false, "all " + report.checks().size() + " checks passed");
+      }
+      List<VerificationReport.Check> failures = report.failures();
+      boolean retryable = failures.stream().allMatch(VerificationReport.Check::retryable);
+      return new CheckOutcome(at, false, retryable, failures.stream().map(c -> c.name() + ": " + c.detail())
+          .collect(Collectors.joining("; ")));
+    } catch (BackendUnavailableException e) {
+      return new CheckOutcome(at, false, e.retryable(), e.getMessage());
+    } catch (AccessDeniedException e) {
+      return new CheckOutcome(at, false, false, e.getMessage());
+    } catch (BinaryBackendException e) {
+      return new CheckOutcome(at, false, false, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("Verifying a {} backend failed unexpectedly", settings.type(), e);
+      return new CheckOutcome(at, false, true, "verification failed unexpectedly: " + e);
+    }
+  }
+
+  private OrganizationState apply(OrganizationState s, CustomBackend b, Verified v, boolean isActive) {
+    PartState upload = next(b.uploadState(), v.upload());
+    PartState download = next(b.downloadState(), v.download());
+    CustomBackend updated = b.withStates(upload, download);
+    OrganizationState out = isActive ? s.withActive(Optional.of(updated)) : s.withStaged(Optional.of(updated));
+    out = transition(out, b, "upload", b.uploadState(), upload);
+    return transition(out, b, "download", b.downloadState(), download);
+  }
+
+  private OrganizationState transition(OrganizationState s, CustomBackend b, String part, PartState from, PartState to) {
+    if (from.status() == to.status()) {
+      return s;
+    }
+    return s.with(new Transition(clock.instant(), ACTOR, part + " part of " + b.id() + " " + from.status() + " -> "
+        + to.status(), to.reason()));
+  }
+
+  /** The activation rule for one part and one check: see {@link ActivationPolicy}. */
+  PartState next(PartState current, CheckOutcome outcome) {
+    if (outcome.passed()) {
+      int passes = current.passes() + 1;
+      PartStatus status = current.status() == PartStatus.DEGRADED && passes < policy.recoverAfter()
+          ? PartStatus.DEGRADED : PartStatus.ACTIVE;
+      return new PartState(status, Optional.of(outcome), 0, passes);
+    }
+    if (outcome.retryable()) {
+      return new PartState(current.status(), Optional.of(outcome), current.definiteFailures(), current.passes());
+    }
+    int failures = current.definiteFailures() + 1;
+    PartStatus status = current.status() == PartStatus.ACTIVE && failures >= policy.degradeAfter()
+        ? PartStatus.DEGRADED : current.status();
+    return new PartState(status, Optional.of(outcome), failures, 0);
+  }
+
+  // ---- storing ----
+
+  /**
+   * Applies {@code change} to the stored state with compare-and-set, recomputing it on the fresh
+   * state after a conflict; stores nothing if it returns the state unchanged.
+   */
+  private OrganizationState update(OrganizationId organization, UnaryOperator<OrganizationState> change) {
+    for (int attempt = 1; ; attempt++) {
+      OrganizationState current = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
+      OrganizationState next = change.apply(current);
+      if (next.equals(current)) {
+        resolver.stateChanged(current);
+        return current;
+      }
+      try {
+        OrganizationState stored = store.compareAndSet(current.version(), next);
+        resolver.stateChanged(stored);
+        publish(current, stored);
+        return stored;
+      } catch (StateConflictException e) {
+        if (attempt == CAS_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void publish(OrganizationState before, OrganizationState after) {
+    List<Transition> added = after.history().subList(commonPrefix(before.history(), after.history()),
+        after.history().size());
+    for (Transition t : added) {
+      LOG.info("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
+      for (ActivationListener l : listeners) {
+        try {
+          l.onTransition(new ActivationEvent(t, after));
+        } catch (RuntimeException e) {
+          LOG.warn("An activation listener failed on {}", t, e);
+        }
+      }
+    }
+  }
+
+  /** How many transitions of {@code after} were already in {@code before} (histories are bounded). */
+  private static int commonPrefix(List<Transition> before, List<Transition> after) {
+    if (before.isEmpty()) {
+      return 0;
+    }
+    Transition last = before.get(before.size() - 1);
+    int at = after.lastIndexOf(last);
+    return at < 0 ? 0 : at + 1;
+  }
+
+  private void retire(CustomBackend b) {
+    pool.retire(b.upload());
+    b.download().ifPresent(pool::retire);
+  }
+
+  // ---- schedule ----
+
+  private void reschedule(OrganizationState s) {
+    Instant now = clock.instant();
+    Schedule previous = schedule.get(s.organization());
+    int attempts = previous == null ? 0 : previous.pendingAttempts();
+    Duration delay;
+    if (s.staged().isPresent() && !s.staged().get().fullyActive()) {
+      attempts++;
+      delay = policy.pendingDelay(attempts);
+    } else if (s.active().isPresent() && s.active().get().degraded()) {
+      attempts = 0;
+      delay = policy.degradedInterval();
+    } else if (s.active().isPresent()) {
+      attempts = 0;
+      delay = policy.activeInterval();
+    } else {
+      schedule.remove(s.organization());
+      return;
+    }
+    if (s.active().isPresent() && s.active().get().degraded()) {
+      delay = delay.compareTo(policy.degradedInterval()) < 0 ? delay : policy.degradedInterval();
+    }
+    schedule.put(s.organization(), new Schedule(now.plus(jittered(delay)), attempts));
+  }
+
+  private Duration jittered(Duration d) {
+    double factor = 1 + policy.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+    return Duration.ofNanos((long) (d.toNanos() * factor));
+  }
+
+  /** When {@code organization} is checked next, if it is scheduled. */
+  public Optional<Instant> nextCheck(OrganizationId organization) {
+    return Optional.ofNullable(schedule.get(organization)).map(Schedule::next);
+  }
+
+  /**
+   * Runs the checks that are due now, one after the other, and closes retired backends whose grace
+   * has passed. The scheduler started by {@link #start} calls it; tests call it with a manual clock.
+   *
+   * @return how many organizations were checked
+   */
+  public int runDueChecks() {
+    Instant now = clock.instant();
+    int checked = 0;
+    for (var e : new ArrayList<>(schedule.entrySet())) {
+      if (!e.getValue().next().isAfter(now)) {
+        try {
+          check(e.getKey());
+        } catch (RuntimeException failure) {
+          LOG.warn("Checking organization {} failed; will retry", e.getKey(), failure);
+          schedule.put(e.getKey(), new Schedule(now.plus(jittered(policy.pendingFirstDelay())), e.getValue().pendingAttempts()));
+        }
+        checked++;
+      }
+    }
+    pool.sweep();
+    return checked;
+  }
+
+  /**
+   * Schedules every organization of the store that has a configuration, and checks what is due
+   * every {@code tick} on a thread of its own, until {@link #close}.
+   */
+  public synchronized void start(Duration tick) {
+    if (scheduler != null) {
+      return;
+    }
+    for (OrganizationId org : store.organizations()) {
+      OrganizationState s = store.get(org).orElseThrow();
+      if (s.staged().isPresent() || s.active().isPresent()) {
+        schedule.putIfAbsent(org, new Schedule(clock.instant().plus(jittered(policy.pendingFirstDelay())), 0));
+      }
+    }
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "binary-backends-activator");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.scheduleWithFixedDelay(this::runDueChecks, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the schedule; checks in progress finish. */
+  @Override
+  public synchronized void close() {
+    if (scheduler != null) {
+      scheduler.shutdown();
+      scheduler = null;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package org.binarybackends.activation;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryLocation;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.Violation;
+
+/**
+ * Answers the two questions of the activation rule.
+ *
+ * <ul>
+ *   <li>{@link #forUpload}: where a new upload of an organization goes. Its own storage only when
+ *       both parts of its active configuration are active; otherwise the default storage, with the
+ *       reason. Once the organization has switched, uploads never go back to the default storage
+ *       silently: while its storage is degraded they fail with {@link UploadsSuspendedException},
+ *       unless the embedding service allowed fallback for it ({@link Activator#allowFallback}).
+ *   <li>{@link #forBinary}: where the bytes of a stored binary are: the backend instance named in
+ *       its location, whatever is active now, including a configuration replaced since (its
+ *       backend is built again on demand from the stored state).
+ * </ul>
+ *
+ * <p>Each organization's answer is computed once from its stored state and cached; {@code
+ * forUpload} for an organization already resolved takes no lock and does no I/O. The cache is
+ * refreshed by {@link #stateChanged} (the {@link Activator} calls it for every transition it
+ * stores) and by {@link #refresh} (for changes made by another service instance; the activator
+ * refreshes each organization it checks). Thread-safe.
+ */
+public final class BackendResolver {
+  private final OrganizationStateStore store;
+  private final BinaryBackend defaultBackend;
+  private final BackendPool pool;
+  private final ConcurrentHashMap<OrganizationId, Resolution> cache = new ConcurrentHashMap<>();
+
+  /**
+   * @param store where organizations' states are
+   * @param defaultBackend the platform's default storage
+   * @param pool builds and shares the organizations' own backends
+   */
+  public BackendResolver(OrganizationStateStore store, BinaryBackend defaultBackend, BackendPool pool) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.defaultBackend = Objects.requireNonNull(defaultBackend, "defaultBackend");
+    this.pool = Objects.requireNonNull(pool, "pool");
+  }
+
+  /** What an organization's state says, computed once per stored version. */
+  private record Resolution(OrganizationState state, Optional<SettingsJson> custom, String reason, boolean suspended) {
+    static Resolution of(OrganizationState s) {
+      if (s.active().isPresent()) {
+        CustomBackend a = s.active().get();
+        if (a.fullyActive()) {
+          return new Resolution(s, Optional.of(a.upload()), "active: " + a.uploadInstance(), false);
+        }
+        if (s.fallbackAllowed()) {
+          return new Resolution(s, Optional.empty(), "degraded: " + a.why()
+              + "; falling back to the default storage, as allowed for this organization", false);
+        }
+        return new Resolution(s, Optional.empty(), a.why(), true);
+      }
+      if (s.staged().isPresent()) {
+        return new Resolution(s, Optional.empty(), "pending: " + s.staged().get().why(), false);
+      }
+      return new Resolution(s, Optional.empty(), "no storage of its own is registered", false);
+    }
+  }
+
+  /**
+   * Where a new upload of {@code organization} goes, and why.
+   *
+   * @throws UploadsSuspendedException if it switched to its own storage, which is degraded, and
+   *     fallback is not allowed
+   */
+  public UploadTarget forUpload(OrganizationId organization) {
+    Resolution r = cache.get(organization);
+    if (r == null) {
+      r = refresh(organization);
+    }
+    if (r.suspended()) {
+      throw new UploadsSuspendedException(organization, r.reason());
+    }
+    return r.custom().isPresent() ? new UploadTarget(pool.acquire(r.custom().get()), true, r.reason())
+        : new UploadTarget(defaultBackend, false, r.reason());
+  }
+
+  /**
+   * The backend holding the bytes of the binary at {@code location}: read, stat or delete it there.
+   *
+   * @throws InvalidInputException if the location names an instance the organization never had
+   */
+  public BinaryBackend forBinary(BinaryLocation location) {
+    if (location.instance().equals(defaultBackend.instanceId())) {
+      return defaultBackend;
+    }
+    return pool.acquire(settingsOf(location));
+  }
+
+  /**
+   * A download URL for the binary at {@code location}, signed by the download part of the
+   * configuration that holds it (a CDN in front of the bucket, say), or by the backend holding it.
+   */
+  public SignedUrl signDownloadUrl(BinaryLocation location, Duration ttl) {
+    if (location.instance().equals(defaultBackend.instanceId())) {
+      return defaultBackend.signDownloadUrl(location.organization(), location.key(), ttl);
+    }
+    OrganizationState s = resolution(location.organization()).state();
+    SettingsJson signer = null;
+    for (Optional<CustomBackend> b : List.of(s.active(), s.staged())) {
+      if (b.isPresent() && b.get().uploadInstance().equals(location.instance())) {
+        signer = b.get().downloadSettings();
+        break;
+      }
+    }
+    BinaryBackend backend = pool.acquire(signer != null ? signer : settingsOf(location));
+    return backend.signDownloadUrl(location.organization(), location.key(), ttl);
+  }
+
+  private SettingsJson settingsOf(BinaryLocation location) {
+    Resolution r = resolution(location.organization());
+    Optional<SettingsJson> settings = r.state().settingsOf(location.instance());
+    if (settings.isEmpty()) {
+      r = refresh(location.organization()); // another instance may have changed it
+      settings = r.state().settingsOf(location.instance());
+    }
+    return settings.orElseThrow(() -> new InvalidInputException(List.of(Violation.of("location.instance",
+        location.instance().toString(), "the default storage or an instance of one of organization "
+            + location.organization() + "'s configurations (active, staged or retired)"))));
+  }
+
+  private Resolution resolution(OrganizationId organization) {
+    Resolution r = cache.get(organization);
+    return r != null ? r : refresh(organization);
+  }
+
+  /** Reads the organization's state from the store again (for changes made by another instance). */
+  Resolution refresh(OrganizationId organization) {
+    OrganizationState state = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
+    return update(state);
+  }
+
+  /**
+   * Takes a newly stored state into account, unless a newer one is known already; retires the
+   * backend of a configuration that no longer serves uploads.
+   */
+  public void stateChanged(OrganizationState state) {
+    update(state);
+  }
+
+  private Resolution update(OrganizationState state) {
+    Resolution fresh = Resolution.of(state);
+    Resolution[] replaced = new Resolution[1];
+    Resolution kept = cache.merge(state.organization(), fresh, (old, neu) -> {
+      if (neu.state().version() > old.state().version()) {
+        replaced[0] = old;
+        return neu;
+      }
+      return old;
+    });
+    Resolution old = replaced[0];
+    if (old != null && old.custom().isPresent() && !old.custom().equals(kept.custom())) {
+      pool.retire(old.custom().get());
+    }
+    return kept;
+  }
+
+  /** How many organizations are resolved and cached. */
+  public int cachedOrganizations() {
+    return cache.size();
+  }
+}

@@ -1,0 +1,329 @@
+package org.binarybackends.testkit;
+
+import org.binarybackends.activation.ActivationEvent;
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.Activator;
+import org.binarybackends.activation.BackendPool;
+import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.InMemoryStateStore;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.PartStatus;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.Transition;
+import org.binarybackends.activation.UploadTarget;
+import org.binarybackends.activation.UploadsSuspendedException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryContent;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.StoredBinary;
+import org.binarybackends.spi.BackendContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The activation rule end to end, on backends whose verification the test decides. */
+class ActivationTest {
+  private static final OrganizationId ORG = OrganizationId.of("org-a");
+  private static final SettingsJson BUCKET_1 = SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-1"));
+  private static final SettingsJson BUCKET_2 = SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-2"));
+
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T12:00:00Z"));
+  private final ControlledBackendProvider provider = new ControlledBackendProvider();
+  private final List<ActivationEvent> events = new CopyOnWriteArrayList<>();
+  private CountingStore store;
+  private BinaryBackend platformDefault;
+  private BackendPool pool;
+  private BackendResolver resolver;
+  private Activator activator;
+
+  /** A store that counts reads, to show that resolving a cached organization does no I/O. */
+  static final class CountingStore implements OrganizationStateStore {
+    final OrganizationStateStore inner;
+    final AtomicInteger gets = new AtomicInteger();
+
+    CountingStore(OrganizationStateStore inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Optional<OrganizationState> get(OrganizationId organization) {
+      gets.incrementAndGet();
+      return inner.get(organization);
+    }
+
+    @Override
+    public OrganizationState compareAndSet(long expectedVersion, OrganizationState next) {
+      return inner.compareAndSet(expectedVersion, next);
+    }
+
+    @Override
+    public List<OrganizationId> organizations() {
+      return inner.organizations();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @BeforeEach
+  void setUp() {
+    BackendContext context = BackendContext.builder().clock(clock).build();
+    store = new CountingStore(new InMemoryStateStore());
+    platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
+    pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ofHours(1));
+    resolver = new BackendResolver(store, platformDefault, pool);
+    activator = new Activator(store, pool, resolver, ActivationPolicy.builder().jitter(0).build(), clock);
+    activator.addListener(events::add);
+  }
+
+  private StoredBinary upload(String key, String content) {
+    UploadTarget target = resolver.forUpload(ORG);
+    return target.backend().put(ORG, ObjectKey.of(key), new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private String readBack(StoredBinary binary) throws Exception {
+    try (BinaryContent c = resolver.forBinary(binary.location()).read(ORG, binary.key())) {
+      return new String(c.stream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void anOrganizationWithoutItsOwnStorageUsesTheDefault() {
+    UploadTarget t = resolver.forUpload(ORG);
+    assertThat(t.custom()).isFalse();
+    assertThat(t.backend()).isSameAs(platformDefault);
+    assertThat(t.reason()).isEqualTo("no storage of its own is registered");
+  }
+
+  @Test
+  void uploadsStayOnTheDefaultStorageUntilBothPartsAreVerifiedThenSwitch() throws Exception {
+    provider.control("bucket-1").fail("STS AccessDenied assuming arn:aws:iam::123456789012:role/r: trust policy not applied yet");
+    StoredBinary before = upload("fw/1.bin", "one");
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    OrganizationState pending = activator.check(ORG);
+    assertThat(pending.active()).isEmpty();
+    assertThat(pending.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.PENDING);
+    UploadTarget t = resolver.forUpload(ORG);
+    assertThat(t.custom()).isFalse();
+    assertThat(t.reason()).startsWith("pending: upload part pending: controlled: STS AccessDenied")
+        .contains("download part pending");
+
+    provider.control("bucket-1").pass();
+    OrganizationState switched = activator.check(ORG);
+    assertThat(switched.active()).isPresent();
+    assertThat(switched.staged()).isEmpty();
+    assertThat(switched.switched()).isTrue();
+    UploadTarget custom = resolver.forUpload(ORG);
+    assertThat(custom.custom()).isTrue();
+    assertThat(custom.backend().instanceId().toString()).isEqualTo("controlled{name=bucket-1}");
+    StoredBinary after = upload("fw/2.bin", "two");
+    assertThat(after.location().instance().toString()).isEqualTo("controlled{name=bucket-1}");
+    assertThat(before.location().instance().toString()).isEqualTo("controlled{name=platform-default}");
+    assertThat(readBack(before)).isEqualTo("one");
+    assertThat(readBack(after)).isEqualTo("two");
+    assertThat(provider.bytes("bucket-1", ORG, ObjectKey.of("fw/2.bin"))).isPresent();
+
+    assertThat(events).extracting(e -> e.transition().change()).anySatisfy(c -> assertThat(c).startsWith("staged cfg-"))
+        .anySatisfy(c -> assertThat(c).contains("upload part of cfg-").endsWith("PENDING -> ACTIVE"))
+        .anySatisfy(c -> assertThat(c).startsWith("switched to cfg-"));
+    assertThat(events.get(0).transition().actor()).isEqualTo("alice");
+    assertThat(switched.history()).extracting(Transition::change).last().asString().startsWith("switched to");
+  }
+
+  @Test
+  void onlyDefiniteFailuresDegradeAndOnlyRepeatedPassesRecover() {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    provider.control("bucket-1").failRetryably("503 SlowDown");
+    for (int i = 0; i < 10; i++) {
+      activator.check(ORG);
+    }
+    assertThat(resolver.forUpload(ORG).custom()).as("throttling never degrades").isTrue();
+
+    provider.control("bucket-1").fail("PutObject AccessDenied: the role's policy lacks s3:PutObject");
+    activator.check(ORG);
+    activator.check(ORG);
+    assertThat(resolver.forUpload(ORG).custom()).as("2 of 3 definite failures").isTrue();
+    provider.control("bucket-1").failRetryably("timeout");
+    activator.check(ORG); // neither counts nor resets
+    provider.control("bucket-1").fail("PutObject AccessDenied: the role's policy lacks s3:PutObject");
+    OrganizationState degraded = activator.check(ORG);
+    assertThat(degraded.active().orElseThrow().uploadState().status()).isEqualTo(PartStatus.DEGRADED);
+    assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
+        .hasMessageContaining("lacks s3:PutObject").hasMessageContaining("unless fallback is allowed");
+
+    activator.allowFallback(ORG, true, "ops");
+    UploadTarget fallback = resolver.forUpload(ORG);
+    assertThat(fallback.custom()).isFalse();
+    assertThat(fallback.reason()).startsWith("degraded: ").contains("as allowed for this organization");
+    activator.allowFallback(ORG, false, "ops");
+    assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class);
+
+    provider.control("bucket-1").pass();
+    activator.check(ORG);
+    assertThatThrownBy(() -> resolver.forUpload(ORG)).as("1 of 2 passes").isInstanceOf(UploadsSuspendedException.class);
+    activator.check(ORG);
+    assertThat(resolver.forUpload(ORG).custom()).isTrue();
+  }
+
+  @Test
+  void aChangeIsStagedWhileTheOldConfigurationServesAndAFailedChangeLeavesItWorking() throws Exception {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    StoredBinary old = upload("fw/old.bin", "old");
+    int closedBefore = provider.closed();
+
+    provider.control("bucket-2").fail("PermanentRedirect: bucket is in eu-west-1, configured us-east-1");
+    activator.register(ORG, BUCKET_2, Optional.empty(), "alice");
+    for (int i = 0; i < 5; i++) {
+      activator.check(ORG);
+    }
+    UploadTarget t = resolver.forUpload(ORG);
+    assertThat(t.backend().instanceId().toString()).isEqualTo("controlled{name=bucket-1}");
+    assertThat(upload("fw/during.bin", "during").location().instance().toString()).isEqualTo("controlled{name=bucket-1}");
+
+    try (BinaryContent inFlight = resolver.forBinary(old.location()).read(ORG, old.key())) {
+      provider.control("bucket-2").pass();
+      OrganizationState switched = activator.check(ORG);
+      assertThat(switched.active().orElseThrow().uploadInstance().toString()).isEqualTo("controlled{name=bucket-2}");
+      assertThat(switched.retired()).containsKey(old.location().instance());
+      assertThat(provider.closed()).as("a read in flight keeps the old backend open").isEqualTo(closedBefore);
+      assertThat(new String(inFlight.stream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("old");
+    }
+    assertThat(provider.closed()).as("closed when the last call ended").isEqualTo(closedBefore + 1);
+    assertThat(upload("fw/new.bin", "new").location().instance().toString()).isEqualTo("controlled{name=bucket-2}");
+    assertThat(readBack(old)).as("rebuilt on demand from the retired configuration").isEqualTo("old");
+  }
+
+  @Test
+  void aRetiredBackendIsClosedAfterItsGraceEvenWithACallInFlight() throws Exception {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    StoredBinary old = upload("fw/old.bin", "old");
+    BinaryContent stuck = resolver.forBinary(old.location()).read(ORG, old.key());
+    int closedBefore = provider.closed();
+    activator.register(ORG, BUCKET_2, Optional.empty(), "alice");
+    activator.check(ORG);
+    assertThat(pool.retiringCount()).isEqualTo(1);
+    clock.advance(Duration.ofMinutes(59));
+    activator.runDueChecks();
+    assertThat(provider.closed()).isEqualTo(closedBefore);
+    clock.advance(Duration.ofMinutes(2));
+    activator.runDueChecks();
+    assertThat(provider.closed()).isEqualTo(closedBefore + 1);
+    assertThat(pool.retiringCount()).isZero();
+    stuck.close();
+  }
+
+  @Test
+  void removingIsExplicitAndKeepsStoredBinariesReadableUntilForgotten() throws Exception {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    StoredBinary kept = upload("fw/kept.bin", "kept");
+    OrganizationState removed = activator.remove(ORG, "alice");
+    assertThat(removed.switched()).isFalse();
+    assertThat(removed.history()).last().satisfies(t -> assertThat(t.reason())
+        .contains("new uploads go to the default storage").contains("stay readable"));
+    assertThat(resolver.forUpload(ORG).custom()).isFalse();
+    assertThat(readBack(kept)).isEqualTo("kept");
+    activator.forgetRetired(ORG, kept.location().instance(), "alice");
+    assertThatThrownBy(() -> resolver.forBinary(kept.location())).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("location.instance");
+  }
+
+  @Test
+  void invalidConfigurationsAreRefusedAndChangeNothing() {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    OrganizationState before = store.get(ORG).orElseThrow();
+    assertThatThrownBy(() -> activator.register(ORG, SettingsJson.of("{\"type\":\"s4\",\"secret\":\"hunter2\"}"),
+        Optional.empty(), "alice")).isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("[controlled]").hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> activator.register(ORG, BUCKET_1,
+        Optional.of(SettingsJson.of("{\"type\":\"controlled\"}")), "alice"))
+        .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("name");
+    assertThatThrownBy(() -> SettingsJson.of("{\"secret\":\"hunter2\"}")).isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageNotContaining("hunter2");
+    assertThat(store.get(ORG)).hasValue(before);
+  }
+
+  @Test
+  void aResolvedOrganizationIsAnsweredFromTheCacheWithoutTouchingTheStore() {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    resolver.forUpload(ORG);
+    int reads = store.gets.get();
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(resolver.forUpload(ORG).custom()).isTrue();
+    }
+    assertThat(store.gets.get()).isEqualTo(reads);
+  }
+
+  @Test
+  void anotherInstancesChangesReachThisOneAtItsNextCheck() {
+    BackendResolver other = new BackendResolver(store, platformDefault, pool);
+    assertThat(other.forUpload(ORG).custom()).isFalse();
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    assertThat(other.forUpload(ORG).custom()).as("not yet refreshed").isFalse();
+    Activator otherActivator = new Activator(store, pool, other, ActivationPolicy.defaults(), clock);
+    otherActivator.check(ORG);
+    assertThat(other.forUpload(ORG).custom()).isTrue();
+  }
+
+  @Test
+  void downloadsAreSignedByTheDownloadPart() {
+    SettingsJson cdn = SettingsJson.of(ControlledBackendProvider.settingsJson("cdn-1"));
+    provider.control("cdn-1").fail("CloudFront answered 403 to a signed URL: the key pair id is not in the trusted key group");
+    activator.register(ORG, BUCKET_1, Optional.of(cdn), "alice");
+    OrganizationState s = activator.check(ORG);
+    assertThat(s.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.ACTIVE);
+    assertThat(resolver.forUpload(ORG).reason()).startsWith("pending: download part pending: controlled: CloudFront");
+    provider.control("cdn-1").pass();
+    activator.check(ORG);
+    StoredBinary b = upload("fw/x.bin", "x");
+    assertThat(resolver.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
+    StoredBinary onDefault = platformDefault.put(ORG, ObjectKey.of("fw/d.bin"), InputStream.nullInputStream());
+    assertThat(resolver.signDownloadUrl(onDefault.location(), Duration.ofMinutes(5)).uri().getHost())
+        .isEqualTo("platform-default");
+  }
+
+  @Test
+  void checksAreScheduledWithBackoffForPendingAndIntervalsForActive() {
+    ActivationPolicy p = ActivationPolicy.builder().jitter(0).build();
+    provider.control("bucket-1").fail("not yet");
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    assertThat(activator.nextCheck(ORG)).hasValue(clock.instant());
+    Duration[] expected = {Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)};
+    for (Duration d : expected) {
+      Instant now = clock.instant();
+      assertThat(activator.runDueChecks()).isEqualTo(1);
+      assertThat(activator.nextCheck(ORG)).hasValue(now.plus(d));
+      clock.set(now.plus(d));
+    }
+    assertThat(p.pendingDelay(50)).isEqualTo(Duration.ofMinutes(30));
+    provider.control("bucket-1").pass();
+    activator.runDueChecks();
+    assertThat(activator.nextCheck(ORG)).hasValue(clock.instant().plus(Duration.ofMinutes(15)));
+    assertThat(activator.runDueChecks()).as("nothing due").isZero();
+    assertThatThrownBy(() -> ActivationPolicy.builder().jitter(1.5).degradeAfter(0).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(v -> v.field()).containsExactly("jitter", "degradeAfter"));
+  }
+}
