@@ -22,6 +22,7 @@ import org.binarybackends.spi.SettingsReader;
  * <pre>{@code
  * {
  *   "type": "default",
+ *   "name": "platform",                         // optional: what stored locations record
  *   "root": "/var/lib/binaries",
  *   "downloadBaseUri": "https://downloads.example.com/",   // and/or:
  *   "downloadServerAddress": "0.0.0.0:8080",
@@ -49,6 +50,10 @@ public final class DefaultStorageProvider implements BinaryBackendProvider<Defau
   public DefaultStorageSettings readSettings(SettingsReader json) {
     DefaultStorageSettings.Builder b = DefaultStorageSettings.builder();
     json.skip("type");
+    String name = json.optionalString("name", "1 to 32 characters of a-z 0-9 -");
+    if (name != null) {
+      b.name(name);
+    }
     String root = json.requiredString("root", "an absolute directory path");
     if (root != null) {
       try {

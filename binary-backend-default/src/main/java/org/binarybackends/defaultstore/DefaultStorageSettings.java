@@ -31,7 +31,11 @@ public final class DefaultStorageSettings implements BackendSettings {
   public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
   public static final Duration DEFAULT_STALE_TEMP_AGE = Duration.ofHours(1);
   static final int MAX_ROOT_PATH_CHARS = 512;
+  /** The name of the platform's own default storage. */
+  public static final String DEFAULT_NAME = "platform";
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
+  private final String name;
   private final Path root;
   private final URI downloadBaseUri;
   private final InetSocketAddress downloadServerAddress;
@@ -42,6 +46,7 @@ public final class DefaultStorageSettings implements BackendSettings {
   private final Duration staleTempAge;
 
   private DefaultStorageSettings(Builder b) {
+    this.name = b.name;
     this.root = b.root.toAbsolutePath().normalize();
     this.downloadBaseUri = b.downloadBaseUri == null ? null : withTrailingSlash(b.downloadBaseUri);
     this.downloadServerAddress = b.downloadServerAddress;
@@ -63,7 +68,7 @@ public final class DefaultStorageSettings implements BackendSettings {
 
   /** A builder holding these settings, to change some of them. */
   public Builder toBuilder() {
-    Builder b = new Builder().root(root).downloadBaseUri(downloadBaseUri).downloadServerAddress(downloadServerAddress)
+    Builder b = new Builder().name(name).root(root).downloadBaseUri(downloadBaseUri).downloadServerAddress(downloadServerAddress)
         .activeSigningKeyId(activeSigningKeyId).maxDownloadTtl(maxDownloadTtl).bufferSize(bufferSize)
         .staleTempAge(staleTempAge);
     signingKeys.forEach(b::addSigningKey);
@@ -76,12 +81,18 @@ public final class DefaultStorageSettings implements BackendSettings {
   }
 
   /**
-   * The one default storage of the platform: no attributes, so that moving its root directory keeps
-   * every stored location valid.
+   * {@code default{name=<name>}}: the name only, not the root directory, so that moving the root
+   * keeps every stored location valid; two storages of this type (the platform's, and say an
+   * organization's own on-premises one) differ by name.
    */
   @Override
   public BackendInstanceId instanceId() {
-    return BackendInstanceId.of(TYPE);
+    return BackendInstanceId.of(TYPE, java.util.Map.of("name", name));
+  }
+
+  /** The storage's name, {@value #DEFAULT_NAME} unless set: what its binaries' locations record. */
+  public String name() {
+    return name;
   }
 
   /** The absolute, normalized root directory; created if missing. */
@@ -125,7 +136,7 @@ public final class DefaultStorageSettings implements BackendSettings {
 
   @Override
   public String toString() {
-    return "DefaultStorageSettings{root=" + root + ", downloadBaseUri=" + downloadBaseUri
+    return "DefaultStorageSettings{name=" + name + ", root=" + root + ", downloadBaseUri=" + downloadBaseUri
         + ", downloadServerAddress=" + downloadServerAddress + ", signingKeys="
         + signingKeys.stream().map(SigningKey::id).collect(Collectors.toList()) + " (secrets ***)"
         + ", activeSigningKeyId=" + activeSigningKeyId + ", maxDownloadTtl=" + maxDownloadTtl
@@ -134,6 +145,7 @@ public final class DefaultStorageSettings implements BackendSettings {
 
   /** Builds {@link DefaultStorageSettings}; not thread-safe. */
   public static final class Builder {
+    private String name = DEFAULT_NAME;
     private Path root;
     private URI downloadBaseUri;
     private InetSocketAddress downloadServerAddress;
@@ -144,6 +156,12 @@ public final class DefaultStorageSettings implements BackendSettings {
     private Duration staleTempAge = DEFAULT_STALE_TEMP_AGE;
 
     private Builder() {}
+
+    /** The storage's name: 1 to 32 of {@code a-z 0-9 -}; {@value DefaultStorageSettings#DEFAULT_NAME} by default. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
 
     /** The root directory (required); created if missing. */
     public Builder root(Path root) {
@@ -196,6 +214,9 @@ public final class DefaultStorageSettings implements BackendSettings {
      */
     public DefaultStorageSettings build() {
       List<Violation> v = new ArrayList<>();
+      if (name == null || !NAME.matcher(name).matches()) {
+        v.add(Violation.of("name", name, "1 to 32 characters of a-z 0-9 -, starting with a letter or digit"));
+      }
       if (root == null) {
         v.add(Violation.missing("root", "an absolute directory path"));
       } else if (root.toAbsolutePath().normalize().toString().length() > MAX_ROOT_PATH_CHARS) {

@@ -22,12 +22,13 @@ class DefaultStorageSettingsTest {
 
   @Test
   void completeJsonReadsIntoTheSameSettingsAsTheBuilder() {
-    DefaultStorageSettings read = (DefaultStorageSettings) registry.readSettings("{\"type\":\"default\","
+    DefaultStorageSettings read = (DefaultStorageSettings) registry.readSettings("{\"type\":\"default\",\"name\":\"acme-nas\","
         + "\"root\":\"/var/lib/binaries\",\"downloadBaseUri\":\"https://dl.example.com/fw\","
         + "\"downloadServerAddress\":\"127.0.0.1:8080\",\"signingKeys\":[{\"id\":\"k1\",\"secret\":\"" + SECRET_B64
         + "\"},{\"id\":\"k2\",\"secret\":\"" + SECRET_B64 + "\"}],\"activeSigningKeyId\":\"k2\","
         + "\"maxDownloadTtlSeconds\":3600,\"bufferSize\":65536,\"staleTempAgeSeconds\":60}");
     assertThat(read.root()).isEqualTo(Path.of("/var/lib/binaries"));
+    assertThat(read.instanceId().toString()).isEqualTo("default{name=acme-nas}");
     assertThat(read.downloadBaseUri()).hasValue(URI.create("https://dl.example.com/fw/"));
     assertThat(read.downloadServerAddress()).hasValue(new InetSocketAddress("127.0.0.1", 8080));
     assertThat(read.signingKeys()).extracting(SigningKey::id).containsExactly("k1", "k2");
@@ -60,10 +61,10 @@ class DefaultStorageSettingsTest {
 
   @Test
   void theBuilderReportsEveryViolationAtOnce() {
-    assertThatThrownBy(() -> DefaultStorageSettings.builder().bufferSize(12).maxDownloadTtl(Duration.ZERO)
+    assertThatThrownBy(() -> DefaultStorageSettings.builder().name("Bad Name").bufferSize(12).maxDownloadTtl(Duration.ZERO)
         .staleTempAge(Duration.ofSeconds(-1)).root(Path.of("/x".repeat(300))).build())
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
-            .extracting(Violation::field).containsExactlyInAnyOrder("root", "downloadBaseUri", "signingKeys",
+            .extracting(Violation::field).containsExactlyInAnyOrder("name", "root", "downloadBaseUri", "signingKeys",
                 "maxDownloadTtl", "bufferSize", "staleTempAge"));
     assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).downloadBaseUri(URI.create("/relative"))
         .addSigningKey(SigningKey.of("a", TestSettings.KEY_1)).addSigningKey(SigningKey.of("a", TestSettings.KEY_2))

@@ -1,8 +1,12 @@
 package org.binarybackends.examples.quickstart;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,7 +15,11 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
 import org.binarybackends.ObjectKey;
@@ -21,6 +29,15 @@ import org.binarybackends.Secret;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.Activator;
+import org.binarybackends.activation.BackendPool;
+import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.JsonFileStateStore;
+import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.StateKey;
+import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.defaultstore.DefaultStorageSettings;
 import org.binarybackends.defaultstore.SigningKey;
 import org.binarybackends.spi.BackendContext;
@@ -28,7 +45,9 @@ import org.binarybackends.spi.BackendContext;
 /**
  * The first steps with the library, on the embedded default storage: store a firmware binary for an
  * organization, hand out a signed URL, download it over HTTP (whole, then an interrupted download
- * resumed with a {@code Range}), and check its SHA-256 each time. Exits non-zero if any check fails.
+ * resumed with a {@code Range}), and check its SHA-256 each time. Then the organization brings its
+ * own storage: uploads stay on the platform's until it is verified, then switch, and every binary
+ * stays downloadable from where it was stored. Exits non-zero if any check fails.
  *
  * <p>Usage: {@code Quickstart [storage-root] [size-in-MiB]}; by default a new temp directory and 64 MiB.
  */
@@ -64,7 +83,7 @@ public final class Quickstart {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     DefaultStorageSettings settings = DefaultStorageSettings.builder()
-        .root(root)
+        .root(root.resolve("platform"))
         .addSigningKey(SigningKey.of("quickstart-key", Secret.ofBytes(key)))
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
         .build();
@@ -118,7 +137,71 @@ public final class Quickstart {
       check("resumed download: HTTP " + first.statusCode() + " then " + rest.statusCode() + " ("
               + rest.headers().firstValue("Content-Range").orElse("?") + "), sha256 " + joined,
           first.statusCode() == 206 && rest.statusCode() == 206 && joined.equals(expected));
+
+      bringYourOwnStorage(root, registry, backend, org, stored, http);
     }
+  }
+
+  /**
+   * Part two, the activation rule: the organization registers its own storage (here an on-premises
+   * one of type {@code default}, whose download server cannot start yet because its port is taken),
+   * uploads stay on the platform's storage while it cannot be verified, the switch happens once it
+   * can, and the binary stored before the switch stays downloadable from the platform's storage.
+   */
+  private static void bringYourOwnStorage(Path root, BinaryBackendRegistry registry, BinaryBackend platform,
+      OrganizationId org, StoredBinary storedBefore, HttpClient http) throws Exception {
+    System.out.println();
+    System.out.println("== The organization brings its own storage");
+    byte[] stateKey = new byte[32];
+    new SecureRandom().nextBytes(stateKey);
+    OrganizationStateStore store = JsonFileStateStore.open(root.resolve("state"),
+        List.of(new StateKey("quickstart-2026-11", Secret.ofBytes(stateKey))));
+    try (BackendPool pool = new BackendPool(registry, BackendContext.defaults())) {
+      BackendResolver resolver = new BackendResolver(store, platform, pool);
+      Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), Clock.systemUTC());
+      activator.addListener(e -> System.out.println("  event: " + e.transition().change() + " (" + e.transition().reason()
+          + ")"));
+
+      StoredBinary during;
+      try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        SettingsJson own = ownStorage(root.resolve("acme-onprem"), taken.getLocalPort());
+        activator.register(org, own, Optional.empty(), "quickstart");
+        activator.check(org);
+        UploadTarget pending = resolver.forUpload(org);
+        System.out.println("Uploads go to " + pending.backend().instanceId() + " because " + pending.reason());
+        during = pending.backend().put(org, ObjectKey.of("firmware/sensor-v2.4.2.bin"), new Firmware(1 << 20));
+        check("while pending, a new upload stays on the platform's storage: " + during.location(),
+            !pending.custom() && during.location().instance().equals(platform.instanceId()));
+      } // the port is free now: the organization's download server can start
+
+      activator.check(org);
+      UploadTarget active = resolver.forUpload(org);
+      StoredBinary after = active.backend().put(org, ObjectKey.of("firmware/sensor-v2.5.0.bin"), new Firmware(2 << 20));
+      check("after the switch (" + active.reason() + "), a new upload lands in " + after.location(),
+          active.custom() && !after.location().instance().equals(platform.instanceId()));
+
+      for (StoredBinary b : List.of(storedBefore, during, after)) {
+        SignedUrl url = resolver.signDownloadUrl(b.location(), Duration.ofMinutes(10));
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url.uri()).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+        Sha256Digest got;
+        try (InputStream body = r.body()) {
+          got = digest(body);
+        }
+        check(b.location() + " downloads from " + url.redacted() + ": HTTP " + r.statusCode(),
+            r.statusCode() == 200 && got.equals(b.sha256()));
+      }
+    }
+  }
+
+  /** Settings of the organization's own storage, as its administrator would send them (JSON). */
+  private static SettingsJson ownStorage(Path root, int port) {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    ObjectNode json = new ObjectMapper().createObjectNode().put("type", "default").put("name", "acme-onprem")
+        .put("root", root.toString()).put("downloadServerAddress", "127.0.0.1:" + port);
+    json.putArray("signingKeys").addObject().put("id", "acme-1").put("secret", Base64.getEncoder().encodeToString(key));
+    return SettingsJson.of(json.toString());
   }
 
   private static void check(String what, boolean ok) {
