@@ -21,6 +21,8 @@ import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendException;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.Violation;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.VerificationReport;
 import org.binarybackends.spi.BackendSettings;
@@ -108,7 +110,7 @@ public final class Activator implements AutoCloseable {
               ? "the active configuration keeps serving uploads until this one is verified"
               : "uploads stay on the default storage until both parts are verified"));
     });
-    replaced.forEach(this::retire);
+    replaced.forEach(b -> retireUnlessUsed(b, state));
     schedule.put(organization, new Schedule(clock.instant(), 0));
     return state;
   }
@@ -118,6 +120,8 @@ public final class Activator implements AutoCloseable {
    * storage again. Binaries stored in it stay readable (and deletable) through the retired
    * configuration, kept in the state, until {@link #forgetRetired} is called for it: the embedding
    * service moves or deletes them first.
+   *
+   * @throws InvalidInputException if the organization has no storage of its own registered
    */
   public OrganizationState remove(OrganizationId organization, String actor) {
     List<CustomBackend> removed = new ArrayList<>();
@@ -126,7 +130,8 @@ public final class Activator implements AutoCloseable {
       s.active().ifPresent(removed::add);
       s.staged().ifPresent(removed::add);
       if (removed.isEmpty()) {
-        return s;
+        throw new InvalidInputException(List.of(Violation.of("organization", organization.value(),
+            "an organization with a storage of its own registered; this one has none")));
       }
       OrganizationState next = s.withActive(Optional.empty()).withStaged(Optional.empty());
       for (CustomBackend b : removed) {
@@ -138,16 +143,25 @@ public final class Activator implements AutoCloseable {
               .map(b -> b.uploadInstance().toString()).collect(Collectors.joining(", "))
               + " stay readable until that instance is forgotten"));
     });
-    removed.forEach(this::retire);
+    removed.forEach(b -> retireUnlessUsed(b, state));
     schedule.remove(organization);
     return state;
   }
 
-  /** Forgets a retired instance: binaries still stored there can no longer be read through the library. */
+  /**
+   * Forgets a retired instance: binaries still stored there can no longer be read through the library.
+   *
+   * @throws InvalidInputException if the instance is not one of the organization's retired ones
+   */
   public OrganizationState forgetRetired(OrganizationId organization, BackendInstanceId instance, String actor) {
-    return update(organization, s -> s.retired().containsKey(instance) ? s.withoutRetired(instance).with(new Transition(
-        clock.instant(), actor, "forgot " + instance, "binaries stored there are no longer readable through the library"))
-        : s);
+    return update(organization, s -> {
+      if (!s.retired().containsKey(instance)) {
+        throw new InvalidInputException(List.of(Violation.of("instance", String.valueOf(instance),
+            "one of the retired instances of organization " + organization + ": " + s.retired().keySet())));
+      }
+      return s.withoutRetired(instance).with(new Transition(clock.instant(), actor, "forgot " + instance,
+          "binaries stored there are no longer readable through the library"));
+    });
   }
 
   /**
@@ -198,7 +212,7 @@ public final class Activator implements AutoCloseable {
       }
       return next;
     });
-    retired.forEach(this::retire);
+    retired.forEach(b -> retireUnlessUsed(b, after));
     reschedule(after);
     return after;
   }
@@ -322,9 +336,19 @@ public final class Activator implements AutoCloseable {
     return at < 0 ? 0 : at + 1;
   }
 
-  private void retire(CustomBackend b) {
-    pool.retire(b.upload());
-    b.download().ifPresent(pool::retire);
+  /** Retires the backends of a configuration that left {@code state}, unless its settings are still in use there. */
+  private void retireUnlessUsed(CustomBackend b, OrganizationState state) {
+    List<SettingsJson> used = new ArrayList<>();
+    for (Optional<CustomBackend> c : List.of(state.active(), state.staged())) {
+      c.ifPresent(x -> {
+        used.add(x.upload());
+        x.download().ifPresent(used::add);
+      });
+    }
+    if (!used.contains(b.upload())) {
+      pool.retire(b.upload());
+    }
+    b.download().filter(d -> !used.contains(d)).ifPresent(pool::retire);
   }
 
   // ---- schedule ----

@@ -2,7 +2,9 @@ package org.binarybackends.activation;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
@@ -27,6 +29,7 @@ public final class BackendPool implements AutoCloseable {
   private final Duration closeGrace;
   private final Clock clock;
   private final ConcurrentHashMap<SettingsJson, PooledBackend> backends = new ConcurrentHashMap<>();
+  private final Set<PooledBackend> retiring = ConcurrentHashMap.newKeySet();
 
   public BackendPool(BinaryBackendRegistry registry, BackendContext context, Duration closeGrace) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -72,11 +75,9 @@ public final class BackendPool implements AutoCloseable {
     }
   }
 
-  private final java.util.Set<PooledBackend> retiring = ConcurrentHashMap.newKeySet();
-
   /** Closes retired backends whose grace time has passed; the activator calls it on every tick. */
   public void sweep() {
-    java.time.Instant now = clock.instant();
+    Instant now = clock.instant();
     retiring.removeIf(b -> {
       b.sweep(now);
       return b.closed();
@@ -97,11 +98,10 @@ public final class BackendPool implements AutoCloseable {
   /** Closes every backend, in flight or not. */
   @Override
   public void close() {
-    java.time.Instant now = java.time.Instant.MIN;
-    backends.values().forEach(b -> b.retire(now));
-    backends.values().forEach(b -> b.sweep(java.time.Instant.MAX));
+    backends.values().forEach(b -> b.retire(Instant.MIN));
+    backends.values().forEach(b -> b.sweep(Instant.MAX));
     backends.clear();
-    retiring.forEach(b -> b.sweep(java.time.Instant.MAX));
+    retiring.forEach(b -> b.sweep(Instant.MAX));
     retiring.clear();
   }
 

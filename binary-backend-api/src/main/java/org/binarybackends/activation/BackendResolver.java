@@ -90,6 +90,7 @@ public final class BackendResolver {
 
   /**
    * The backend holding the bytes of the binary at {@code location}: read, stat or delete it there.
+   * Do not close it; do not keep it.
    *
    * @throws InvalidInputException if the location names an instance the organization never had
    */

@@ -6,7 +6,8 @@ import org.binarybackends.BinaryBackend;
 /**
  * Where a new upload of an organization goes, and why.
  *
- * @param backend the backend to put it in; do not keep it: resolve again for the next upload
+ * @param backend the backend to put it in; do not keep it (resolve again for the next upload) and do
+ *     not close it (it belongs to the resolver's owner, or to the {@link BackendPool})
  * @param custom whether it is the organization's own storage
  * @param reason why this one, e.g. "pending: upload part not verified: STS AccessDenied ..."
  */

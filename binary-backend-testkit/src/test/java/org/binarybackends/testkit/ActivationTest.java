@@ -249,6 +249,60 @@ class ActivationTest {
   }
 
   @Test
+  void operationsOnWhatAnOrganizationDoesNotHaveAreRefused() {
+    assertThatThrownBy(() -> activator.remove(ORG, "alice")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("has none");
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    assertThatThrownBy(() -> activator.forgetRetired(ORG, platformDefault.instanceId(), "alice"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("retired instances of organization org-a: []");
+    assertThat(store.get(ORG).orElseThrow().version()).isEqualTo(1);
+  }
+
+  @Test
+  void registeringTheActiveSettingsAgainKeepsTheirBackendOpen() {
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    BinaryBackend before = resolver.forUpload(ORG).backend();
+    int closed = provider.closed();
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.check(ORG);
+    assertThat(resolver.forUpload(ORG).backend()).isSameAs(before);
+    assertThat(provider.closed()).isEqualTo(closed);
+  }
+
+  @Test
+  void twoInstancesRegisteringAtOnceLoseNoTransition() throws Exception {
+    Activator other = new Activator(store, pool, new BackendResolver(store, platformDefault, pool),
+        ActivationPolicy.defaults(), clock);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (Activator a : List.of(activator, other)) {
+        String actor = a == activator ? "instance-1" : "instance-2";
+        done.add(threads.submit(() -> {
+          go.await();
+          for (int i = 0; i < 25; i++) {
+            a.register(ORG, i % 2 == 0 ? BUCKET_1 : BUCKET_2, Optional.empty(), actor);
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (var f : done) {
+        f.get(1, java.util.concurrent.TimeUnit.MINUTES);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    OrganizationState s = store.get(ORG).orElseThrow();
+    assertThat(s.version()).isEqualTo(50);
+    assertThat(s.history()).hasSize(50);
+    assertThat(s.history().stream().filter(t -> t.actor().equals("instance-1"))).hasSize(25);
+    assertThat(s.staged()).isPresent();
+  }
+
+  @Test
   void invalidConfigurationsAreRefusedAndChangeNothing() {
     activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
     OrganizationState before = store.get(ORG).orElseThrow();
