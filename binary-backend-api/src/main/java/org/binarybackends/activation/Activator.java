@@ -9,7 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,7 +58,10 @@ public final class Activator implements AutoCloseable {
   private final Clock clock;
   private final List<ActivationListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<OrganizationId, Schedule> schedule = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<OrganizationId, ReentrantLock> checkLocks = new ConcurrentHashMap<>();
   private volatile ScheduledExecutorService scheduler;
+  private volatile ExecutorService workers;
+  private final java.util.Set<OrganizationId> running = ConcurrentHashMap.newKeySet();
 
   /** When an organization is checked next, and how many pending checks failed in a row. */
   private record Schedule(Instant next, int pendingAttempts) {}
@@ -183,6 +190,18 @@ public final class Activator implements AutoCloseable {
    * @return the state after the check
    */
   public OrganizationState check(OrganizationId organization) {
+    // one check of an organization at a time: an on-demand check racing a scheduled one would
+    // otherwise count one failure twice
+    ReentrantLock lock = checkLocks.computeIfAbsent(organization, o -> new ReentrantLock());
+    lock.lock();
+    try {
+      return checkNow(organization);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private OrganizationState checkNow(OrganizationId organization) {
     OrganizationState before = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
     resolver.stateChanged(before); // changes made by other instances reach this one's resolver
     Optional<Verified> staged = before.staged().map(this::verify);
@@ -388,43 +407,84 @@ public final class Activator implements AutoCloseable {
   }
 
   /**
-   * Runs the checks that are due now, one after the other, and closes retired backends whose grace
-   * has passed. The scheduler started by {@link #start} calls it; tests call it with a manual clock.
+   * Starts the checks that are due now, then closes retired backends whose grace has passed. Before
+   * {@link #start}, the checks run on the calling thread and are done when this returns (tests call
+   * it with a manual clock). After, they are handed to the worker threads, several organizations at
+   * once, and an organization whose check still runs is skipped: one storage that does not answer
+   * holds up no other organization.
    *
-   * @return how many organizations were checked
+   * @return how many checks were run or started
    */
   public int runDueChecks() {
     Instant now = clock.instant();
-    int checked = 0;
-    for (var e : new ArrayList<>(schedule.entrySet())) {
-      if (!e.getValue().next().isAfter(now)) {
+    ExecutorService workerPool = workers;
+    int started = 0;
+    for (Map.Entry<OrganizationId, Schedule> e : new ArrayList<>(schedule.entrySet())) {
+      OrganizationId org = e.getKey();
+      if (e.getValue().next().isAfter(now) || !running.add(org)) {
+        continue;
+      }
+      Runnable task = () -> {
         try {
-          check(e.getKey());
+          check(org);
         } catch (RuntimeException failure) {
-          LOG.warn("Checking organization {} failed; will retry", e.getKey(), failure);
-          schedule.put(e.getKey(), new Schedule(now.plus(jittered(policy.pendingFirstDelay())), e.getValue().pendingAttempts()));
+          LOG.warn("Checking organization {} failed; will retry", org, failure);
+          schedule.put(org, new Schedule(now.plus(jittered(policy.pendingFirstDelay())), e.getValue().pendingAttempts()));
+        } finally {
+          running.remove(org);
         }
-        checked++;
+      };
+      started++;
+      if (workerPool == null) {
+        task.run();
+      } else {
+        try {
+          workerPool.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          running.remove(org);
+        }
       }
     }
     pool.sweep();
-    return checked;
+    return started;
+  }
+
+  /** {@link #start(Duration, int)} with 4 organizations checked at once. */
+  public void start(Duration tick) {
+    start(tick, 4);
   }
 
   /**
-   * Schedules every organization of the store that has a configuration, and checks what is due
-   * every {@code tick} on a thread of its own, until {@link #close}.
+   * Schedules every organization of the store that has a configuration, and every {@code tick}
+   * checks what is due, {@code parallelChecks} organizations at once, until {@link #close}. An
+   * organization whose state cannot be read is scheduled too: its checks report the problem.
    */
-  public synchronized void start(Duration tick) {
+  public synchronized void start(Duration tick, int parallelChecks) {
     if (scheduler != null) {
       return;
     }
+    if (parallelChecks < 1) {
+      throw InvalidInputException.of("parallelChecks", Integer.toString(parallelChecks), "at least 1");
+    }
     for (OrganizationId org : store.organizations()) {
-      OrganizationState s = store.get(org).orElseThrow();
-      if (s.staged().isPresent() || s.active().isPresent()) {
+      boolean configured;
+      try {
+        OrganizationState s = store.get(org).orElseThrow();
+        configured = s.staged().isPresent() || s.active().isPresent();
+      } catch (CorruptStateException e) {
+        LOG.error("The state of organization {} cannot be read: {}", org, e.getMessage());
+        configured = true;
+      }
+      if (configured) {
         schedule.putIfAbsent(org, new Schedule(clock.instant().plus(jittered(policy.pendingFirstDelay())), 0));
       }
     }
+    AtomicInteger threads = new AtomicInteger();
+    workers = Executors.newFixedThreadPool(parallelChecks, r -> {
+      Thread t = new Thread(r, "binary-backends-check-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "binary-backends-activator");
       t.setDaemon(true);
@@ -439,6 +499,10 @@ public final class Activator implements AutoCloseable {
     if (scheduler != null) {
       scheduler.shutdown();
       scheduler = null;
+    }
+    if (workers != null) {
+      workers.shutdown();
+      workers = null;
     }
   }
 }

@@ -94,6 +94,7 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
     private volatile Check verdict = Check.passed("controlled", "passes as the test decided");
     private final NavigableMap<String, Blob> blobs = new ConcurrentSkipListMap<>();
     private final AtomicInteger verifications = new AtomicInteger();
+    private volatile java.util.concurrent.CountDownLatch hold;
 
     /** Verification passes. */
     public Controls pass() {
@@ -115,6 +116,12 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
 
     public int verifications() {
       return verifications.get();
+    }
+
+    /** Verification waits until {@code release} is counted down, as a storage that does not answer would. */
+    public Controls holdVerificationUntil(java.util.concurrent.CountDownLatch release) {
+      hold = release;
+      return this;
     }
   }
 
@@ -261,6 +268,14 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
     public VerificationReport verify() {
       open();
       controls.verifications.incrementAndGet();
+      java.util.concurrent.CountDownLatch h = controls.hold;
+      if (h != null) {
+        try {
+          h.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return new VerificationReport(instanceId(), clock.instant(), List.of(controls.verdict));
     }
 

@@ -303,6 +303,30 @@ class ActivationTest {
   }
 
   @Test
+  void scheduledChecksRunSideBySideSoASlowStorageHoldsUpNoOtherOrganization() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch otherSwitched = new java.util.concurrent.CountDownLatch(1);
+    OrganizationId slowOrg = OrganizationId.of("org-slow");
+    provider.control("slow-bucket").holdVerificationUntil(release);
+    activator.addListener(e -> {
+      if (e.state().organization().equals(ORG) && e.transition().change().startsWith("switched")) {
+        otherSwitched.countDown();
+      }
+    });
+    activator.register(slowOrg, SettingsJson.of(ControlledBackendProvider.settingsJson("slow-bucket")), Optional.empty(), "a");
+    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    activator.start(Duration.ofMillis(5), 2);
+    try {
+      assertThat(otherSwitched.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(store.get(slowOrg).orElseThrow().staged().orElseThrow().uploadState().lastCheck()).isEmpty();
+    } finally {
+      release.countDown();
+      activator.close();
+    }
+    assertThatThrownBy(() -> activator.start(Duration.ofMillis(5), 0)).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
   void invalidConfigurationsAreRefusedAndChangeNothing() {
     activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
     OrganizationState before = store.get(ORG).orElseThrow();
