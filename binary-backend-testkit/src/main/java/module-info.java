@@ -4,6 +4,7 @@ module org.binarybackends.testkit {
   requires transitive org.junit.jupiter.api;
   requires transitive org.junit.jupiter.params;
   requires transitive org.assertj.core;
+  requires jdk.httpserver;
 
   exports org.binarybackends.testkit;
 

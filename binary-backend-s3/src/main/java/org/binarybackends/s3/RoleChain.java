@@ -1,0 +1,167 @@
+package org.binarybackends.s3;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.binarybackends.AccessDeniedException;
+import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.OrganizationId;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.StsClientBuilder;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
+import software.amazon.awssdk.services.sts.model.Credentials;
+import software.amazon.awssdk.services.sts.model.StsException;
+
+/**
+ * The path from the platform's credentials to an organization's bucket: the platform's base
+ * credentials assume the platform-side role {@code binary_backend_<org>_<role name>}, whose session
+ * assumes the customer's role with {@code ExternalId} = the organization id, never omitted.
+ *
+ * <p>Both hops use the regional STS endpoint of the configured STS region (tokens of the global
+ * endpoint do not work in opt-in regions) and readable session names. {@link #credentials()} caches
+ * the customer-role credentials and refreshes them in the background ahead of expiry, so callers do
+ * not wait; sessions last an hour, the cap under role chaining. {@link #probe()} assumes both hops
+ * now and turns a refusal into a diagnosis naming the hop and its possible causes, with STS's own
+ * message: the same 403 {@code AccessDenied} stands for an unapplied trust policy, a wrong
+ * principal, a wrong external id and a missing role. Thread-safe; close it to stop its refreshes.
+ */
+public final class RoleChain implements AutoCloseable {
+  /** Role chaining caps every session at one hour. */
+  public static final Duration SESSION = Duration.ofHours(1);
+
+  private final OrganizationId organization;
+  private final PlatformRole platformRole;
+  private final RoleArn customerRole;
+  private final String platformRoleArn;
+  private final StsClient platformSts;
+  private final StsClient customerSts;
+  private final StsAssumeRoleCredentialsProvider platformCredentials;
+  private final StsAssumeRoleCredentialsProvider customerCredentials;
+
+  /**
+   * @param base the platform's own credentials
+   * @param httpClient the HTTP client shared by every organization (not closed here)
+   * @param stsEndpoint an endpoint override for tests and S3-compatible setups, else the regional one
+   */
+  public RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
+      AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint) {
+    this.organization = Objects.requireNonNull(organization, "organization");
+    this.platformRole = Objects.requireNonNull(platformRole, "platformRole");
+    this.customerRole = Objects.requireNonNull(customerRole, "customerRole");
+    this.platformRoleArn = platformRole.arn(customerRole.partition());
+    this.platformSts = sts(stsRegion, base, httpClient, stsEndpoint);
+    this.platformCredentials = StsAssumeRoleCredentialsProvider.builder().stsClient(platformSts)
+        .refreshRequest(platformHop()).asyncCredentialUpdateEnabled(true).prefetchTime(Duration.ofMinutes(10))
+        .staleTime(Duration.ofMinutes(2)).build();
+    this.customerSts = sts(stsRegion, platformCredentials, httpClient, stsEndpoint);
+    this.customerCredentials = StsAssumeRoleCredentialsProvider.builder().stsClient(customerSts)
+        .refreshRequest(customerHop()).asyncCredentialUpdateEnabled(true).prefetchTime(Duration.ofMinutes(10))
+        .staleTime(Duration.ofMinutes(2)).build();
+  }
+
+  private static StsClient sts(AwsRegion region, AwsCredentialsProvider credentials, SdkHttpClient http,
+      Optional<URI> endpoint) {
+    StsClientBuilder b = StsClient.builder().region(region.sdkRegion()).credentialsProvider(credentials).httpClient(http);
+    endpoint.ifPresent(b::endpointOverride);
+    return b.build();
+  }
+
+  private AssumeRoleRequest platformHop() {
+    return AssumeRoleRequest.builder().roleArn(platformRoleArn).roleSessionName("bb-platform-" + organization.value())
+        .durationSeconds((int) SESSION.getSeconds()).build();
+  }
+
+  private AssumeRoleRequest customerHop() {
+    return AssumeRoleRequest.builder().roleArn(customerRole.toString())
+        .roleSessionName("bb-" + organization.value()).externalId(organization.value())
+        .durationSeconds((int) SESSION.getSeconds()).build();
+  }
+
+  /** The customer-role credentials, cached and refreshed ahead of expiry. */
+  public AwsCredentialsProvider credentials() {
+    return customerCredentials;
+  }
+
+  /** The platform-side role's ARN, in the partition of the customer's role. */
+  public String platformRoleArn() {
+    return platformRoleArn;
+  }
+
+  /**
+   * Assumes both hops now, bypassing every cache.
+   *
+   * @return the customer-role session credentials, with their expiration
+   * @throws AccessDeniedException naming the hop refused and its possible causes
+   * @throws BackendUnavailableException if STS cannot be reached or fails (retryable)
+   */
+  public Credentials probe() {
+    Credentials platform = assume(platformSts, platformHop(), true);
+    AwsSessionCredentials session = AwsSessionCredentials.create(platform.accessKeyId(), platform.secretAccessKey(),
+        platform.sessionToken());
+    try (StsClient asPlatform = StsClient.builder()
+        .region(platformSts.serviceClientConfiguration().region())
+        .credentialsProvider(StaticCredentialsProvider.create(session))
+        .endpointOverride(platformSts.serviceClientConfiguration().endpointOverride().orElse(null))
+        .build()) {
+      return assume(asPlatform, customerHop(), false);
+    }
+  }
+
+  private Credentials assume(StsClient sts, AssumeRoleRequest request, boolean platformHop) {
+    try {
+      return sts.assumeRole(request).credentials();
+    } catch (StsException e) {
+      throw diagnose(e, request, platformHop);
+    } catch (SdkClientException e) {
+      throw new BackendUnavailableException("STS could not be reached to assume " + request.roleArn() + ": "
+          + e.getMessage(), true, e);
+    }
+  }
+
+  /** Turns STS's refusal into what a person must check, by hop. */
+  BinaryBackendException diagnose(StsException e, AssumeRoleRequest request, boolean platformHop) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    if (e.statusCode() >= 500 || "Throttling".equals(code) || "ThrottlingException".equals(code)) {
+      return new BackendUnavailableException("STS " + code + " assuming " + request.roleArn() + ": " + message, true, e);
+    }
+    if (platformHop) {
+      return new AccessDeniedException("sts:AssumeRole of the platform-side role " + request.roleArn()
+          + " (STS " + code + ")", List.of(
+              "the platform-side role " + platformRole.name() + " does not exist in account " + platformRole.accountId()
+                  + ": it must be created before the customer saves a trust policy naming it",
+              "its trust policy does not trust the platform's own credentials",
+              "the platform's own credentials are invalid or expired",
+              "this is on the platform's side, not the customer's"), message, e);
+    }
+    return new AccessDeniedException("sts:AssumeRole of " + request.roleArn() + " with external id "
+        + organization.value() + " (STS " + code + ")", List.of(
+            "the trust policy of " + customerRole.name() + " is not applied yet",
+            "the trust policy's principal is not " + platformRoleArn + " (or that role was deleted and recreated,"
+                + " which breaks the trust: IAM keeps the old role's unique id)",
+            "the trust policy's sts:ExternalId condition is not " + organization.value(),
+            "the role " + customerRole + " does not exist, or its ARN has a typo"), message, e);
+  }
+
+  @Override
+  public void close() {
+    customerCredentials.close();
+    platformCredentials.close();
+    customerSts.close();
+    platformSts.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RoleChain{" + organization + ": " + platformRoleArn + " -> " + customerRole + "}";
+  }
+}
