@@ -35,6 +35,10 @@ final class ResolverFixture {
         activator.register(organizations[i], SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-" + i)),
             Optional.empty(), "benchmark");
         activator.check(organizations[i]);
+        // a year of ups and downs: the history the store keeps, and the resolver must not
+        for (int round = 0; round < 20; round++) {
+          activator.allowFallback(organizations[i], round % 2 == 0, "benchmark");
+        }
       }
     }
   }

@@ -79,6 +79,12 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     return new OrganizationState(organization, version, active, staged, retired, allowed, history);
   }
 
+  /** This state without its history: what a cache of many organizations keeps. */
+  OrganizationState withoutHistory() {
+    return history.isEmpty() ? this
+        : new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, List.of());
+  }
+
   /** This state with {@code transition} appended to its history. */
   public OrganizationState with(Transition transition) {
     List<Transition> more = new ArrayList<>(history);
