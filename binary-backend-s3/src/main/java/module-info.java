@@ -14,4 +14,5 @@ module org.binarybackends.s3 {
   requires org.slf4j;
 
   exports org.binarybackends.s3;
+  exports org.binarybackends.s3.policy;
 }
