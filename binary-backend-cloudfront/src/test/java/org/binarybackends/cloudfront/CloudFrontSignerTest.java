@@ -1,0 +1,177 @@
+package org.binarybackends.cloudfront;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.Violation;
+import org.binarybackends.cloudfront.CloudFrontSigner.HashAlgorithm;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.cloudfront.CloudFrontUtilities;
+import software.amazon.awssdk.services.cloudfront.utils.SigningHashAlgorithm;
+
+/**
+ * Signed URLs checked three ways: byte for byte against the SDK's CloudFrontUtilities (RSA), with
+ * the JDK's own verifier, and with {@code openssl dgst -verify}.
+ */
+class CloudFrontSignerTest {
+  private static final String HOST = "d1234567890.cloudfront.net";
+  private static final String KEY_PAIR_ID = "K2JCJMDEHXQW5F";
+  private static final Instant EXPIRES = Instant.parse("2026-11-27T13:00:00Z");
+
+  @TempDir
+  static Path dir;
+  static CloudFrontKey rsa;
+  static CloudFrontKey ec;
+
+  @BeforeAll
+  static void makeKeys() throws Exception {
+    Keys.make(dir);
+    rsa = CloudFrontKey.parse(Keys.read(dir.resolve("rsa-pkcs1.pem")), Optional.empty());
+    ec = CloudFrontKey.parse(Keys.read(dir.resolve("ec-sec1.pem")), Optional.empty());
+  }
+
+  private static Map<String, String> param(String url) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : URI.create(url).getRawQuery().split("&")) {
+      int eq = pair.indexOf('=');
+      out.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    return out;
+  }
+
+  private static byte[] fromUrlSafe(String s) {
+    return Base64.getDecoder().decode(s.replace('-', '+').replace('_', '=').replace('~', '/'));
+  }
+
+  private static String cannedPolicy(String resource, Instant expires) {
+    return "{\"Statement\":[{\"Resource\":\"" + resource + "\",\"Condition\":{\"DateLessThan\":{\"AWS:EpochTime\":"
+        + expires.getEpochSecond() + "}}}]}";
+  }
+
+  /** Verifies with {@code openssl dgst}, independently of Java. */
+  private static void assertOpensslVerifies(String publicKeyFile, String digest, String policy, byte[] signature)
+      throws Exception {
+    Path p = Files.writeString(dir.resolve("policy.txt"), policy, StandardCharsets.UTF_8);
+    Path s = Files.write(dir.resolve("signature.bin"), signature);
+    Keys.openssl(dir, "dgst", "-" + digest, "-verify", publicKeyFile, "-signature", s.toString(), p.toString());
+  }
+
+  private static PublicKey publicKey(String file, String algorithm) throws Exception {
+    String pem = Files.readString(dir.resolve(file)).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+  }
+
+  @Test
+  void keysArePercentEncodedAndTheCallersQueryComesFirst() {
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1);
+    assertThat(CloudFrontSigner.encodePath(ObjectKey.of("fw/v1 beta/é+%?#~.bin")))
+        .isEqualTo("fw/v1%20beta/%C3%A9%2B%25%3F%23~.bin");
+    assertThat(signer.url("", ObjectKey.of("fw/a b.bin"), CloudFrontSigner.query("device", "42 x", "v", "é")))
+        .isEqualTo("https://" + HOST + "/fw/a%20b.bin?device=42%20x&v=%C3%A9");
+  }
+
+  @Test
+  void rsaUrlsAreByteForByteWhatTheSdkMakesAndOpensslVerifiesThem() throws Exception {
+    for (HashAlgorithm hash : HashAlgorithm.values()) {
+      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, hash);
+      SignedUrl url = signer.signCanned("", ObjectKey.of("fw/é 1.bin"), CloudFrontSigner.query("d", "7"), EXPIRES);
+      String resource = "https://" + HOST + "/fw/%C3%A9%201.bin?d=7";
+      String sdk = CloudFrontUtilities.create().getSignedUrlWithCannedPolicy(r -> r.resourceUrl(resource)
+          .privateKey(rsa.privateKey()).keyPairId(KEY_PAIR_ID).expirationDate(EXPIRES)
+          .hashAlgorithm(hash == HashAlgorithm.SHA256 ? SigningHashAlgorithm.SHA256 : SigningHashAlgorithm.SHA1)).url();
+      assertThat(url.uri().toString()).isEqualTo(sdk);
+      assertThat(url.expiresAt()).isEqualTo(EXPIRES);
+      Map<String, String> params = param(url.uri().toString());
+      assertThat(params.keySet()).containsExactlyElementsOf(hash == HashAlgorithm.SHA256
+          ? java.util.List.of("d", "Expires", "Signature", "Key-Pair-Id", "Hash-Algorithm")
+          : java.util.List.of("d", "Expires", "Signature", "Key-Pair-Id"));
+      assertOpensslVerifies("rsa-public.pem", hash == HashAlgorithm.SHA256 ? "sha256" : "sha1",
+          cannedPolicy(resource, EXPIRES), fromUrlSafe(params.get("Signature")));
+    }
+  }
+
+  @Test
+  void ecUrlsMatchTheSdkButTheirDeterministicSignatureWhichJdkAndOpensslVerify() throws Exception {
+    for (HashAlgorithm hash : HashAlgorithm.values()) {
+      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, hash);
+      SignedUrl url = signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES);
+      assertThat(signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES)).as("RFC 6979: deterministic")
+          .isEqualTo(url);
+      String resource = "https://" + HOST + "/fw/1.bin";
+      String sdk = CloudFrontUtilities.create().getSignedUrlWithCannedPolicy(r -> r.resourceUrl(resource)
+          .privateKey(ec.privateKey()).keyPairId(KEY_PAIR_ID).expirationDate(EXPIRES)
+          .hashAlgorithm(hash == HashAlgorithm.SHA256 ? SigningHashAlgorithm.SHA256 : SigningHashAlgorithm.SHA1)).url();
+      assertThat(url.uri().toString().replaceAll("Signature=[^&]*", ""))
+          .isEqualTo(sdk.replaceAll("Signature=[^&]*", ""));
+      byte[] signature = fromUrlSafe(param(url.uri().toString()).get("Signature"));
+      String policy = cannedPolicy(resource, EXPIRES);
+      Signature jdk = Signature.getInstance(hash == HashAlgorithm.SHA256 ? "SHA256withECDSA" : "SHA1withECDSA");
+      jdk.initVerify(publicKey("ec-public.pem", "EC"));
+      jdk.update(policy.getBytes(StandardCharsets.UTF_8));
+      assertThat(jdk.verify(signature)).isTrue();
+      assertOpensslVerifies("ec-public.pem", hash == HashAlgorithm.SHA256 ? "sha256" : "sha1", policy, signature);
+    }
+  }
+
+  @Test
+  void customPoliciesCarryTheirConditionsAndVerify() throws Exception {
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA256);
+    String url = signer.url("", ObjectKey.of("fw/v2/image.bin"), Map.of());
+    SignedUrl signed = signer.signCustom(url, "https://" + HOST + "/fw/v2/*", EXPIRES,
+        Optional.of(EXPIRES.minusSeconds(3600)), Optional.of("192.0.2.0/24"));
+    Map<String, String> params = param(signed.uri().toString());
+    String policy = new String(fromUrlSafe(params.get("Policy")), StandardCharsets.UTF_8);
+    assertThat(policy).isEqualTo("{\"Statement\":[{\"Resource\":\"https://" + HOST + "/fw/v2/*\",\"Condition\":"
+        + "{\"DateLessThan\":{\"AWS:EpochTime\":" + EXPIRES.getEpochSecond() + "},\"IpAddress\":{\"AWS:SourceIp\":"
+        + "\"192.0.2.0/24\"},\"DateGreaterThan\":{\"AWS:EpochTime\":" + (EXPIRES.getEpochSecond() - 3600) + "}}}]}");
+    assertOpensslVerifies("ec-public.pem", "sha256", policy, fromUrlSafe(params.get("Signature")));
+    assertThat(params).containsEntry("Hash-Algorithm", "SHA256").containsEntry("Key-Pair-Id", KEY_PAIR_ID);
+
+    CloudFrontSigner rsaSigner = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1);
+    Map<String, String> rsaParams = param(rsaSigner.signCustom(url, "https://" + HOST + "/fw/v2/*", EXPIRES,
+        Optional.empty(), Optional.empty()).uri().toString());
+    assertOpensslVerifies("rsa-public.pem", "sha1", new String(fromUrlSafe(rsaParams.get("Policy")),
+        StandardCharsets.UTF_8), fromUrlSafe(rsaParams.get("Signature")));
+  }
+
+  @Test
+  void badInputIsRefusedBeforeSigning() {
+    assertThatThrownBy(() -> CloudFrontSigner.forHost("https://" + HOST, "apka-lower", ec, null))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("host", "keyPairId", "hashAlgorithm"));
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA1);
+    assertThatThrownBy(() -> signer.signCanned("", ObjectKey.of("a"), CloudFrontSigner.query("Expires", "9999999999"),
+        EXPIRES)).hasMessageContaining("query").hasMessageContaining("Expires");
+    assertThatThrownBy(() -> signer.signCanned("", ObjectKey.of("a"), CloudFrontSigner.query("key-pair-id", "X"),
+        EXPIRES)).hasMessageContaining("query");
+    String url = signer.url("", ObjectKey.of("a"), Map.of());
+    assertThatThrownBy(() -> signer.signCustom(url, url, EXPIRES, Optional.of(EXPIRES), Optional.of("10.0.0.0/33")))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("activeFrom", "ipRange"));
+    assertThatThrownBy(() -> signer.signCustom(url, url, EXPIRES, Optional.empty(), Optional.of("example.com/8")))
+        .hasMessageContaining("ipRange");
+    String longValue = "x".repeat(8000);
+    assertThatThrownBy(() -> signer.signCanned("", ObjectKey.of("a"), CloudFrontSigner.query("pad", longValue), EXPIRES))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.getMessage())
+            .contains("url").contains("at most 8192 bytes"));
+    assertThat(signer.toString()).doesNotContain("BEGIN").contains(KEY_PAIR_ID);
+  }
+}
