@@ -25,9 +25,13 @@ public class InvalidInputException extends BinaryBackendException {
     this.violations = List.copyOf(violations);
   }
 
-  /** One invalid input, for the common case of a single bad value. */
-  public static InvalidInputException of(String field, String shownValue, String allowed) {
-    return new InvalidInputException(List.of(new Violation(field, shownValue, allowed)));
+  /**
+   * One invalid input, for the common case of a single bad value: the value is quoted, cut to a
+   * readable length and its control characters escaped (never pass a secret here).
+   */
+  public static InvalidInputException of(String field, String value, String allowed) {
+    return new InvalidInputException(List.of(value == null ? Violation.missing(field, allowed)
+        : Violation.of(field, value, allowed)));
   }
 
   /** Every violation, in the order they were found; never empty. */
