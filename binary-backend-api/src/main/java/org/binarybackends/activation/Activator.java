@@ -5,30 +5,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.InvalidInputException;
-import org.binarybackends.Violation;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.VerificationReport;
+import org.binarybackends.Violation;
 import org.binarybackends.spi.BackendSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,7 @@ public final class Activator implements AutoCloseable {
   private final ConcurrentHashMap<OrganizationId, ReentrantLock> checkLocks = new ConcurrentHashMap<>();
   private volatile ScheduledExecutorService scheduler;
   private volatile ExecutorService workers;
-  private final java.util.Set<OrganizationId> running = ConcurrentHashMap.newKeySet();
+  private final Set<OrganizationId> running = ConcurrentHashMap.newKeySet();
 
   /** When an organization is checked next, and how many pending checks failed in a row. */
   private record Schedule(Instant next, int pendingAttempts) {}
@@ -259,9 +260,8 @@ public final class Activator implements AutoCloseable {
           .collect(Collectors.joining("; ")));
     } catch (BackendUnavailableException e) {
       return new CheckOutcome(at, false, e.retryable(), e.getMessage());
-    } catch (AccessDeniedException e) {
-      return new CheckOutcome(at, false, false, e.getMessage());
     } catch (BinaryBackendException e) {
+      // access denied, invalid settings: someone must fix something
       return new CheckOutcome(at, false, false, e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("Verifying a {} backend failed unexpectedly", settings.type(), e);
@@ -440,7 +440,7 @@ public final class Activator implements AutoCloseable {
       } else {
         try {
           workerPool.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
           running.remove(org);
         }
       }
