@@ -320,6 +320,11 @@ public final class CloudFrontSigner {
     return Base64.getEncoder().encodeToString(bytes).replace('+', '-').replace('=', '_').replace('/', '~');
   }
 
+  /** The id of the key pair this signer signs with. */
+  public String keyPairId() {
+    return keyPairId;
+  }
+
   @Override
   public String toString() {
     return "CloudFrontSigner{" + base + ", keyPairId=" + keyPairId + ", " + key.algorithm() + ", " + hash + "}";
