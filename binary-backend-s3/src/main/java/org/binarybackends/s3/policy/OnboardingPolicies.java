@@ -189,6 +189,31 @@ public final class OnboardingPolicies {
   }
 
   /**
+   * The bucket policy statement that lets a CloudFront distribution read the binaries through Origin
+   * Access Control, and nothing else: {@code s3:GetObject} on the prefix, for the CloudFront service
+   * principal, only on behalf of {@code distributionArn}.
+   *
+   * @param distributionArn {@code arn:<partition>:cloudfront::<account>:distribution/<id>}
+   * @throws InvalidInputException naming {@code distributionArn} if it is not one
+   */
+  public PolicyDocument cloudFrontReadAccess(String distributionArn) {
+    if (distributionArn == null
+        || !distributionArn.matches("arn:" + Pattern.quote(partition()) + ":cloudfront::\\d{12}:distribution/[A-Z0-9]+")) {
+      throw InvalidInputException.of("distributionArn", distributionArn, "arn:" + partition()
+          + ":cloudfront::<12-digit account>:distribution/<distribution id>, in the partition of the customer's role");
+    }
+    ObjectNode p = policy();
+    ObjectNode s = statement(p, "CloudFrontReadsBinaries", "Allow", List.of("s3:GetObject"), objectsArn());
+    s.putObject("Principal").put("Service", "cloudfront.amazonaws.com");
+    s.putObject("Condition").putObject("StringEquals").put("AWS:SourceArn", distributionArn);
+    return new PolicyDocument("Bucket policy statement of " + bucket + " for " + distributionArn, p, List.of(
+        "Lets the distribution read binaries" + (prefix.isEmpty() ? "" : " under " + prefix) + " through Origin Access"
+            + " Control, and no one else: merge the statement into the bucket's policy",
+        "Without it CloudFront answers 403 for every binary (behind Origin Access Control a missing object is 403"
+            + " too, not 404)"));
+  }
+
+  /**
    * The lifecycle rule that aborts multipart uploads left incomplete for {@code days} days: parts of
    * an interrupted upload are billed and invisible until aborted.
    *

@@ -89,6 +89,22 @@ class OnboardingPoliciesTest {
   }
 
   @Test
+  void cloudFrontMayReadTheBinariesOnBehalfOfOneDistributionOnly() throws Exception {
+    String distribution = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE";
+    PolicyDocument doc = policies("aws", "fw/", Optional.empty()).cloudFrontReadAccess(distribution);
+    assertThat(json(doc.json())).isEqualTo(json("""
+        {"Version":"2012-10-17","Statement":[{"Sid":"CloudFrontReadsBinaries","Effect":"Allow","Action":"s3:GetObject",
+         "Resource":"arn:aws:s3:::acme-firmware/fw/*","Principal":{"Service":"cloudfront.amazonaws.com"},
+         "Condition":{"StringEquals":{"AWS:SourceArn":"arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"}}}]}
+        """));
+    for (String bad : new String[] {"arn:aws-cn:cloudfront::123456789012:distribution/E1", "E1",
+        "arn:aws:cloudfront::1234:distribution/E1", null}) {
+      assertThatThrownBy(() -> policies("aws", "", Optional.empty()).cloudFrontReadAccess(bad))
+          .isInstanceOf(InvalidInputException.class).hasMessageContaining("distributionArn");
+    }
+  }
+
+  @Test
   void badValuesAreRefusedTogether() {
     assertThatThrownBy(() -> new OnboardingPolicies(BucketName.of("acme-firmware"), "fw/*", ORG, PLATFORM_ROLE,
         RoleArn.parse("arn:aws:iam::123456789012:role/r"), "platform-service", Optional.of("alias/firmware")))
