@@ -9,6 +9,7 @@ module org.binarybackends.s3 {
   requires transitive software.amazon.awssdk.identity.spi;
   requires transitive software.amazon.awssdk.http;
   requires software.amazon.awssdk.services.sts;
+  requires software.amazon.awssdk.services.s3;
   requires software.amazon.awssdk.core;
   requires software.amazon.awssdk.awscore;
   requires org.slf4j;
