@@ -1,0 +1,136 @@
+package org.binarybackends.testkit.s3;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.binarybackends.testkit.LocalSts;
+import org.gaul.s3proxy.AccessGrant;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * An S3 server in this JVM (S3Proxy 4, on a free loopback port, storing on the filesystem so that
+ * large objects do not fill the heap) that accepts exactly the credentials the testkit's
+ * {@link LocalSts} issued, with their secrets, checking request signatures:
+ *
+ * <ul>
+ *   <li>an unknown access key, or one whose session expired by the STS's clock, is refused;
+ *   <li>a bucket is created for one role: the sessions of any other role get {@code AccessDenied}
+ *       there, so a key of organization A cannot touch organization B's bucket.
+ * </ul>
+ *
+ * <p>Out of the box S3Proxy checks one identity and ignores session tokens and their expiry: tests of
+ * isolation and expiry would pass whether the code under test is right or not. This class closes
+ * that gap. Thread-safe; also a JUnit 5 extension that stops it after all tests.
+ */
+public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
+  private final S3Proxy proxy;
+  private final LocalSts sts;
+  private final Path root;
+  private final BlobStore store;
+  private final Map<String, String> bucketRoles = new ConcurrentHashMap<>();
+
+  /** A store that answers every data operation with S3's 403 AccessDenied. */
+  private static final BlobStore DENY_ALL = (BlobStore) Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
+      new Class<?>[] {BlobStore.class}, (self, method, args) -> {
+        if (method.getName().startsWith("supports")) {
+          return false;
+        }
+        if (method.getName().equals("close") || method.getDeclaringClass() == Object.class) {
+          return method.getName().equals("toString") ? "DenyAllBlobStore" : method.getName().equals("hashCode")
+              ? 0 : method.getName().equals("equals") ? self == args[0] : null;
+        }
+        throw S3Exception.builder().statusCode(403).awsErrorDetails(AwsErrorDetails.builder()
+            .errorCode("AccessDenied").errorMessage("Access Denied").build()).build();
+      });
+
+  private EmbeddedS3(S3Proxy proxy, LocalSts sts, Path root, BlobStore store) {
+    this.proxy = proxy;
+    this.sts = sts;
+    this.root = root;
+    this.store = store;
+  }
+
+  /**
+   * Starts a server storing under {@code root}, accepting the credentials {@code sts} issued.
+   *
+   * @throws IllegalStateException if it cannot start
+   */
+  public static EmbeddedS3 start(Path root, LocalSts sts) {
+    try {
+      Files.createDirectories(root);
+      BlobStore store = new FilesystemNio2BlobStore(root.toString());
+      S3Proxy proxy = S3Proxy.builder()
+          .endpoint(URI.create("http://127.0.0.1:0"))
+          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "unused-identity", "unused-credential")
+          .blobStore(store)
+          // every assumed-role request carries x-amz-security-token, which S3Proxy would answer with 501
+          .ignoreUnknownHeaders(true)
+          .build();
+      EmbeddedS3 s3 = new EmbeddedS3(proxy, sts, root, store);
+      proxy.setBlobStoreLocator(s3::locate);
+      proxy.start();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (!"STARTED".equals(proxy.getState())) { // start() may return before Jetty accepts
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("S3Proxy did not start within 30 s: " + proxy.getState());
+        }
+        Thread.onSpinWait();
+      }
+      return s3;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the embedded S3 server", e);
+    }
+  }
+
+  private AccessGrant locate(String accessKeyId, String bucket, String key) {
+    LocalSts.Identity id = sts.identity(accessKeyId).orElse(null);
+    if (id == null || !sts.valid(accessKeyId)) {
+      return null; // unknown or expired: S3Proxy refuses the request
+    }
+    String allowed = bucket == null ? null : bucketRoles.get(bucket);
+    if (allowed != null && !allowed.equals(id.principalArn())) {
+      return new AccessGrant(id.secretAccessKey(), DENY_ALL);
+    }
+    return new AccessGrant(id.secretAccessKey(), store);
+  }
+
+  /** The endpoint to give the SDK's S3 client (with path-style access). */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  /** Creates {@code bucket}, usable only by the sessions of role {@code roleArn}. */
+  public void createBucket(String bucket, String roleArn) {
+    try {
+      Files.createDirectories(root.resolve(bucket));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create bucket " + bucket, e);
+    }
+    bucketRoles.put(bucket, roleArn);
+  }
+
+  @Override
+  public void close() {
+    try {
+      proxy.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the embedded S3 server", e);
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+}
