@@ -1,22 +1,28 @@
 package org.binarybackends.spi;
 
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What the embedding service shares with every backend it creates. Immutable; built by
- * {@link #builder()}.
+ * What the embedding service shares with every backend it creates: the clock, and platform-wide
+ * services a provider needs beyond one organization's settings (for S3, the platform's account,
+ * credentials and shared HTTP client), looked up by type. Immutable; built by {@link #builder()}.
  */
 public final class BackendContext {
   private static final BackendContext DEFAULT = builder().build();
 
   private final Clock clock;
+  private final Map<Class<?>, Object> services;
 
   private BackendContext(Builder b) {
     this.clock = b.clock;
+    this.services = Map.copyOf(b.services);
   }
 
-  /** The system UTC clock and nothing else. */
+  /** The system UTC clock and no service. */
   public static BackendContext defaults() {
     return DEFAULT;
   }
@@ -30,14 +36,26 @@ public final class BackendContext {
     return clock;
   }
 
+  /** The platform-wide service of {@code type}, if the embedding service provided one. */
+  public <T> Optional<T> service(Class<T> type) {
+    return Optional.ofNullable(services.get(type)).map(type::cast);
+  }
+
   /** Builds a {@link BackendContext}; not thread-safe. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
+    private final Map<Class<?>, Object> services = new HashMap<>();
 
     private Builder() {}
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Provides {@code service} to the providers that look up {@code type}. */
+    public <T> Builder service(Class<T> type, T service) {
+      services.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(service, "service"));
       return this;
     }
 

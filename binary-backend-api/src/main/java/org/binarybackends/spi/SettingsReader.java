@@ -123,6 +123,19 @@ public final class SettingsReader {
     return value.asLong();
   }
 
+  /** An optional boolean; {@code fallback} when absent or not a boolean (recorded as a violation). */
+  public boolean optionalBoolean(String name, boolean fallback) {
+    JsonNode value = take(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.isBoolean()) {
+      violations.add(new Violation(field(name), value.toString(), "true or false"));
+      return fallback;
+    }
+    return value.asBoolean();
+  }
+
   /**
    * A required secret given as base64. Its value never appears in a violation, even when it is
    * malformed.

@@ -1,0 +1,37 @@
+package org.binarybackends.s3;
+
+import java.util.Objects;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+
+/**
+ * What every organization's S3 storage shares, given once by the embedding service through the
+ * {@link org.binarybackends.spi.BackendContext} ({@code .service(S3Platform.class, platform)}): the
+ * platform's account and own identity, its base credentials, the region of the STS endpoint, and one
+ * HTTP client (one connection pool) for all organizations. No organization's assumed credentials are
+ * kept here. {@link #toString()} shows no credential.
+ *
+ * @param accountId the platform's 12-digit AWS account, which holds the platform-side roles
+ * @param principalArn the platform's own identity, trusted by every platform-side role
+ * @param baseCredentials the platform's own credentials
+ * @param stsRegion the region whose STS endpoint assumes roles (regional, never the global one)
+ * @param httpClient shared by every organization; closed by the embedding service, not here
+ */
+public record S3Platform(String accountId, String principalArn, AwsCredentialsProvider baseCredentials,
+    AwsRegion stsRegion, SdkHttpClient httpClient) {
+  public S3Platform {
+    if (accountId == null || !accountId.matches("\\d{12}")) {
+      throw org.binarybackends.InvalidInputException.of("platform.accountId", accountId, "a 12-digit AWS account id");
+    }
+    Objects.requireNonNull(principalArn, "principalArn");
+    Objects.requireNonNull(baseCredentials, "baseCredentials");
+    Objects.requireNonNull(stsRegion, "stsRegion");
+    Objects.requireNonNull(httpClient, "httpClient");
+  }
+
+  @Override
+  public String toString() {
+    return "S3Platform{account=" + accountId + ", principal=" + principalArn + ", stsRegion=" + stsRegion
+        + ", credentials=***}";
+  }
+}

@@ -1,0 +1,212 @@
+package org.binarybackends.s3;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.binarybackends.BackendInstanceId;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.Violation;
+import org.binarybackends.spi.BackendSettings;
+import org.binarybackends.spi.SettingsReader;
+
+/**
+ * One organization's bucket, as registered: organization, bucket, region, the customer's role, the
+ * short role name of the platform-side role, and optionally a key prefix, a KMS key for SSE-KMS, and
+ * (for S3-compatible stores and tests) S3 and STS endpoint overrides with path-style access. Every
+ * field is validated by AWS's rules at once and every violation is reported together; nothing here
+ * calls AWS. Immutable.
+ *
+ * <p>JSON: {@code {"type":"s3","organization":"...","bucket":"...","region":"eu-west-1",
+ * "roleArn":"arn:aws:iam::123456789012:role/uploads","roleName":"uploads","prefix":"firmware/",
+ * "kmsKeyArn":"arn:aws:kms:...","s3Endpoint":"http://...","stsEndpoint":"http://...",
+ * "pathStyleAccess":true}}; the platform-wide part comes from {@link S3Platform}.
+ */
+public final class S3Settings implements BackendSettings {
+  static final String TYPE = "s3";
+  private static final Pattern KMS_KEY_ARN =
+      Pattern.compile("arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[a-z]):kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+");
+
+  private final OrganizationId organization;
+  private final BucketName bucket;
+  private final AwsRegion region;
+  private final RoleArn roleArn;
+  private final String roleName;
+  private final String prefix;
+  private final Optional<String> kmsKeyArn;
+  private final Optional<URI> s3Endpoint;
+  private final Optional<URI> stsEndpoint;
+  private final boolean pathStyleAccess;
+
+  private S3Settings(OrganizationId organization, BucketName bucket, AwsRegion region, RoleArn roleArn, String roleName,
+      String prefix, Optional<String> kmsKeyArn, Optional<URI> s3Endpoint, Optional<URI> stsEndpoint, boolean pathStyle) {
+    this.organization = organization;
+    this.bucket = bucket;
+    this.region = region;
+    this.roleArn = roleArn;
+    this.roleName = roleName;
+    this.prefix = prefix;
+    this.kmsKeyArn = kmsKeyArn;
+    this.s3Endpoint = s3Endpoint;
+    this.stsEndpoint = stsEndpoint;
+    this.pathStyleAccess = pathStyle;
+  }
+
+  /**
+   * Validates every field and builds the settings.
+   *
+   * @throws InvalidConfigurationException listing every violation, each naming its field and rule
+   */
+  public static S3Settings of(String organization, String bucket, String region, String roleArn, String roleName,
+      String prefix, String kmsKeyArn, String s3Endpoint, String stsEndpoint, boolean pathStyleAccess) {
+    List<Violation> v = new ArrayList<>();
+    OrganizationId org = null;
+    try {
+      org = OrganizationId.of(organization);
+    } catch (InvalidInputException e) {
+      // the same rules, named as the JSON names the field
+      e.violations().forEach(x -> v.add(new Violation("organization", x.shownValue(), x.allowed())));
+    }
+    BucketName b = collect(v, () -> BucketName.of(bucket));
+    AwsRegion r = collect(v, () -> AwsRegion.of(region));
+    RoleArn role = collect(v, () -> RoleArn.parse(roleArn));
+    if (role != null && r != null) {
+      collect(v, () -> role.requireSamePartitionAs(r));
+    }
+    if (org != null) {
+      OrganizationId known = org;
+      collect(v, () -> PlatformRole.of(known, roleName, "000000000000"));
+    } else if (roleName == null || !roleName.matches("[\\w+=,.@-]{1," + PlatformRole.MAX_ROLE_NAME + "}")) {
+      v.add(Violation.of("roleName", roleName, "1 to " + PlatformRole.MAX_ROLE_NAME + " characters of A-Z a-z 0-9 _ + = , . @ -"));
+    }
+    String p = prefix == null ? "" : prefix;
+    if (!p.isEmpty()) {
+      if (!p.endsWith("/")) {
+        v.add(Violation.of("prefix", p, "a key prefix ending with '/', e.g. firmware/"));
+      }
+      collect(v, () -> ObjectKey.of(p));
+    }
+    if (kmsKeyArn != null && !KMS_KEY_ARN.matcher(kmsKeyArn).matches()) {
+      v.add(Violation.of("kmsKeyArn", kmsKeyArn, "a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>"));
+    }
+    URI s3 = endpoint(v, "s3Endpoint", s3Endpoint);
+    URI sts = endpoint(v, "stsEndpoint", stsEndpoint);
+    if (!v.isEmpty()) {
+      throw new InvalidConfigurationException(v);
+    }
+    return new S3Settings(org, b, r, role, roleName, p, Optional.ofNullable(kmsKeyArn), Optional.ofNullable(s3),
+        Optional.ofNullable(sts), pathStyleAccess);
+  }
+
+  /** Reads the settings from JSON, reporting every violation at once. */
+  public static S3Settings read(SettingsReader json) {
+    json.skip("type");
+    String organization = json.requiredString("organization", "the organization id");
+    String bucket = json.requiredString("bucket", "an S3 bucket name");
+    String region = json.requiredString("region", "an AWS region such as eu-west-1");
+    String roleArn = json.requiredString("roleArn", "the customer's role ARN");
+    String roleName = json.requiredString("roleName", "1 to 10 characters");
+    String prefix = json.optionalString("prefix", "a key prefix ending with '/'");
+    String kms = json.optionalString("kmsKeyArn", "a KMS key ARN");
+    String s3 = json.optionalString("s3Endpoint", "an http(s) URL");
+    String sts = json.optionalString("stsEndpoint", "an http(s) URL");
+    boolean pathStyle = json.optionalBoolean("pathStyleAccess", false);
+    return json.finish(() -> of(organization, bucket, region, roleArn, roleName, prefix, kms, s3, sts, pathStyle));
+  }
+
+  private interface Check<T> {
+    T get();
+  }
+
+  private static <T> T collect(List<Violation> v, Check<T> check) {
+    try {
+      return check.get();
+    } catch (InvalidInputException e) {
+      v.addAll(e.violations());
+      return null;
+    }
+  }
+
+  private static URI endpoint(List<Violation> v, String field, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // reported below
+    }
+    v.add(Violation.of(field, value, "an absolute http or https URL, e.g. http://127.0.0.1:9000"));
+    return null;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  /** {@code s3{bucket, prefix, region}}: where the bytes are, whatever role reaches them. */
+  @Override
+  public BackendInstanceId instanceId() {
+    Map<String, String> attributes = new TreeMap<>();
+    attributes.put("bucket", bucket.value());
+    attributes.put("region", region.id());
+    attributes.put("prefix", prefix);
+    return BackendInstanceId.of(TYPE, attributes);
+  }
+
+  public OrganizationId organization() {
+    return organization;
+  }
+
+  public BucketName bucket() {
+    return bucket;
+  }
+
+  public AwsRegion region() {
+    return region;
+  }
+
+  public RoleArn roleArn() {
+    return roleArn;
+  }
+
+  public String roleName() {
+    return roleName;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public Optional<String> kmsKeyArn() {
+    return kmsKeyArn;
+  }
+
+  public Optional<URI> s3Endpoint() {
+    return s3Endpoint;
+  }
+
+  public Optional<URI> stsEndpoint() {
+    return stsEndpoint;
+  }
+
+  public boolean pathStyleAccess() {
+    return pathStyleAccess;
+  }
+
+  @Override
+  public String toString() {
+    return "S3Settings{" + organization + ", " + instanceId() + ", role=" + roleArn + ", roleName=" + roleName
+        + kmsKeyArn.map(k -> ", kms=" + k).orElse("") + s3Endpoint.map(e -> ", s3Endpoint=" + e).orElse("") + "}";
+  }
+}
