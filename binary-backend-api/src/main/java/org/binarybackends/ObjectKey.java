@@ -146,6 +146,26 @@ public final class ObjectKey implements Comparable<ObjectKey> {
     return utf8.clone();
   }
 
+  /**
+   * The key as a URL path: its UTF-8 bytes with everything but {@code A-Z a-z 0-9 - . _ ~} and
+   * {@code /} percent-encoded (upper-case hex), so that spaces, {@code +}, {@code %}, {@code ?},
+   * {@code #} and any Unicode survive every HTTP client and proxy unchanged.
+   */
+  public String uriPath() {
+    StringBuilder out = new StringBuilder(utf8.length + 16);
+    for (byte b : utf8) {
+      int c = b & 0xff;
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~/".indexOf(c) >= 0) {
+        out.append((char) c);
+      } else {
+        out.append('%').append(UPPER_HEX[c >>> 4]).append(UPPER_HEX[c & 0xf]);
+      }
+    }
+    return out.toString();
+  }
+
+  private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
+
   /** Whether this key starts with {@code prefix}. */
   public boolean startsWith(String prefix) {
     return value.startsWith(prefix);

@@ -137,20 +137,6 @@ public final class CloudFrontSigner {
     }
   }
 
-  /** The key's path below the host: every byte but {@code A-Z a-z 0-9 - . _ ~ /} percent-encoded. */
-  public static String encodePath(ObjectKey key) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : key.utf8()) {
-      int c = b & 0xff;
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~/".indexOf(c) >= 0) {
-        out.append((char) c);
-      } else {
-        out.append('%').append(String.format("%02X", c));
-      }
-    }
-    return out.toString();
-  }
-
   /**
    * The URL of {@code key} under {@code pathPrefix}, with the caller's query parameters, encoded: what
    * a canned policy signs, and what a custom policy's URL starts from.
@@ -158,7 +144,7 @@ public final class CloudFrontSigner {
    * @throws InvalidInputException for a query parameter named like one of CloudFront's
    */
   public String url(String pathPrefix, ObjectKey key, Map<String, String> query) {
-    StringBuilder url = new StringBuilder(base).append('/').append(pathPrefix).append(encodePath(key));
+    StringBuilder url = new StringBuilder(base).append('/').append(pathPrefix).append(key.uriPath());
     List<Violation> v = new ArrayList<>();
     char sep = '?';
     for (Map.Entry<String, String> q : query.entrySet()) {

@@ -7,10 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -74,15 +71,10 @@ class CloudFrontSignerTest {
     Keys.openssl(dir, "dgst", "-" + digest, "-verify", publicKeyFile, "-signature", s.toString(), p.toString());
   }
 
-  private static PublicKey publicKey(String file, String algorithm) throws Exception {
-    String pem = Files.readString(dir.resolve(file)).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
-  }
-
   @Test
   void keysArePercentEncodedAndTheCallersQueryComesFirst() {
     CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1);
-    assertThat(CloudFrontSigner.encodePath(ObjectKey.of("fw/v1 beta/é+%?#~.bin")))
+    assertThat(ObjectKey.of("fw/v1 beta/é+%?#~.bin").uriPath())
         .isEqualTo("fw/v1%20beta/%C3%A9%2B%25%3F%23~.bin");
     assertThat(signer.url("", ObjectKey.of("fw/a b.bin"), CloudFrontSigner.query("device", "42 x", "v", "é")))
         .isEqualTo("https://" + HOST + "/fw/a%20b.bin?device=42%20x&v=%C3%A9");
@@ -124,7 +116,7 @@ class CloudFrontSignerTest {
       byte[] signature = fromUrlSafe(param(url.uri().toString()).get("Signature"));
       String policy = cannedPolicy(resource, EXPIRES);
       Signature jdk = Signature.getInstance(hash == HashAlgorithm.SHA256 ? "SHA256withECDSA" : "SHA1withECDSA");
-      jdk.initVerify(publicKey("ec-public.pem", "EC"));
+      jdk.initVerify(Keys.publicKey(dir.resolve("ec-public.pem"), "EC"));
       jdk.update(policy.getBytes(StandardCharsets.UTF_8));
       assertThat(jdk.verify(signature)).isTrue();
       assertOpensslVerifies("ec-public.pem", hash == HashAlgorithm.SHA256 ? "sha256" : "sha1", policy, signature);

@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import org.binarybackends.ObjectKey;
@@ -44,18 +39,13 @@ class EdgeEmulatorTest {
     rsa = CloudFrontKey.parse(Keys.read(dir.resolve("rsa-pkcs8.pem")), Optional.empty());
     ec = CloudFrontKey.parse(Keys.read(dir.resolve("ec-sec1.pem")), Optional.empty());
     edge = CloudFrontEdgeEmulator.start(path -> Optional.ofNullable(OBJECTS.get(path)), CLOCK);
-    edge.trust("KRSA", publicKey("rsa-public.pem", "RSA"));
-    edge.trust("KEC", publicKey("ec-public.pem", "EC"));
+    edge.trust("KRSA", Keys.publicKey(dir.resolve("rsa-public.pem"), "RSA"));
+    edge.trust("KEC", Keys.publicKey(dir.resolve("ec-public.pem"), "EC"));
   }
 
   @AfterAll
   static void stop() {
     edge.close();
-  }
-
-  private static PublicKey publicKey(String file, String algorithm) throws Exception {
-    String pem = Files.readString(dir.resolve(file)).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
   }
 
   /** Status and body of a GET (java.net.http is not among this module's requirements). */

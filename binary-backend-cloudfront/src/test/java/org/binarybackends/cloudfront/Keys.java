@@ -37,6 +37,13 @@ final class Keys {
     openssl(dir, "req", "-x509", "-key", "rsa-pkcs8.pem", "-subj", "/CN=test", "-days", "1", "-out", "cert.pem");
   }
 
+  /** The public key in a PEM file written by openssl ({@code BEGIN PUBLIC KEY}). */
+  static java.security.PublicKey publicKey(Path file, String algorithm) throws Exception {
+    String pem = Files.readString(file).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return java.security.KeyFactory.getInstance(algorithm).generatePublic(
+        new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+  }
+
   static Secret read(Path file) throws IOException {
     return Secret.ofBytes(Files.readAllBytes(file));
   }

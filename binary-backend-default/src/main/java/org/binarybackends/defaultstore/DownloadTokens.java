@@ -77,17 +77,7 @@ public final class DownloadTokens {
 
   /** The URL path of a binary below the base: {@code <organization>/<percent-encoded key>}. */
   static String pathOf(OrganizationId organization, ObjectKey key) {
-    StringBuilder out = new StringBuilder(organization.value()).append('/');
-    for (byte b : key.utf8()) {
-      int c = b & 0xff;
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~/".indexOf(c) >= 0) {
-        out.append((char) c);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >>> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return out.toString();
+    return organization.value() + "/" + key.uriPath();
   }
 
   /**
