@@ -80,6 +80,15 @@ public final class SettingsReader {
     violations.add(Violation.of(field(name), value, allowed));
   }
 
+  /**
+   * Records violations found by a settings type's own validation, whose fields are named relative to
+   * this object (they are prefixed with its path, e.g. {@code signingKeys[1].}); values are kept as
+   * the validation showed them, so a secret stays {@code ***}.
+   */
+  public void violations(List<Violation> relative) {
+    relative.forEach(v -> violations.add(new Violation(field(v.field()), v.shownValue(), v.allowed())));
+  }
+
   /** Whether the field is present and not null (does not count as reading it). */
   public boolean has(String name) {
     JsonNode value = node.get(name);

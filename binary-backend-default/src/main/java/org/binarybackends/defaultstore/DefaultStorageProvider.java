@@ -7,7 +7,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.binarybackends.BinaryBackend;
+import java.util.List;
 import org.binarybackends.Secret;
+import org.binarybackends.Violation;
 import org.binarybackends.defaultstore.internal.DefaultStorageBackend;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.BinaryBackendProvider;
@@ -85,10 +87,11 @@ public final class DefaultStorageProvider implements BinaryBackendProvider<Defau
       String id = key.requiredString("id", "1 to 32 characters of A-Z a-z 0-9 _ -");
       Secret secret = key.requiredSecretBase64("secret", "base64 of at least 32 random bytes");
       if (id != null && secret != null) {
-        try {
+        List<Violation> problems = SigningKey.violations("", id, secret);
+        if (problems.isEmpty()) {
           b.addSigningKey(SigningKey.of(id, secret));
-        } catch (org.binarybackends.InvalidInputException e) {
-          e.violations().forEach(v -> key.violation(v.field(), v.field().equals("secret") ? "***" : id, v.allowed()));
+        } else {
+          key.violations(problems);
         }
       }
     }

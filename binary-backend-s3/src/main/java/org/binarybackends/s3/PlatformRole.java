@@ -37,13 +37,7 @@ public final class PlatformRole {
    *     rule broken
    */
   public static PlatformRole of(OrganizationId organization, String roleName, String platformAccountId) {
-    List<Violation> v = new ArrayList<>();
-    if (roleName == null) {
-      v.add(Violation.missing("roleName", "1 to " + MAX_ROLE_NAME + " characters of A-Z a-z 0-9 _ + = , . @ -"));
-    } else if (!ROLE_NAME.matcher(roleName).matches()) {
-      v.add(Violation.of("roleName", roleName, "1 to " + MAX_ROLE_NAME + " characters of A-Z a-z 0-9 _ + = , . @ -"
-          + " (binary_backend_<organization>_<role name> must fit IAM's 64 characters); it has " + roleName.length()));
-    }
+    List<Violation> v = new ArrayList<>(roleNameViolations(roleName));
     if (platformAccountId == null || !ACCOUNT.matcher(platformAccountId).matches()) {
       v.add(Violation.of("platformAccountId", platformAccountId, "the platform's 12-digit AWS account id"));
     }
@@ -51,6 +45,18 @@ public final class PlatformRole {
       throw new InvalidInputException(v);
     }
     return new PlatformRole("binary_backend_" + organization.value() + "_" + roleName, platformAccountId);
+  }
+
+  /** What is wrong with a role name chosen at registration (field {@code roleName}); empty if nothing. */
+  static List<Violation> roleNameViolations(String roleName) {
+    if (roleName == null) {
+      return List.of(Violation.missing("roleName", "1 to " + MAX_ROLE_NAME + " characters of A-Z a-z 0-9 _ + = , . @ -"));
+    }
+    if (!ROLE_NAME.matcher(roleName).matches()) {
+      return List.of(Violation.of("roleName", roleName, "1 to " + MAX_ROLE_NAME + " characters of A-Z a-z 0-9 _ + = , . @ -"
+          + " (binary_backend_<organization>_<role name> must fit IAM's 64 characters); it has " + roleName.length()));
+    }
+    return List.of();
   }
 
   /** The role's name, {@code binary_backend_<organization>_<role name>}, at most 64 characters. */

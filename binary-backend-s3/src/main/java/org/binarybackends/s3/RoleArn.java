@@ -15,8 +15,11 @@ import org.binarybackends.Violation;
  * hard-coded {@code aws}. Immutable.
  */
 public final class RoleArn {
+  /** AWS's partitions, as a regular expression. */
+  static final String PARTITIONS = "aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[a-z]";
   private static final Pattern ARN = Pattern.compile(
-      "arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[a-z]):iam::(\\d{12}):role(/(?:[\\x21-\\x7E]*/)?)([\\w+=,.@-]+)");
+      "arn:(" + PARTITIONS + "):iam::(\\d{12}):role(/(?:[\\x21-\\x7E]*/)?)([\\w+=,.@-]+)");
+  private static final Pattern KMS_KEY_ARN = Pattern.compile("arn:(" + PARTITIONS + "):kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+");
   private static final Pattern NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
   private final String partition;
@@ -66,7 +69,7 @@ public final class RoleArn {
     if (parts.length < 6 || !parts[0].equals("arn")) {
       return "it does not have the six ':'-separated parts of an ARN";
     }
-    if (!parts[1].matches("aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[a-z]")) {
+    if (!parts[1].matches(PARTITIONS)) {
       return "'" + parts[1] + "' is not an AWS partition";
     }
     if (!parts[2].equals("iam")) {
@@ -96,6 +99,17 @@ public final class RoleArn {
           + " partition of region " + region.id() + "; this one is in " + partition);
     }
     return this;
+  }
+
+  /**
+   * Checks the ARN of a KMS key (SSE-KMS): {@code arn:<partition>:kms:<region>:<account>:key/<key id>};
+   * an alias cannot authorize {@code kms:Decrypt} in an IAM policy.
+   *
+   * @return the violation on {@code field}, or {@code null} if the ARN is valid
+   */
+  public static Violation kmsKeyArnViolation(String field, String arn) {
+    return arn != null && KMS_KEY_ARN.matcher(arn).matches() ? null : Violation.of(field, arn, "a KMS key ARN,"
+        + " arn:<partition>:kms:<region>:<account>:key/<key id> (an alias cannot authorize kms:Decrypt in an IAM policy)");
   }
 
   /** The partition, e.g. {@code aws} or {@code aws-cn}. */

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.InvalidInputException;
@@ -30,8 +29,6 @@ import org.binarybackends.spi.SettingsReader;
  */
 public final class S3Settings implements BackendSettings {
   static final String TYPE = "s3";
-  private static final Pattern KMS_KEY_ARN =
-      Pattern.compile("arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[a-z]):kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+");
 
   private final OrganizationId organization;
   private final BucketName bucket;
@@ -79,12 +76,7 @@ public final class S3Settings implements BackendSettings {
     if (role != null && r != null) {
       collect(v, () -> role.requireSamePartitionAs(r));
     }
-    if (org != null) {
-      OrganizationId known = org;
-      collect(v, () -> PlatformRole.of(known, roleName, "000000000000"));
-    } else if (roleName == null || !roleName.matches("[\\w+=,.@-]{1," + PlatformRole.MAX_ROLE_NAME + "}")) {
-      v.add(Violation.of("roleName", roleName, "1 to " + PlatformRole.MAX_ROLE_NAME + " characters of A-Z a-z 0-9 _ + = , . @ -"));
-    }
+    v.addAll(PlatformRole.roleNameViolations(roleName));
     String p = prefix == null ? "" : prefix;
     if (!p.isEmpty()) {
       if (!p.endsWith("/")) {
@@ -92,8 +84,9 @@ public final class S3Settings implements BackendSettings {
       }
       collect(v, () -> ObjectKey.of(p));
     }
-    if (kmsKeyArn != null && !KMS_KEY_ARN.matcher(kmsKeyArn).matches()) {
-      v.add(Violation.of("kmsKeyArn", kmsKeyArn, "a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>"));
+    Violation kms = kmsKeyArn == null ? null : RoleArn.kmsKeyArnViolation("kmsKeyArn", kmsKeyArn);
+    if (kms != null) {
+      v.add(kms);
     }
     URI s3 = endpoint(v, "s3Endpoint", s3Endpoint);
     URI sts = endpoint(v, "stsEndpoint", stsEndpoint);

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -64,20 +63,15 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
 
   /** Starts an emulator on a free loopback port. */
   public static CloudFrontEdgeEmulator start(Origin origin, Clock clock) {
-    try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      CloudFrontEdgeEmulator edge = new CloudFrontEdgeEmulator(server, origin, clock);
-      server.createContext("/", edge::handle);
-      server.start();
-      return edge;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot start the CloudFront edge emulator", e);
-    }
+    CloudFrontEdgeEmulator[] edge = new CloudFrontEdgeEmulator[1];
+    HttpServer server = LoopbackHttp.start("CloudFront edge emulator", exchange -> edge[0].handle(exchange));
+    edge[0] = new CloudFrontEdgeEmulator(server, origin, clock);
+    return edge[0];
   }
 
   /** The distribution's base URL, {@code http://127.0.0.1:<port>}. */
   public URI baseUrl() {
-    return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
+    return LoopbackHttp.baseUri(server);
   }
 
   /** Adds a public key to the distribution's trusted key group. */

@@ -3,8 +3,6 @@ package org.binarybackends.testkit;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -96,20 +94,15 @@ public final class LocalSts implements AutoCloseable, AfterAllCallback {
 
   /** Starts an endpoint on a free loopback port; credentials expire by {@code clock}. */
   public static LocalSts start(Clock clock) {
-    try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      LocalSts sts = new LocalSts(server, clock);
-      server.createContext("/", sts::handle);
-      server.start();
-      return sts;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot start the local STS endpoint", e);
-    }
+    LocalSts[] sts = new LocalSts[1];
+    HttpServer server = LoopbackHttp.start("local STS endpoint", exchange -> sts[0].handle(exchange));
+    sts[0] = new LocalSts(server, clock);
+    return sts[0];
   }
 
   /** The endpoint to give the SDK's STS client ({@code endpointOverride}). */
   public URI endpoint() {
-    return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
+    return LoopbackHttp.baseUri(server);
   }
 
   /**

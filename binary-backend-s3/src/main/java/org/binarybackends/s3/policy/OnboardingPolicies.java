@@ -37,8 +37,6 @@ import org.binarybackends.s3.RoleArn;
 public final class OnboardingPolicies {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String VERSION = "2012-10-17";
-  private static final Pattern KMS_KEY_ARN =
-      Pattern.compile("arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[a-z]):kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+");
 
   private final BucketName bucket;
   private final String prefix;
@@ -80,9 +78,8 @@ public final class OnboardingPolicies {
     }
     if (kmsKeyArn == null) {
       v.add(Violation.missing("kmsKeyArn", "a KMS key ARN or empty"));
-    } else if (kmsKeyArn.isPresent() && !KMS_KEY_ARN.matcher(kmsKeyArn.get()).matches()) {
-      v.add(Violation.of("kmsKeyArn", kmsKeyArn.get(), "a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>"
-          + " (an alias cannot authorize kms:Decrypt in an IAM policy)"));
+    } else {
+      kmsKeyArn.map(k -> RoleArn.kmsKeyArnViolation("kmsKeyArn", k)).ifPresent(v::add);
     }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
