@@ -75,7 +75,10 @@ public interface BinaryBackend extends AutoCloseable {
    */
   DeleteResult delete(OrganizationId organization, ObjectKey key);
 
-  /** One page of {@code organization}'s binaries, in UTF-8 byte order of their keys. */
+  /**
+   * One page of {@code organization}'s binaries, in UTF-8 byte order of their keys, without their
+   * digests ({@link #stat} has it).
+   */
   ListPage list(OrganizationId organization, ListRequest request);
 
   /**
@@ -85,11 +88,11 @@ public interface BinaryBackend extends AutoCloseable {
    *
    * @throws InvalidInputException if the prefix could start no valid key
    */
-  default Stream<StoredBinary> list(OrganizationId organization, String prefix) {
+  default Stream<ListedBinary> list(OrganizationId organization, String prefix) {
     ListRequest first = ListRequest.builder().prefix(prefix).build();
-    Iterator<StoredBinary> pages = new Iterator<>() {
+    Iterator<ListedBinary> pages = new Iterator<>() {
       private Optional<ListRequest> next = Optional.of(first);
-      private Iterator<StoredBinary> current = List.<StoredBinary>of().iterator();
+      private Iterator<ListedBinary> current = List.<ListedBinary>of().iterator();
 
       @Override
       public boolean hasNext() {
@@ -102,7 +105,7 @@ public interface BinaryBackend extends AutoCloseable {
       }
 
       @Override
-      public StoredBinary next() {
+      public ListedBinary next() {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }

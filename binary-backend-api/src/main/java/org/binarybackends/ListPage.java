@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param binaries the binaries of this page, at most the page size asked for
  * @param next the request for the following page, empty when this is the last
  */
-public record ListPage(List<StoredBinary> binaries, Optional<ListRequest> next) {
+public record ListPage(List<ListedBinary> binaries, Optional<ListRequest> next) {
   public ListPage {
     binaries = List.copyOf(binaries);
     Objects.requireNonNull(next, "next");
@@ -20,7 +20,7 @@ public record ListPage(List<StoredBinary> binaries, Optional<ListRequest> next) 
    * The page answering {@code request} with {@code binaries}, followed by another page when
    * {@code more} is true.
    */
-  public static ListPage of(ListRequest request, List<StoredBinary> binaries, boolean more) {
+  public static ListPage of(ListRequest request, List<ListedBinary> binaries, boolean more) {
     if (more && binaries.isEmpty()) {
       throw new IllegalArgumentException("a page followed by another must not be empty");
     }

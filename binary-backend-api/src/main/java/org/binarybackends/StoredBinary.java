@@ -21,6 +21,11 @@ public record StoredBinary(BinaryLocation location, long size, Sha256Digest sha2
     }
   }
 
+  /** This binary as a listing shows it. */
+  public ListedBinary listed() {
+    return new ListedBinary(location, size, storedAt);
+  }
+
   /** The key, short for {@code location().key()}. */
   public ObjectKey key() {
     return location.key();

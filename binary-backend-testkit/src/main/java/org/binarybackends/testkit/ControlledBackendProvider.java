@@ -30,6 +30,7 @@ import org.binarybackends.DeleteResult;
 import org.binarybackends.IntegrityException;
 import org.binarybackends.InvalidInputException;
 import org.binarybackends.ListPage;
+import org.binarybackends.ListedBinary;
 import org.binarybackends.ListRequest;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
@@ -239,13 +240,13 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
     @Override
     public ListPage list(OrganizationId org, ListRequest request) {
       open();
-      List<StoredBinary> all = new ArrayList<>();
+      List<ListedBinary> all = new ArrayList<>();
       String prefix = org.value() + "/";
       controls.blobs.tailMap(prefix).entrySet().stream().takeWhile(e -> e.getKey().startsWith(prefix))
           .forEach(e -> {
             ObjectKey key = ObjectKey.of(e.getKey().substring(prefix.length()));
             if (request.admits(key)) {
-              all.add(stored(org, key, e.getValue()));
+              all.add(stored(org, key, e.getValue()).listed());
             }
           });
       all.sort((a, b) -> a.key().compareTo(b.key()));

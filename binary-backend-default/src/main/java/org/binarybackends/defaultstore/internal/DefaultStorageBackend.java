@@ -44,6 +44,7 @@ import org.binarybackends.DeleteResult;
 import org.binarybackends.IntegrityException;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.ListPage;
+import org.binarybackends.ListedBinary;
 import org.binarybackends.ListRequest;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
@@ -370,22 +371,22 @@ public final class DefaultStorageBackend implements BinaryBackend {
     requireOpen();
     requireNonNull("organization", organization, "request", request);
     KeyTreeWalker walker = walker(organization, request.prefix(), request.startAfter().orElse(null));
-    List<StoredBinary> page = new ArrayList<>(Math.min(request.pageSize(), 64));
+    List<ListedBinary> page = new ArrayList<>(Math.min(request.pageSize(), 64));
     while (page.size() < request.pageSize() && walker.hasNext()) {
-      page.add(walker.next());
+      page.add(walker.next().listed());
     }
     return ListPage.of(request, page, walker.hasNext());
   }
 
   /** One walk for the whole stream: each directory is read and sorted once, not once per page. */
   @Override
-  public Stream<StoredBinary> list(OrganizationId organization, String prefix) {
+  public Stream<ListedBinary> list(OrganizationId organization, String prefix) {
     requireOpen();
     requireNonNull("organization", organization, "prefix", prefix);
     String checked = ListRequest.builder().prefix(prefix).build().prefix();
     KeyTreeWalker walker = walker(organization, checked, null);
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(walker,
-        Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+        Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false).map(StoredBinary::listed);
   }
 
   private KeyTreeWalker walker(OrganizationId organization, String prefix, ObjectKey startAfter) {

@@ -40,6 +40,7 @@ import org.binarybackends.DeleteResult;
 import org.binarybackends.IntegrityException;
 import org.binarybackends.InvalidInputException;
 import org.binarybackends.ListPage;
+import org.binarybackends.ListedBinary;
 import org.binarybackends.ListRequest;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
@@ -180,7 +181,7 @@ public final class InMemoryBackend implements BinaryBackend {
     NavigableMap<ObjectKey, Blob> blobs = organizations.getOrDefault(organization, Collections.emptyNavigableMap());
     // ObjectKey orders by UTF-8 bytes, so the skip list is already in listing order.
     NavigableMap<ObjectKey, Blob> after = request.startAfter().map(k -> blobs.tailMap(k, false)).orElse(blobs);
-    List<StoredBinary> page = new ArrayList<>();
+    List<ListedBinary> page = new ArrayList<>();
     boolean more = false;
     for (Map.Entry<ObjectKey, Blob> e : after.entrySet()) {
       if (!request.admits(e.getKey())) {
@@ -190,7 +191,7 @@ public final class InMemoryBackend implements BinaryBackend {
         more = true;
         break;
       }
-      page.add(stored(organization, e.getKey(), e.getValue()));
+      page.add(stored(organization, e.getKey(), e.getValue()).listed());
     }
     return ListPage.of(request, page, more);
   }
