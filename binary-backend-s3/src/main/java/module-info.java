@@ -1,6 +1,6 @@
 /**
- * Customer S3 buckets reached through the STS role chain. In progress: the AWS names and their
- * rules, and the role chain; the backend and its provider follow.
+ * Customer S3 buckets reached through the STS role chain: the backend (type {@code s3}), its
+ * settings and their rules, the role chain, and the onboarding policies.
  */
 module org.binarybackends.s3 {
   requires transitive org.binarybackends.api;
@@ -11,9 +11,16 @@ module org.binarybackends.s3 {
   requires software.amazon.awssdk.services.sts;
   requires software.amazon.awssdk.services.s3;
   requires software.amazon.awssdk.core;
+  requires software.amazon.awssdk.utils;
   requires software.amazon.awssdk.awscore;
+  requires software.amazon.awssdk.http.auth.aws;
+  requires software.amazon.awssdk.http.auth.spi;
+  requires com.fasterxml.jackson.databind;
+  requires java.net.http;
   requires org.slf4j;
 
   exports org.binarybackends.s3;
   exports org.binarybackends.s3.policy;
+
+  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.s3.S3BackendProvider;
 }

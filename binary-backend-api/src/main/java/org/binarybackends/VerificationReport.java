@@ -48,7 +48,12 @@ public record VerificationReport(BackendInstanceId instance, Instant checkedAt, 
     PASSED,
     FAILED,
     /** Not run: it does not apply to this configuration, or a check it depends on failed. */
-    SKIPPED
+    SKIPPED,
+    /**
+     * Works, with something a person should fix that does not stop the backend from serving (a
+     * permission only clean-up needs, a safety net missing); does not fail the report.
+     */
+    WARNING
   }
 
   /**
@@ -78,6 +83,10 @@ public record VerificationReport(BackendInstanceId instance, Instant checkedAt, 
 
     public static Check skipped(String name, String why) {
       return new Check(name, Status.SKIPPED, why, false);
+    }
+
+    public static Check warning(String name, String what) {
+      return new Check(name, Status.WARNING, what, false);
     }
 
     @Override

@@ -1,10 +1,13 @@
 package org.binarybackends.s3;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackendException;
@@ -16,10 +19,12 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.StsClientBuilder;
-import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 import software.amazon.awssdk.services.sts.model.Credentials;
 import software.amazon.awssdk.services.sts.model.StsException;
+import software.amazon.awssdk.utils.cache.CachedSupplier;
+import software.amazon.awssdk.utils.cache.NonBlocking;
+import software.amazon.awssdk.utils.cache.RefreshResult;
 
 /**
  * The path from the platform's credentials to an organization's bucket: the platform's base
@@ -42,30 +47,66 @@ public final class RoleChain implements AutoCloseable {
   private final PlatformRole platformRole;
   private final RoleArn customerRole;
   private final String platformRoleArn;
+  private final Clock clock;
   private final StsClient platformSts;
   private final StsClient customerSts;
-  private final StsAssumeRoleCredentialsProvider platformCredentials;
-  private final StsAssumeRoleCredentialsProvider customerCredentials;
+  private final CachedSupplier<AwsSessionCredentials> platformCredentials;
+  private final CachedSupplier<AwsSessionCredentials> customerCredentials;
+  /** A session assumed on demand because the cached one would not last long enough. */
+  private final AtomicReference<AwsSessionCredentials> extra = new AtomicReference<>();
+  private final Object extraLock = new Object();
+  private Instant extraAssumedAt; // guarded by extraLock
 
   /**
    * @param base the platform's own credentials
    * @param httpClient the HTTP client shared by every organization (not closed here)
    * @param stsEndpoint an endpoint override for tests and S3-compatible setups, else the regional one
+   * @param clock decides when the cached sessions are refreshed (the STS's clock decides when they end)
    */
   public RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
-      AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint) {
+      AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint, Clock clock) {
     this.organization = Objects.requireNonNull(organization, "organization");
     this.platformRole = Objects.requireNonNull(platformRole, "platformRole");
     this.customerRole = Objects.requireNonNull(customerRole, "customerRole");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.platformRoleArn = platformRole.arn(customerRole.partition());
     this.platformSts = sts(stsRegion, base, httpClient, stsEndpoint);
-    this.platformCredentials = StsAssumeRoleCredentialsProvider.builder().stsClient(platformSts)
-        .refreshRequest(platformHop()).asyncCredentialUpdateEnabled(true).prefetchTime(Duration.ofMinutes(10))
-        .staleTime(Duration.ofMinutes(2)).build();
-    this.customerSts = sts(stsRegion, platformCredentials, httpClient, stsEndpoint);
-    this.customerCredentials = StsAssumeRoleCredentialsProvider.builder().stsClient(customerSts)
-        .refreshRequest(customerHop()).asyncCredentialUpdateEnabled(true).prefetchTime(Duration.ofMinutes(10))
-        .staleTime(Duration.ofMinutes(2)).build();
+    this.platformCredentials = cache(platformSts, platformHop(), "platform");
+    this.customerSts = sts(stsRegion, platformCredentials::get, httpClient, stsEndpoint);
+    this.customerCredentials = cache(customerSts, customerHop(), "customer");
+  }
+
+  /** {@link #RoleChain(OrganizationId, PlatformRole, RoleArn, AwsRegion, AwsCredentialsProvider, SdkHttpClient, Optional, Clock)} on the system clock. */
+  public RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
+      AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint) {
+    this(organization, platformRole, customerRole, stsRegion, base, httpClient, stsEndpoint, Clock.systemUTC());
+  }
+
+  /*
+   * The SDK's own cache (CachedSupplier, the machinery behind StsAssumeRoleCredentialsProvider), given
+   * our clock so that refreshes follow the same clock as the rest of the library and can be tested.
+   * A session is refreshed in the background from half its life (at most 10 minutes) before its end;
+   * callers wait only in its last tenth (at most 2 minutes).
+   */
+  private CachedSupplier<AwsSessionCredentials> cache(StsClient sts, AssumeRoleRequest request, String hop) {
+    return CachedSupplier.builder(() -> {
+      AwsSessionCredentials session = session(assume(sts, request, sts == platformSts));
+      return RefreshResult.builder(session).prefetchTime(before(session, Duration.ofMinutes(10), 2))
+          .staleTime(before(session, Duration.ofMinutes(2), 10)).build();
+    }).prefetchStrategy(new NonBlocking("bb-sts-" + hop + "-" + organization.value())).clock(clock)
+        .cachedValueName("RoleChain(" + organization.value() + ", " + hop + ")").build();
+  }
+
+  private Instant before(AwsSessionCredentials session, Duration most, int fraction) {
+    Instant end = session.expirationTime().orElseThrow();
+    Duration life = Duration.between(clock.instant(), end);
+    Duration lead = life.dividedBy(fraction).compareTo(most) < 0 ? life.dividedBy(fraction) : most;
+    return end.minus(lead.isNegative() ? Duration.ZERO : lead);
+  }
+
+  private static AwsSessionCredentials session(Credentials c) {
+    return AwsSessionCredentials.builder().accessKeyId(c.accessKeyId()).secretAccessKey(c.secretAccessKey())
+        .sessionToken(c.sessionToken()).expirationTime(c.expiration()).build();
   }
 
   private static StsClient sts(AwsRegion region, AwsCredentialsProvider credentials, SdkHttpClient http,
@@ -88,7 +129,42 @@ public final class RoleChain implements AutoCloseable {
 
   /** The customer-role credentials, cached and refreshed ahead of expiry. */
   public AwsCredentialsProvider credentials() {
-    return customerCredentials;
+    return this::current;
+  }
+
+  private AwsSessionCredentials current() {
+    AwsSessionCredentials cached = customerCredentials.get();
+    AwsSessionCredentials more = extra.get();
+    return more != null && endOf(more).isAfter(endOf(cached)) ? more : cached;
+  }
+
+  private static Instant endOf(AwsSessionCredentials c) {
+    return c.expirationTime().orElse(Instant.MAX);
+  }
+
+  /**
+   * Customer-role credentials that last at least {@code life} if STS allows it: the cached session
+   * when it does, else a session assumed now (at most one a minute, so a fleet asking for long URLs
+   * does not turn into one AssumeRole each). The result may still end sooner (role chaining caps a
+   * session at an hour, the role's own maximum may be lower): its expiration is the truth.
+   */
+  public AwsSessionCredentials credentialsLasting(Duration life) {
+    AwsSessionCredentials best = current();
+    Instant wanted = clock.instant().plus(life);
+    if (!endOf(best).isBefore(wanted)) {
+      return best;
+    }
+    synchronized (extraLock) {
+      best = current();
+      boolean recent = extraAssumedAt != null && extraAssumedAt.isAfter(clock.instant().minus(Duration.ofMinutes(1)));
+      if (endOf(best).isBefore(wanted) && !recent) {
+        AwsSessionCredentials fresh = session(assume(customerSts, customerHop(), false));
+        extraAssumedAt = clock.instant();
+        extra.set(fresh);
+        best = current();
+      }
+      return best;
+    }
   }
 
   /** The platform-side role's ARN, in the partition of the customer's role. */

@@ -100,6 +100,11 @@ public final class LocalSts implements AutoCloseable, AfterAllCallback {
     return sts[0];
   }
 
+  /** The clock by which its credentials expire. */
+  public Clock clock() {
+    return clock;
+  }
+
   /** The endpoint to give the SDK's STS client ({@code endpointOverride}). */
   public URI endpoint() {
     return LoopbackHttp.baseUri(server);

@@ -29,6 +29,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       there, so a key of organization A cannot touch organization B's bucket.
  * </ul>
  *
+ * <p>In front of it, a front door (at {@link #endpoint()}) judges presigned URLs' expiry by the STS's
+ * clock, so a test can move time, and injects {@link #faults()}: S3's own error documents
+ * ({@code PermanentRedirect} with {@code x-amz-bucket-region}, {@code AuthorizationHeaderMalformed},
+ * KMS {@code AccessDenied}, 503 {@code SlowDown}), actions denied to one role, and connections reset in
+ * the middle of a request's or a response's body.
+ *
  * <p>Out of the box S3Proxy checks one identity and ignores session tokens and their expiry: tests of
  * isolation and expiry would pass whether the code under test is right or not. This class closes
  * that gap. Thread-safe; also a JUnit 5 extension that stops it after all tests.
@@ -39,6 +45,8 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
   private final Path root;
   private final BlobStore store;
   private final Map<String, String> bucketRoles = new ConcurrentHashMap<>();
+  private final S3Faults faults = new S3Faults();
+  private S3FrontDoor frontDoor;
 
   /** A store that answers every data operation with S3's 403 AccessDenied. */
   private static final BlobStore DENY_ALL = (BlobStore) Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
@@ -69,7 +77,7 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
   public static EmbeddedS3 start(Path root, LocalSts sts) {
     try {
       Files.createDirectories(root);
-      BlobStore store = new FilesystemNio2BlobStore(root.toString());
+      BlobStore store = new FlatKeyBlobStore(new FilesystemNio2BlobStore(root.toString()));
       S3Proxy proxy = S3Proxy.builder()
           .endpoint(URI.create("http://127.0.0.1:0"))
           .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "unused-identity", "unused-credential")
@@ -87,6 +95,8 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
         }
         Thread.onSpinWait();
       }
+      s3.frontDoor = new S3FrontDoor(proxy.getPort(), s3.faults, sts.clock(),
+          accessKey -> sts.identity(accessKey).map(LocalSts.Identity::principalArn));
       return s3;
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded S3 server", e);
@@ -105,9 +115,25 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
     return new AccessGrant(id.secretAccessKey(), store);
   }
 
-  /** The endpoint to give the SDK's S3 client (with path-style access). */
+  /**
+   * The endpoint to give the SDK's S3 client (with path-style access): the front door, which judges
+   * presigned URLs' expiry by the local STS's clock and applies the {@link #faults()}.
+   */
   public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + frontDoor.port());
+  }
+
+  /**
+   * S3Proxy itself, without the front door: no faults, presigned expiry by the wall clock. For
+   * measuring speed.
+   */
+  public URI directEndpoint() {
     return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  /** The faults the front door injects: S3 error documents, connections cut mid-body, denied actions. */
+  public S3Faults faults() {
+    return faults;
   }
 
   /** Creates {@code bucket}, usable only by the sessions of role {@code roleArn}. */
@@ -122,6 +148,9 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
 
   @Override
   public void close() {
+    if (frontDoor != null) {
+      frontDoor.close();
+    }
     try {
       proxy.stop();
     } catch (Exception e) {

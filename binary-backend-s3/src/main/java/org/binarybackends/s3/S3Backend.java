@@ -1,0 +1,629 @@
+package org.binarybackends.s3;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.binarybackends.BackendInstanceId;
+import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.BinaryContent;
+import org.binarybackends.BinaryLocation;
+import org.binarybackends.BinaryNotFoundException;
+import org.binarybackends.ByteRange;
+import org.binarybackends.DeleteResult;
+import org.binarybackends.IntegrityException;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ListPage;
+import org.binarybackends.ListRequest;
+import org.binarybackends.ListedBinary;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.PutOptions;
+import org.binarybackends.RangeNotSatisfiableException;
+import org.binarybackends.Sha256Digest;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.StoredBinary;
+import org.binarybackends.VerificationReport;
+import org.binarybackends.s3.S3Failures.Operation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.AuthLocation;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.ChecksumType;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * One organization's bucket through its role chain. Every request names the bucket's expected
+ * owner (the customer role's account) and runs on the platform's shared HTTP client with this
+ * organization's own credentials.
+ *
+ * <p>Layout: binary {@code k} is object {@code <prefix>k}. Under {@code <prefix>.binary-backends/}
+ * the library keeps its records (never listed; keys there are refused): the SHA-256 of a binary
+ * uploaded in parts whose digest was not known in advance ({@code digests/<token>}, named by the
+ * object's {@code x-amz-meta-digest-record}), and verification probes. A binary whose digest is known
+ * before its object is created (every single PUT, and a multipart upload given the expected digest,
+ * which is checked before completing) carries it as {@code x-amz-meta-sha256} instead.
+ */
+final class S3Backend implements BinaryBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(S3Backend.class);
+  /** User metadata: the binary's SHA-256 (hex), when known before its object was created. */
+  static final String SHA256_METADATA = "sha256";
+  /** User metadata: the token naming the digest record of a binary whose SHA-256 came at the end. */
+  static final String RECORD_METADATA = "digest-record";
+  /** Under the prefix, the library's own records. */
+  static final String RESERVED = ".binary-backends/";
+  /** S3's limit for a presigned URL. */
+  static final Duration MAX_URL_TTL = Duration.ofDays(7);
+  private static final String OCTETS = "application/octet-stream";
+
+  final S3Settings settings;
+  final S3Client s3;
+  final S3Failures failures;
+  final S3Transfer transfer;
+  final String owner;
+  final ExecutorService parts;
+  final Clock clock;
+  private final BackendInstanceId instanceId;
+  private final RoleChain chain;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean abortRefusalReported = new AtomicBoolean();
+  /** Removes the digest records of replaced versions, a while after (readers may still be opening them). */
+  private final ScheduledExecutorService retired;
+  /** How long a replaced version's digest record is kept for readers that opened that version. */
+  static final Duration RECORD_GRACE = Duration.ofSeconds(60);
+
+  S3Backend(S3Settings settings, S3Platform platform, S3Transfer transfer, Clock clock) {
+    this.settings = settings;
+    this.transfer = transfer;
+    this.clock = clock;
+    this.instanceId = settings.instanceId();
+    this.owner = settings.roleArn().accountId();
+    this.failures = new S3Failures(settings.bucket(), settings.prefix(), settings.region(), settings.roleArn(),
+        settings.kmsKeyArn());
+    PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
+    this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
+        platform.baseCredentials(), platform.httpClient(), settings.stsEndpoint(), clock);
+    S3ClientBuilder b = S3Client.builder().region(settings.region().sdkRegion()).credentialsProvider(chain.credentials())
+        .httpClient(platform.httpClient()).forcePathStyle(settings.pathStyleAccess());
+    settings.s3Endpoint().ifPresent(b::endpointOverride);
+    this.s3 = b.build();
+    AtomicInteger threads = new AtomicInteger();
+    // Part uploads of every put of this organization; each put bounds its own parts in flight.
+    this.parts = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "bb-s3-parts-" + settings.organization().value() + "-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.retired = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bb-s3-records-" + settings.organization().value());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  RoleChain chain() {
+    return chain;
+  }
+
+  @Override
+  public BackendInstanceId instanceId() {
+    return instanceId;
+  }
+
+  // ---- names ----
+
+  private void check(OrganizationId organization) {
+    if (closed.get()) {
+      throw new BackendUnavailableException("the S3 backend of " + settings.organization() + " (" + instanceId
+          + ") is closed", false, null);
+    }
+    if (organization == null || !organization.equals(settings.organization())) {
+      throw InvalidInputException.of("organization", organization == null ? null : organization.value(),
+          "the organization whose bucket this is, " + settings.organization().value());
+    }
+  }
+
+  /** The object key of {@code key}, checked against the reserved records and S3's 1,024-byte limit. */
+  String objectKey(ObjectKey key) {
+    if (key == null) {
+      throw InvalidInputException.of("key", null, "an object key");
+    }
+    if (key.value().startsWith(RESERVED)) {
+      throw InvalidInputException.of("key", key.value(), "a key not under " + RESERVED + " (the library's records)");
+    }
+    String full = settings.prefix() + key.value();
+    int bytes = full.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > ObjectKey.MAX_UTF8_BYTES) {
+      throw InvalidInputException.of("key", key.value(), "at most " + ObjectKey.MAX_UTF8_BYTES
+          + " UTF-8 bytes together with the prefix '" + settings.prefix() + "' (S3's limit; this is " + bytes + ")");
+    }
+    return full;
+  }
+
+  String recordKey(String token) {
+    return settings.prefix() + RESERVED + "digests/" + token;
+  }
+
+  private StoredBinary stored(ObjectKey key, long size, Sha256Digest digest, Instant lastModified) {
+    return new StoredBinary(new BinaryLocation(instanceId, settings.organization(), key), size, digest,
+        lastModified.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  // ---- calls ----
+
+  /** Runs one S3 call, turning its failure into what a caller can act on. */
+  <T> T call(Operation op, Supplier<T> request) {
+    try {
+      return request.get();
+    } catch (SdkException e) {
+      throw diagnose(op, e);
+    }
+  }
+
+  BinaryBackendException diagnose(Operation op, Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BinaryBackendException) { // the role chain's own diagnosis, raised resolving credentials
+        return (BinaryBackendException) t;
+      }
+    }
+    return failures.diagnose(op, e);
+  }
+
+  static boolean isNotFound(SdkException e) {
+    return e instanceof S3Exception && ((S3Exception) e).statusCode() == 404
+        && !"NoSuchBucket".equals(code((S3Exception) e));
+  }
+
+  static String code(S3Exception e) {
+    return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  static RequestBody body(byte[] bytes, int length) {
+    // the SDK may send a part again on a retry: each attempt gets a fresh stream over the same bytes
+    return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, OCTETS);
+  }
+
+  PutObjectRequest.Builder encrypted(PutObjectRequest.Builder b) {
+    settings.kmsKeyArn().ifPresent(k -> b.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
+    return b;
+  }
+
+  // ---- put ----
+
+  @Override
+  public StoredBinary put(OrganizationId organization, ObjectKey key, InputStream content, PutOptions options) {
+    check(organization);
+    String objectKey = objectKey(key);
+    if (content == null) {
+      throw InvalidInputException.of("content", null, "a stream of the binary's bytes");
+    }
+    if (options == null) {
+      throw InvalidInputException.of("options", null, "put options, e.g. PutOptions.none()");
+    }
+    long firstSize = transfer.partSize(1, options.contentLength());
+    byte[] first = readNBytes(content, key, (int) Math.min(firstSize, options.contentLength().orElse(firstSize) + 1));
+    int next = first.length < firstSize ? -1 : readByte(content, key, first.length);
+    if (next < 0) {
+      return putSingle(key, objectKey, first, options);
+    }
+    return new MultipartPut(this, key, objectKey, options).run(first, next, content);
+  }
+
+  static byte[] readNBytes(InputStream in, ObjectKey key, int max) {
+    try {
+      return in.readNBytes(max); // grows with the data: a small binary does not cost a whole part
+    } catch (IOException e) {
+      throw readFailed(key, 0, e);
+    }
+  }
+
+  static int readByte(InputStream in, ObjectKey key, long offset) {
+    try {
+      return in.read();
+    } catch (IOException e) {
+      throw readFailed(key, offset, e);
+    }
+  }
+
+  static BinaryBackendException readFailed(ObjectKey key, long offset, IOException e) {
+    return new BinaryBackendException("reading the content for " + key + " failed after " + offset
+        + " bytes; nothing stored: " + e.getMessage(), e);
+  }
+
+  static void checkExpectations(ObjectKey key, PutOptions options, long size, Sha256Digest digest) {
+    if (options.contentLength().isPresent() && options.contentLength().getAsLong() != size) {
+      throw IntegrityException.lengthMismatch(key, options.contentLength().getAsLong(), size);
+    }
+    if (options.expectedSha256().isPresent() && !options.expectedSha256().get().equals(digest)) {
+      throw IntegrityException.digestMismatch(key, options.expectedSha256().get(), digest);
+    }
+  }
+
+  private StoredBinary putSingle(ObjectKey key, String objectKey, byte[] bytes, PutOptions options) {
+    MessageDigest md = sha256();
+    md.update(bytes);
+    Sha256Digest digest = Sha256Digest.of(md);
+    checkExpectations(key, options, bytes.length, digest);
+    // x-amz-checksum-sha256 of a single PUT is the whole object's: S3 refuses bytes that differ
+    String etag = call(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
+        .key(objectKey).expectedBucketOwner(owner).contentType(OCTETS).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .checksumSHA256(digest.base64()).metadata(Map.of(SHA256_METADATA, digest.hex())).build(),
+        body(bytes, bytes.length))).eTag();
+    return afterPut(key, objectKey, etag, bytes.length, digest);
+  }
+
+  /** The stored version as S3 dates it; the clock's time if another put replaced it meanwhile. */
+  StoredBinary afterPut(ObjectKey key, String objectKey, String etag, long size, Sha256Digest digest) {
+    try {
+      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
+          .ifMatch(etag));
+      return stored(key, size, digest, head.lastModified());
+    } catch (SdkException e) {
+      LOG.debug("{} was replaced right after it was stored: {}", key, e.toString());
+      return stored(key, size, digest, clock.instant());
+    }
+  }
+
+  /** The digest record of a version just replaced goes a little later: a reader may be opening that version. */
+  void retireRecord(String token) {
+    try {
+      retired.schedule(() -> DigestRecord.delete(this, token), RECORD_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      DigestRecord.delete(this, token); // closing
+    }
+  }
+
+  String bucket() {
+    return settings.bucket().value();
+  }
+
+  /** Says once, not per upload, that aborting is not allowed and the lifecycle rule must clean up. */
+  void reportAbortRefused(String uploadId, BinaryBackendException e) {
+    if (abortRefusalReported.compareAndSet(false, true)) {
+      LOG.warn("{}: s3:AbortMultipartUpload is not allowed on bucket {} (upload {} left for the bucket's "
+          + "AbortIncompleteMultipartUpload lifecycle rule to remove; add the action to the role's policy, or make sure "
+          + "the rule exists). Said once. {}", settings.organization(), settings.bucket(), uploadId, e.getMessage());
+    } else {
+      LOG.debug("abort of upload {} refused: {}", uploadId, e.getMessage());
+    }
+  }
+
+  // ---- read, stat ----
+
+  @Override
+  public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
+    check(organization);
+    String objectKey = objectKey(key);
+    if (range == null) {
+      throw InvalidInputException.of("range", null, "a byte range, e.g. ByteRange.all()");
+    }
+    ResponseInputStream<GetObjectResponse> in;
+    try {
+      in = s3.getObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
+          .range(range.isAll() ? null : range.toHttpHeader()).checksumMode(range.isAll() ? ChecksumMode.ENABLED : null));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 416) {
+        StoredBinary binary = stat(organization, key);
+        range.resolve(binary.size());
+        throw new RangeNotSatisfiableException(range, binary.size());
+      }
+      if (isNotFound(e)) {
+        throw new BinaryNotFoundException(instanceId, settings.organization(), key);
+      }
+      throw diagnose(Operation.GET_OBJECT, e);
+    } catch (SdkException e) {
+      throw diagnose(Operation.GET_OBJECT, e);
+    }
+    try {
+      GetObjectResponse r = in.response();
+      long length = r.contentLength();
+      long offset = 0;
+      long size = length;
+      if (r.contentRange() != null) { // bytes first-last/size
+        String cr = r.contentRange();
+        offset = Long.parseLong(cr.substring(cr.indexOf(' ') + 1, cr.indexOf('-')));
+        size = Long.parseLong(cr.substring(cr.indexOf('/') + 1));
+      }
+      Sha256Digest digest = digestOf(key, objectKey, r.metadata(), r.eTag(), size, r.checksumSHA256(),
+          r.checksumType());
+      StoredBinary binary = stored(key, size, digest, r.lastModified());
+      return new BinaryContent(binary, new ByteRange.Resolved(offset, length), new Abortable(in, length));
+    } catch (RuntimeException e) {
+      in.abort();
+      throw e instanceof SdkException ? diagnose(Operation.GET_OBJECT, e) : e;
+    }
+  }
+
+  /** Closing before the end aborts the connection instead of draining gigabytes nobody will read. */
+  private static final class Abortable extends FilterInputStream {
+    private final ResponseInputStream<?> response;
+    private long remaining;
+
+    Abortable(ResponseInputStream<?> response, long length) {
+      super(response);
+      this.response = response;
+      this.remaining = length;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        remaining--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0) {
+        remaining -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (remaining > 0) {
+        response.abort();
+      }
+      super.close();
+    }
+  }
+
+  @Override
+  public StoredBinary stat(OrganizationId organization, ObjectKey key) {
+    check(organization);
+    String objectKey = objectKey(key);
+    HeadObjectResponse head = head(key, objectKey).orElseThrow(
+        () -> new BinaryNotFoundException(instanceId, settings.organization(), key));
+    Sha256Digest digest = digestOf(key, objectKey, head.metadata(), head.eTag(), head.contentLength(),
+        head.checksumSHA256(), head.checksumType());
+    return stored(key, head.contentLength(), digest, head.lastModified());
+  }
+
+  Optional<HeadObjectResponse> head(ObjectKey key, String objectKey) {
+    try {
+      return Optional.of(s3.headObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
+          .checksumMode(ChecksumMode.ENABLED)));
+    } catch (SdkException e) {
+      if (isNotFound(e)) {
+        return Optional.empty();
+      }
+      throw diagnose(Operation.HEAD_OBJECT, e);
+    }
+  }
+
+  /**
+   * The binary's SHA-256: from its metadata; else from its digest record; else, for an object this
+   * library did not write, its full-object SHA-256 checksum; else (a record lost, a foreign object
+   * with no such checksum) computed by reading that very version (If-Match), and recorded.
+   */
+  private Sha256Digest digestOf(ObjectKey key, String objectKey, Map<String, String> metadata, String etag, long size,
+      String checksumSha256, ChecksumType checksumType) {
+    String hex = metadata.get(SHA256_METADATA);
+    if (hex != null && hex.matches("[0-9a-f]{64}")) {
+      return Sha256Digest.ofHex(hex);
+    }
+    String token = metadata.get(RECORD_METADATA);
+    if (token != null) {
+      Optional<DigestRecord> record = DigestRecord.read(this, token);
+      if (record.isPresent() && record.get().key().equals(key.value()) && record.get().size() == size) {
+        return record.get().sha256();
+      }
+      LOG.warn("{}: the digest record {} of {} is missing or does not match; computing the digest again", instanceId,
+          token, key);
+    } else if (checksumSha256 != null && checksumType == ChecksumType.FULL_OBJECT) {
+      return Sha256Digest.of(Base64.getDecoder().decode(checksumSha256));
+    }
+    Sha256Digest computed = compute(key, objectKey, etag);
+    if (token != null) {
+      DigestRecord.write(this, token, new DigestRecord(key.value(), size, computed));
+    }
+    return computed;
+  }
+
+  private Sha256Digest compute(ObjectKey key, String objectKey, String etag) {
+    MessageDigest md = sha256();
+    ResponseInputStream<GetObjectResponse> version;
+    try {
+      version = s3.getObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner).ifMatch(etag));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412 || isNotFound(e)) {
+        throw new BackendUnavailableException(key + " was replaced or deleted while it was being opened; try again",
+            true, e);
+      }
+      throw diagnose(Operation.GET_OBJECT, e);
+    } catch (SdkException e) {
+      throw diagnose(Operation.GET_OBJECT, e);
+    }
+    try (InputStream in = version) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    } catch (IOException e) {
+      throw new BackendUnavailableException("reading " + key + " to compute its SHA-256 failed: " + e.getMessage(),
+          true, e);
+    }
+    return Sha256Digest.of(md);
+  }
+
+  // ---- delete, list ----
+
+  @Override
+  public DeleteResult delete(OrganizationId organization, ObjectKey key) {
+    check(organization);
+    String objectKey = objectKey(key);
+    Optional<HeadObjectResponse> head = head(key, objectKey);
+    if (head.isEmpty()) {
+      return DeleteResult.NOT_FOUND;
+    }
+    call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(objectKey)
+        .expectedBucketOwner(owner)));
+    String token = head.get().metadata().get(RECORD_METADATA);
+    if (token != null) {
+      retireRecord(token);
+    }
+    return DeleteResult.DELETED;
+  }
+
+  @Override
+  public ListPage list(OrganizationId organization, ListRequest request) {
+    check(organization);
+    if (request == null) {
+      throw InvalidInputException.of("request", null, "a list request, e.g. ListRequest.all()");
+    }
+    String prefix = settings.prefix();
+    String reserved = prefix + RESERVED;
+    List<ListedBinary> page = new ArrayList<>();
+    String after = request.startAfter().map(k -> prefix + k.value()).orElse(null);
+    boolean more;
+    do { // pages made only of the library's records are skipped
+      String from = after;
+      ListObjectsV2Response r = call(Operation.LIST_OBJECTS, () -> s3.listObjectsV2(b -> b.bucket(bucket())
+          .prefix(prefix + request.prefix()).startAfter(from).maxKeys(request.pageSize() - page.size())
+          .expectedBucketOwner(owner)));
+      for (S3Object o : r.contents()) {
+        after = o.key();
+        if (!o.key().startsWith(reserved)) {
+          page.add(new ListedBinary(new BinaryLocation(instanceId, settings.organization(),
+              ObjectKey.of(o.key().substring(prefix.length()))), o.size(),
+              o.lastModified().truncatedTo(ChronoUnit.SECONDS)));
+        }
+      }
+      more = Boolean.TRUE.equals(r.isTruncated());
+    } while (more && page.size() < request.pageSize());
+    if (more && page.isEmpty()) {
+      more = false; // cannot happen: the loop runs until a page has a binary or the listing ends
+    }
+    return ListPage.of(request, page, more);
+  }
+
+  // ---- signed URLs ----
+
+  /**
+   * A presigned GET. The URL works until the earlier of {@code ttl} and the end of the session that
+   * signed it (a presigned URL dies with its credentials; sessions last at most an hour under role
+   * chaining): when the cached session would end first, a fresh one is assumed, and the expiry
+   * reported is the real one, never later.
+   */
+  @Override
+  public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
+    check(organization);
+    String objectKey = objectKey(key);
+    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_URL_TTL) > 0) {
+      throw InvalidInputException.of("ttl", ttl == null ? null : ttl.toString(), "a duration above zero, at most "
+          + MAX_URL_TTL.toDays() + " days (S3's limit for presigned URLs)");
+    }
+    AwsSessionCredentials credentials;
+    try {
+      credentials = chain.credentialsLasting(ttl);
+    } catch (SdkException e) {
+      throw diagnose(Operation.GET_OBJECT, e);
+    }
+    return presign(objectKey, ttl, credentials);
+  }
+
+  SignedUrl presign(String objectKey, Duration ttl, AwsSessionCredentials credentials) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    long seconds = Math.max(1, ttl.getSeconds());
+    URI unsigned;
+    try {
+      unsigned = s3.utilities().getUrl(b -> b.bucket(bucket()).key(objectKey)).toURI();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("the SDK made an invalid URL for " + objectKey, e);
+    }
+    // The SDK's own SigV4 signer, given the library's clock: the URL's date and the expiry reported
+    // come from the same instant.
+    URI signed = AwsV4HttpSigner.create().sign(r -> r.identity(credentials)
+        .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(unsigned).build())
+        .putProperty(AwsV4HttpSigner.REGION_NAME, settings.region().id())
+        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+        .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AuthLocation.QUERY_STRING)
+        .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, Duration.ofSeconds(seconds))
+        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(now, java.time.ZoneOffset.UTC))
+        .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+        .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+        .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request().getUri();
+    Instant byTtl = now.plusSeconds(seconds);
+    Instant bySession = credentials.expirationTime().orElse(byTtl);
+    return new SignedUrl(signed, bySession.isBefore(byTtl) ? bySession : byTtl);
+  }
+
+  // ---- verify, close ----
+
+  @Override
+  public VerificationReport verify() {
+    if (closed.get()) {
+      throw new BackendUnavailableException("the S3 backend of " + settings.organization() + " is closed", false, null);
+    }
+    return new S3Probe(this).run();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      parts.shutdownNow();
+      for (Runnable pending : retired.shutdownNow()) {
+        pending.run(); // the records of versions replaced in the last minute
+      }
+      s3.close();
+      chain.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "S3Backend{" + settings.organization() + ", " + instanceId + "}";
+  }
+}

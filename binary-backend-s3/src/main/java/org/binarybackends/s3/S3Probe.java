@@ -1,0 +1,174 @@
+package org.binarybackends.s3;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.binarybackends.AccessDeniedException;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.Sha256Digest;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.VerificationReport;
+import org.binarybackends.VerificationReport.Check;
+import org.binarybackends.s3.S3Failures.Operation;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+/**
+ * The verification of an organization's bucket, end to end, as the activation rule needs it: assume
+ * both hops of the role chain, then put, get, list and delete a probe object (a new key per run under
+ * {@code <prefix>.binary-backends/probes/}, never listed, removed even when a step fails), abort a
+ * small multipart upload, and fetch the probe through a presigned GET with a plain HTTP client.
+ * Every failure becomes the diagnosis of {@link RoleChain} or {@link S3Failures}, with AWS's own words;
+ * a refused abort (a customer who applied only the guide's four actions) is a warning, not a failure:
+ * uploads work, and the lifecycle rule removes what an abort would have.
+ */
+final class S3Probe {
+  private final S3Backend backend;
+  private final List<Check> checks = new ArrayList<>();
+
+  S3Probe(S3Backend backend) {
+    this.backend = backend;
+  }
+
+  VerificationReport run() {
+    String bucket = backend.bucket();
+    try {
+      Credentials session = backend.chain().probe();
+      checks.add(Check.passed("assume-role", "assumed " + backend.chain().platformRoleArn() + ", then "
+          + backend.settings.roleArn() + " with external id " + backend.settings.organization().value()
+          + "; session until " + session.expiration()));
+    } catch (BinaryBackendException e) {
+      checks.add(failed("assume-role", e));
+      for (String name : List.of("put-probe", "get-probe", "list-probe", "abort-multipart", "presigned-get",
+          "delete-probe")) {
+        checks.add(Check.skipped(name, "needs the role chain"));
+      }
+      return report();
+    }
+    String key = backend.settings.prefix() + S3Backend.RESERVED + "probes/" + UUID.randomUUID();
+    byte[] content = ("binary-backends probe " + key).getBytes(StandardCharsets.UTF_8);
+    boolean written = step("put-probe", "wrote s3://" + bucket + "/" + key, () -> {
+      java.security.MessageDigest md = S3Backend.sha256();
+      md.update(content);
+      backend.call(Operation.PUT_OBJECT, () -> backend.s3.putObject(backend.encrypted(PutObjectRequest.builder())
+          .bucket(bucket).key(key).expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+          .checksumSHA256(Sha256Digest.of(md).base64()).metadata(Map.of("purpose", "verification")).build(),
+          S3Backend.body(content, content.length)));
+    });
+    try {
+      if (!written) {
+        for (String name : List.of("get-probe", "list-probe", "presigned-get")) {
+          checks.add(Check.skipped(name, "needs the probe object"));
+        }
+      } else {
+        step("get-probe", "read the probe back, bytes equal", () -> {
+          byte[] back = backend.call(Operation.GET_OBJECT, () -> backend.s3.getObjectAsBytes(b -> b.bucket(bucket)
+              .key(key).expectedBucketOwner(backend.owner))).asByteArray();
+          if (!Arrays.equals(back, content)) {
+            throw new BinaryBackendException("GetObject returned other bytes than were put (" + back.length
+                + " bytes, expected " + content.length + ")");
+          }
+        });
+        step("list-probe", "listed the probe", () -> {
+          boolean listed = backend.call(Operation.LIST_OBJECTS, () -> backend.s3.listObjectsV2(b -> b.bucket(bucket)
+              .prefix(key).expectedBucketOwner(backend.owner))).contents().stream().anyMatch(o -> o.key().equals(key));
+          if (!listed) {
+            throw new BinaryBackendException("ListObjectsV2 under " + key + " did not show the object just written");
+          }
+        });
+        step("presigned-get", "fetched the probe through a presigned GET", () -> fetch(key, content));
+      }
+      abortMultipart(bucket, key + "-multipart");
+    } finally {
+      if (written) {
+        step("delete-probe", "deleted the probe", () -> backend.call(Operation.DELETE_OBJECT,
+            () -> backend.s3.deleteObject(b -> b.bucket(bucket).key(key).expectedBucketOwner(backend.owner))));
+      } else {
+        checks.add(Check.skipped("delete-probe", "nothing was written"));
+      }
+    }
+    return report();
+  }
+
+  private void abortMultipart(String bucket, String key) {
+    String uploadId;
+    try {
+      uploadId = backend.call(Operation.CREATE_MULTIPART_UPLOAD, () -> backend.s3.createMultipartUpload(b -> b
+          .bucket(bucket).key(key).expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+          .applyMutation(c -> backend.settings.kmsKeyArn().ifPresent(k -> c.serverSideEncryption("aws:kms")
+              .ssekmsKeyId(k))))).uploadId();
+    } catch (BinaryBackendException e) {
+      checks.add(failed("abort-multipart", e));
+      return;
+    }
+    try {
+      backend.call(Operation.ABORT_MULTIPART_UPLOAD, () -> backend.s3.abortMultipartUpload(b -> b.bucket(bucket)
+          .key(key).uploadId(uploadId).expectedBucketOwner(backend.owner)));
+      checks.add(Check.passed("abort-multipart", "created and aborted a multipart upload"));
+    } catch (AccessDeniedException e) {
+      checks.add(Check.warning("abort-multipart", "uploads work, but the role may not abort a multipart upload: a "
+          + "failed upload leaves its parts (billed) until the bucket's AbortIncompleteMultipartUpload lifecycle rule "
+          + "removes them. Add s3:AbortMultipartUpload on arn:" + backend.settings.roleArn().partition() + ":s3:::"
+          + bucket + "/" + backend.settings.prefix() + "* to the role's policy, and keep the lifecycle rule. "
+          + e.getMessage()));
+    } catch (BinaryBackendException e) {
+      checks.add(failed("abort-multipart", e));
+    }
+  }
+
+  private void fetch(String key, byte[] content) {
+    SignedUrl url = backend.presign(key, Duration.ofMinutes(5),
+        backend.chain().credentialsLasting(Duration.ofMinutes(5)));
+    HttpResponse<byte[]> response;
+    try {
+      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
+          HttpRequest.newBuilder(url.uri()).timeout(Duration.ofSeconds(30)).GET().build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new org.binarybackends.BackendUnavailableException("fetching the presigned probe URL "
+          + url.redacted() + " failed: " + e.getMessage(), true, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BinaryBackendException("interrupted fetching the presigned probe URL", e);
+    }
+    if (response.statusCode() != 200 || !Arrays.equals(response.body(), content)) {
+      String body = new String(response.body(), StandardCharsets.UTF_8);
+      throw new BinaryBackendException("the presigned GET " + url.redacted() + " answered " + response.statusCode()
+          + (response.statusCode() == 200 ? " with other bytes" : ": " + body.substring(0, Math.min(300, body.length()))));
+    }
+  }
+
+  private interface Step {
+    void run();
+  }
+
+  private boolean step(String name, String detail, Step step) {
+    try {
+      step.run();
+      checks.add(Check.passed(name, detail));
+      return true;
+    } catch (BinaryBackendException e) {
+      checks.add(failed(name, e));
+      return false;
+    }
+  }
+
+  private static Check failed(String name, BinaryBackendException e) {
+    boolean retryable = e instanceof org.binarybackends.BackendUnavailableException
+        && ((org.binarybackends.BackendUnavailableException) e).retryable();
+    return Check.failed(name, e.getMessage(), retryable);
+  }
+
+  private VerificationReport report() {
+    return new VerificationReport(backend.instanceId(), backend.clock.instant(), checks);
+  }
+}

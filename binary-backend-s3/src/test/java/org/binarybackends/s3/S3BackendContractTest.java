@@ -1,0 +1,66 @@
+package org.binarybackends.s3;
+
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.spi.BackendContext;
+import org.binarybackends.testkit.BinaryBackendContract;
+import org.binarybackends.testkit.Download;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The S3 backend passes the contract suite against the embedded S3 server, through the role chain
+ * of the local STS, with 5 MiB parts (S3's smallest) so that multipart uploads are exercised.
+ */
+class S3BackendContractTest extends BinaryBackendContract {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static S3Fixture fixture;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    fixture = new S3Fixture();
+  }
+
+  @AfterAll
+  static void stopServers() throws Exception {
+    fixture.close();
+  }
+
+  /** The S3 server judges presigned URLs by the wall clock: the test's clock starts now. */
+  @Override
+  protected Instant start() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  @Override
+  protected boolean servesOneOrganization() {
+    return true;
+  }
+
+  @Override
+  protected BinaryBackend createBackend(BackendContext context) {
+    fixture.useClock(context.clock());
+    return fixture.backend(fixture.onboard(organization().value(), true), context.clock(),
+        new S3Transfer(partSize(), 4));
+  }
+
+  @Override
+  protected long partSize() {
+    return S3Transfer.MIN_PART;
+  }
+
+  @Override
+  protected Download fetch(SignedUrl url) throws Exception {
+    HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      return Download.of(response.statusCode(), body);
+    }
+  }
+}

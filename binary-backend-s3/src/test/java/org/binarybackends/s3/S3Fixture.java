@@ -1,0 +1,115 @@
+package org.binarybackends.s3;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.spi.BackendContext;
+import org.binarybackends.testkit.LocalSts;
+import org.binarybackends.testkit.s3.EmbeddedS3;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * One local STS and one embedded S3 server for a test class, on a clock each test can set (the
+ * contract suite makes a new clock per test), and organizations onboarded onto it: the platform-side
+ * role, the customer's role trusting it with the organization's external id, and a fresh bucket
+ * only that role can use.
+ */
+final class S3Fixture implements AutoCloseable {
+  static final String PLATFORM_ACCOUNT = "210987654321";
+  static final String PLATFORM_PRINCIPAL = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":role/platform-service";
+
+  /** The clock of the current test. */
+  private volatile Clock clock = Clock.systemUTC();
+  final LocalSts sts;
+  final EmbeddedS3 s3;
+  final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).build();
+  final S3Platform platform;
+  private final AtomicInteger buckets = new AtomicInteger();
+  private final Path root;
+
+  S3Fixture() throws Exception {
+    Clock delegating = new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return clock.getZone();
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return clock.withZone(zone);
+      }
+
+      @Override
+      public Instant instant() {
+        return clock.instant();
+      }
+    };
+    root = Files.createTempDirectory("embedded-s3");
+    sts = LocalSts.start(delegating);
+    s3 = EmbeddedS3.start(root, sts);
+    LocalSts.Identity base = sts.addBaseIdentity(PLATFORM_PRINCIPAL);
+    platform = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_PRINCIPAL,
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(base.accessKeyId(), base.secretAccessKey())),
+        AwsRegion.of("eu-west-1"), http);
+  }
+
+  void useClock(Clock clock) {
+    this.clock = clock;
+  }
+
+  static RoleArn customerRole(String org) {
+    return RoleArn.parse("arn:aws:iam::123456789012:role/" + org + "-binaries");
+  }
+
+  /** Onboards {@code org} (trust applied or not) with a new bucket; returns its settings. */
+  S3Settings onboard(String org, boolean trustApplied) {
+    return onboard(org, trustApplied, "");
+  }
+
+  S3Settings onboard(String org, boolean trustApplied, String prefix) {
+    PlatformRole platformRole = PlatformRole.of(OrganizationId.of(org), "uploads", PLATFORM_ACCOUNT);
+    RoleArn customer = customerRole(org);
+    sts.defineRole(platformRole.arn("aws"), PLATFORM_PRINCIPAL, null, true);
+    sts.defineRole(customer.toString(), platformRole.arn("aws"), org, trustApplied);
+    String bucket = "bucket-" + org.toLowerCase(java.util.Locale.ROOT) + "-" + buckets.incrementAndGet();
+    s3.createBucket(bucket, customer.toString());
+    return S3Settings.of(org, bucket, "eu-west-1", customer.toString(), "uploads", prefix, null,
+        s3.endpoint().toString(), sts.endpoint().toString(), true);
+  }
+
+  BackendContext context(Clock clock, S3Transfer transfer) {
+    return BackendContext.builder().clock(clock).service(S3Platform.class, platform)
+        .service(S3Transfer.class, transfer).build();
+  }
+
+  S3Backend backend(S3Settings settings, Clock clock, S3Transfer transfer) {
+    return (S3Backend) new S3BackendProvider().create(settings, context(clock, transfer));
+  }
+
+  /** A plain S3 client acting as the organization's role, to look at the bucket behind the backend's back. */
+  S3Client inspector(S3Backend backend) {
+    AwsSessionCredentials c = (AwsSessionCredentials) backend.chain().credentials().resolveCredentials();
+    return S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.directEndpoint()).forcePathStyle(true)
+        .httpClient(http).credentialsProvider(StaticCredentialsProvider.create(c)).build();
+  }
+
+  @Override
+  public void close() throws Exception {
+    s3.close();
+    sts.close();
+    http.close();
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package org.binarybackends.testkit.s3;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the embedded S3 server's front door does instead of forwarding a request: answer with one
+ * of S3's real error documents, or cut the connection in the middle of a body. Immutable.
+ */
+public final class S3Fault {
+  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE }
+
+  final Kind kind;
+  final int status;
+  final String code;
+  final String message;
+  final Map<String, String> headers;
+  final long afterBytes;
+
+  private S3Fault(Kind kind, int status, String code, String message, Map<String, String> headers, long afterBytes) {
+    this.kind = kind;
+    this.status = status;
+    this.code = code;
+    this.message = message;
+    this.headers = Map.copyOf(headers);
+    this.afterBytes = afterBytes;
+  }
+
+  /** An S3 error document: {@code <Error><Code>code</Code><Message>message</Message>...}. */
+  public static S3Fault error(int status, String code, String message, Map<String, String> headers) {
+    return new S3Fault(Kind.RESPOND, status, Objects.requireNonNull(code), Objects.requireNonNull(message), headers, 0);
+  }
+
+  /** 403 {@code AccessDenied}, as S3 answers a permission the role lacks. */
+  public static S3Fault accessDenied() {
+    return error(403, "AccessDenied", "Access Denied", Map.of());
+  }
+
+  /** 403 {@code AccessDenied} naming a KMS action, as S3 answers when the key's policy refuses the role. */
+  public static S3Fault kmsAccessDenied(String roleSessionArn, String kmsKeyArn, String action) {
+    return error(403, "AccessDenied", "User: " + roleSessionArn + " is not authorized to perform: " + action
+        + " on resource: " + kmsKeyArn + " because no identity-based policy allows the " + action + " action",
+        Map.of());
+  }
+
+  /** 301 {@code PermanentRedirect} with {@code x-amz-bucket-region}: the bucket is in another region. */
+  public static S3Fault permanentRedirect(String bucket, String realRegion) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("x-amz-bucket-region", realRegion);
+    return error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the "
+        + "specified endpoint. Please send all future requests to this endpoint.", h);
+  }
+
+  /** 400 {@code AuthorizationHeaderMalformed}: the request was signed for another region than the bucket's. */
+  public static S3Fault authorizationHeaderMalformed(String signedRegion, String realRegion) {
+    return error(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region '"
+        + signedRegion + "' is wrong; expecting '" + realRegion + "'", Map.of("x-amz-bucket-region", realRegion));
+  }
+
+  /** 503 {@code SlowDown}: S3 throttling. */
+  public static S3Fault slowDown() {
+    return error(503, "SlowDown", "Please reduce your request rate.", Map.of());
+  }
+
+  /** 404 {@code NoSuchBucket}. */
+  public static S3Fault noSuchBucket() {
+    return error(404, "NoSuchBucket", "The specified bucket does not exist", Map.of());
+  }
+
+  /** Forwards the request, but resets the connection after {@code bytes} of its body went upstream. */
+  public static S3Fault cutRequestBodyAfter(long bytes) {
+    return new S3Fault(Kind.CUT_REQUEST, 0, null, null, Map.of(), bytes);
+  }
+
+  /** Forwards the request, but resets the connection after {@code bytes} of the response's body. */
+  public static S3Fault cutResponseBodyAfter(long bytes) {
+    return new S3Fault(Kind.CUT_RESPONSE, 0, null, null, Map.of(), bytes);
+  }
+
+  @Override
+  public String toString() {
+    return kind == Kind.RESPOND ? status + " " + code : kind + " after " + afterBytes + " bytes";
+  }
+}

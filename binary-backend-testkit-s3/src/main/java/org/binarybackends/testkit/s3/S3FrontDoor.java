@@ -1,0 +1,373 @@
+package org.binarybackends.testkit.s3;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * The embedded S3 server's front door: a small HTTP/1.1 proxy on its own loopback port, in front of
+ * S3Proxy, that sees every request before S3Proxy does. It judges a presigned URL's expiry by the
+ * testkit's clock (S3Proxy judges by the wall clock, which a test cannot move), and applies the
+ * {@link S3Faults}: S3's own error documents, or a connection reset in the middle of a body.
+ *
+ * <p>Written by hand on sockets, because a fault in the middle of a body needs byte-level control no
+ * HTTP library gives, and because the {@code Host} header must reach S3Proxy unchanged (it is signed).
+ * One request per connection ({@code Connection: close} both ways), which keeps it simple; speed is
+ * measured against S3Proxy directly, not through here.
+ */
+final class S3FrontDoor implements AutoCloseable {
+  /** Headers of one connection, not of the request (an h2c upgrade offer, keep-alive, 100-continue). */
+  private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("connection", "keep-alive", "expect",
+      "upgrade", "http2-settings", "proxy-connection");
+  private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+  private final ServerSocket server;
+  private final int upstreamPort;
+  private final S3Faults faults;
+  private final Clock clock;
+  private final Function<String, Optional<String>> principalOf;
+  private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "embedded-s3-front-door");
+    t.setDaemon(true);
+    return t;
+  });
+
+  S3FrontDoor(int upstreamPort, S3Faults faults, Clock clock, Function<String, Optional<String>> principalOf)
+      throws IOException {
+    this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+    this.upstreamPort = upstreamPort;
+    this.faults = faults;
+    this.clock = clock;
+    this.principalOf = principalOf;
+    connections.execute(this::accept);
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        connections.execute(() -> serve(client));
+      } catch (IOException e) {
+        return; // closed
+      }
+    }
+  }
+
+  /** A request or response head: the first line and the header lines, as sent. */
+  private record Head(String first, List<String[]> headers) {
+    Optional<String> header(String name) {
+      return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst();
+    }
+
+    byte[] bytes(boolean closing) {
+      StringBuilder out = new StringBuilder(first).append("\r\n");
+      for (String[] h : headers) {
+        String n = h[0].toLowerCase(Locale.ROOT);
+        if (!HOP_BY_HOP.contains(n)) {
+          out.append(h[0]).append(": ").append(h[1]).append("\r\n");
+        }
+      }
+      if (closing) {
+        out.append("Connection: close\r\n");
+      }
+      return out.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static Head read(InputStream in) throws IOException {
+      String first = line(in);
+      if (first == null || first.isEmpty()) {
+        return null;
+      }
+      List<String[]> headers = new ArrayList<>();
+      for (String l; (l = line(in)) != null && !l.isEmpty(); ) {
+        int colon = l.indexOf(':');
+        headers.add(new String[] {l.substring(0, colon).trim(), l.substring(colon + 1).trim()});
+      }
+      return new Head(first, headers);
+    }
+  }
+
+  private static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(128);
+    for (int c; (c = in.read()) >= 0; ) {
+      if (c == '\n') {
+        byte[] bytes = b.toByteArray();
+        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
+      }
+      b.write(c);
+      if (b.size() > 65536) {
+        throw new IOException("header line too long");
+      }
+    }
+    return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private void serve(Socket client) {
+    try (client) {
+      client.setTcpNoDelay(true);
+      InputStream in = new BufferedInputStream(client.getInputStream(), 65536);
+      OutputStream out = new BufferedOutputStream(client.getOutputStream(), 65536);
+      Head head = Head.read(in);
+      if (head == null) {
+        return;
+      }
+      S3Request request = parse(head);
+      boolean expects = head.header("Expect").filter(v -> v.equalsIgnoreCase("100-continue")).isPresent();
+      if (presignedExpired(request)) {
+        answer(head, in, out, expects, S3Fault.error(403, "AccessDenied", "Request has expired", Map.of()));
+        return;
+      }
+      Optional<S3Fault> fault = faults.claim(request);
+      if (fault.isPresent() && fault.get().kind == S3Fault.Kind.RESPOND) {
+        answer(head, in, out, expects, fault.get());
+        return;
+      }
+      forward(head, in, out, client, expects, fault.orElse(null));
+    } catch (IOException e) {
+      // the client went away, or a fault cut the connection: nothing more to do
+    }
+  }
+
+  private S3Request parse(Head head) {
+    String[] parts = head.first().split(" ");
+    String method = parts[0];
+    String target = parts.length > 1 ? parts[1] : "/";
+    int q = target.indexOf('?');
+    String path = q < 0 ? target : target.substring(0, q);
+    Map<String, String> query = new LinkedHashMap<>();
+    if (q >= 0) {
+      for (String p : target.substring(q + 1).split("&")) {
+        if (p.isEmpty()) {
+          continue;
+        }
+        int eq = p.indexOf('=');
+        query.put(decode(eq < 0 ? p : p.substring(0, eq)), eq < 0 ? "" : decode(p.substring(eq + 1)));
+      }
+    }
+    String decoded = decode(path.replace("+", "%2B"));
+    String rest = decoded.startsWith("/") ? decoded.substring(1) : decoded;
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    String key = slash < 0 ? "" : rest.substring(slash + 1);
+    String credential = query.getOrDefault("X-Amz-Credential", head.header("Authorization")
+        .map(a -> a.replaceFirst(".*Credential=", "")).orElse(""));
+    String accessKey = credential.contains("/") ? credential.substring(0, credential.indexOf('/')) : credential;
+    return new S3Request(method, S3Operation.of(method, key, query), bucket, key, Map.copyOf(query),
+        accessKey.isEmpty() ? Optional.empty() : principalOf.apply(accessKey));
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private boolean presignedExpired(S3Request request) {
+    String date = request.query().get("X-Amz-Date");
+    String expires = request.query().get("X-Amz-Expires");
+    if (date == null || expires == null) {
+      return false;
+    }
+    try {
+      Instant signed = LocalDateTime.parse(date, AMZ_DATE).toInstant(ZoneOffset.UTC);
+      return !clock.instant().isBefore(signed.plusSeconds(Long.parseLong(expires)));
+    } catch (RuntimeException e) {
+      return false; // malformed: S3Proxy answers it
+    }
+  }
+
+  /** Answers with an S3 error document, without asking S3Proxy. */
+  private static void answer(Head head, InputStream in, OutputStream out, boolean expects, S3Fault fault)
+      throws IOException {
+    if (!expects) {
+      copyBody(head, in, OutputStream.nullOutputStream(), Long.MAX_VALUE);
+    } // else the client waits for 100 Continue, which never comes, and sends no body
+    String requestId = UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
+    byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + fault.code + "</Code><Message>"
+        + fault.message.replace("&", "&amp;").replace("<", "&lt;") + "</Message><RequestId>" + requestId
+        + "</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
+    StringBuilder h = new StringBuilder("HTTP/1.1 ").append(fault.status).append(' ')
+        .append(fault.status == 301 ? "Moved Permanently" : fault.status == 503 ? "Service Unavailable" : "Error")
+        .append("\r\nContent-Type: application/xml\r\nx-amz-request-id: ").append(requestId).append("\r\n");
+    fault.headers.forEach((k, v) -> h.append(k).append(": ").append(v).append("\r\n"));
+    boolean head2 = head.first().startsWith("HEAD ");
+    h.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+    out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+    if (!head2) {
+      out.write(body);
+    }
+    out.flush();
+  }
+
+  private void forward(Head head, InputStream in, OutputStream out, Socket client, boolean expects, S3Fault fault)
+      throws IOException {
+    try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+      upstream.setTcpNoDelay(true);
+      OutputStream up = new BufferedOutputStream(upstream.getOutputStream(), 65536);
+      up.write(withEscapedSlashesDecoded(head).bytes(true));
+      if (expects) {
+        out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+      }
+      long limit = fault != null && fault.kind == S3Fault.Kind.CUT_REQUEST ? fault.afterBytes : Long.MAX_VALUE;
+      try {
+        if (!copyBody(head, in, up, limit)) {
+          up.flush();
+          reset(upstream);
+          reset(client);
+          return;
+        }
+        up.flush();
+      } catch (IOException e) {
+        // S3Proxy answered before reading the whole body (a refusal): relay its answer
+      }
+      InputStream down = new BufferedInputStream(upstream.getInputStream(), 65536);
+      Head response;
+      do {
+        response = Head.read(down);
+        if (response == null) {
+          reset(client);
+          return;
+        }
+      } while (response.first().split(" ")[1].startsWith("1"));
+      out.write(response.bytes(true));
+      long cut = fault != null && fault.kind == S3Fault.Kind.CUT_RESPONSE ? fault.afterBytes : Long.MAX_VALUE;
+      byte[] buf = new byte[65536];
+      long sent = 0;
+      for (int n; (n = down.read(buf, 0, (int) Math.min(buf.length, cut - sent))) > 0; ) {
+        out.write(buf, 0, n);
+        sent += n;
+        if (sent >= cut) {
+          out.flush();
+          reset(client);
+          return;
+        }
+      }
+      out.flush();
+    }
+  }
+
+  /**
+   * S3 keys may hold empty path segments ({@code a//b}). The SDK sends them escaped
+   * ({@code a/%2Fb}, so that no proxy collapses them) but signs the unescaped path, as S3 itself
+   * decodes before it checks; S3Proxy checks the raw path and refuses the signature. An escaped slash
+   * is a slash to S3, so the front door sends it as one.
+   */
+  private static Head withEscapedSlashesDecoded(Head head) {
+    String[] parts = head.first().split(" ", 3);
+    if (parts.length < 3) {
+      return head;
+    }
+    String target = parts[1];
+    int q = target.indexOf('?');
+    String path = q < 0 ? target : target.substring(0, q);
+    String fixed = path.replaceAll("(?i)%2F", "/");
+    return fixed.equals(path) ? head
+        : new Head(parts[0] + " " + fixed + (q < 0 ? "" : target.substring(q)) + " " + parts[2], head.headers());
+  }
+
+  private static void reset(Socket s) throws IOException {
+    s.setSoLinger(true, 0); // close with RST, as a dropped connection looks
+    s.close();
+  }
+
+  /**
+   * Copies the request body (by Content-Length, or chunk by chunk as sent); stops after
+   * {@code limit} bytes and returns false if it got there first.
+   */
+  private static boolean copyBody(Head head, InputStream in, OutputStream out, long limit) throws IOException {
+    Optional<String> length = head.header("Content-Length");
+    boolean chunked = head.header("Transfer-Encoding").filter(v -> v.equalsIgnoreCase("chunked")).isPresent();
+    long[] copied = {0};
+    if (chunked) {
+      while (true) {
+        String sizeLine = line(in);
+        if (sizeLine == null) {
+          throw new IOException("chunked body ended early");
+        }
+        if (!write(out, (sizeLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1), copied, limit)) {
+          return false;
+        }
+        long size = Long.parseLong(sizeLine.split(";")[0].trim(), 16);
+        if (size == 0) {
+          for (String t; (t = line(in)) != null; ) {
+            if (!write(out, (t + "\r\n").getBytes(StandardCharsets.ISO_8859_1), copied, limit)) {
+              return false;
+            }
+            if (t.isEmpty()) {
+              return true;
+            }
+          }
+          return true;
+        }
+        if (!copy(in, out, size + 2, copied, limit)) {
+          return false;
+        }
+      }
+    }
+    return length.isEmpty() || copy(in, out, Long.parseLong(length.get()), copied, limit);
+  }
+
+  private static boolean write(OutputStream out, byte[] b, long[] copied, long limit) throws IOException {
+    int n = (int) Math.min(b.length, limit - copied[0]);
+    out.write(b, 0, n);
+    copied[0] += n;
+    return n == b.length;
+  }
+
+  private static boolean copy(InputStream in, OutputStream out, long count, long[] copied, long limit)
+      throws IOException {
+    byte[] buf = new byte[65536];
+    long left = count;
+    while (left > 0) {
+      long room = limit - copied[0];
+      if (room <= 0) {
+        return false;
+      }
+      int n = in.read(buf, 0, (int) Math.min(buf.length, Math.min(left, room)));
+      if (n < 0) {
+        throw new IOException("body ended early");
+      }
+      out.write(buf, 0, n);
+      copied[0] += n;
+      left -= n;
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      // closing
+    }
+    connections.shutdownNow();
+  }
+}
