@@ -157,7 +157,7 @@ final class MultipartPut {
         MessageDigest md = S3Backend.sha256();
         md.update(part, 0, length);
         String checksum = Sha256Digest.of(md).base64();
-        String etag = backend.call(Operation.UPLOAD_PART, () -> backend.s3.uploadPart(b -> b.bucket(backend.bucket())
+        String etag = backend.send(Operation.UPLOAD_PART, () -> backend.s3.uploadPart(b -> b.bucket(backend.bucket())
             .key(objectKey).uploadId(uploadId).partNumber(number).contentLength((long) length)
             .expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(checksum),
             S3Backend.body(part, length))).eTag();

@@ -200,6 +200,31 @@ final class S3Backend implements BinaryBackend {
     }
   }
 
+  /** S3's answers to bytes that arrived other than they were sent. */
+  private static final java.util.Set<String> CORRUPTED = java.util.Set.of("BadDigest", "InvalidDigest",
+      "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch");
+  static final int SENDS = 3;
+
+  /**
+   * Sends bytes held in memory, again when S3 refuses them as corrupted on the way (its checksum
+   * check did its job; the bytes here are intact), up to {@link #SENDS} times.
+   */
+  <T> T send(Operation op, Supplier<T> request) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return request.get();
+      } catch (S3Exception e) {
+        if (attempt == SENDS || !CORRUPTED.contains(code(e))) {
+          throw diagnose(op, e);
+        }
+        LOG.warn("{}: S3 refused the bytes of {} as corrupted on the way ({}); sending them again", instanceId,
+            op.action, code(e));
+      } catch (SdkException e) {
+        throw diagnose(op, e);
+      }
+    }
+  }
+
   BinaryBackendException diagnose(Operation op, Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof BinaryBackendException) { // the role chain's own diagnosis, raised resolving credentials
@@ -293,7 +318,7 @@ final class S3Backend implements BinaryBackend {
     Sha256Digest digest = Sha256Digest.of(md);
     checkExpectations(key, options, bytes.length, digest);
     // x-amz-checksum-sha256 of a single PUT is the whole object's: S3 refuses bytes that differ
-    String etag = call(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
+    String etag = send(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
         .key(objectKey).expectedBucketOwner(owner).contentType(OCTETS).checksumAlgorithm(ChecksumAlgorithm.SHA256)
         .checksumSHA256(digest.base64()).metadata(Map.of(SHA256_METADATA, digest.hex())).build(),
         body(bytes, bytes.length))).eTag();

@@ -91,6 +91,11 @@ final class S3Failures {
       return new BackendUnavailableException("S3 " + code + " (" + status + ") on " + op.action + ": " + message
           + "; retryable", true, e);
     }
+    if (code.equals("SignatureDoesNotMatch") || code.equals("RequestTimeTooSkewed")) {
+      return new BackendUnavailableException("S3 " + code + " (" + status + ") on " + op.action + " of " + resource(op)
+          + ": the request arrived other than it was signed (its bytes changed on the way, or something rewrote it), or"
+          + " this host's clock is off; retryable (S3 said: \"" + message + "\")", true, e);
+    }
     if (code.equals("NoSuchBucket")) {
       return new BackendUnavailableException("NoSuchBucket: bucket " + bucket + " does not exist, or its name is wrong"
           + " (S3 said: \"" + message + "\")", false, e);

@@ -9,7 +9,7 @@ import java.util.Objects;
  * of S3's real error documents, or cut the connection in the middle of a body. Immutable.
  */
 public final class S3Fault {
-  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE }
+  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST }
 
   final Kind kind;
   final int status;
@@ -71,6 +71,15 @@ public final class S3Fault {
   /** Forwards the request, but resets the connection after {@code bytes} of its body went upstream. */
   public static S3Fault cutRequestBodyAfter(long bytes) {
     return new S3Fault(Kind.CUT_REQUEST, 0, null, null, Map.of(), bytes);
+  }
+
+  /**
+   * Forwards the request with one byte of its body flipped, at {@code offset} bytes into the body as
+   * sent (past a chunk header, for a body sent in aws-chunked encoding): what a faulty network or
+   * disk would do. S3 must refuse the bytes by their checksum.
+   */
+  public static S3Fault corruptRequestBodyAt(long offset) {
+    return new S3Fault(Kind.CORRUPT_REQUEST, 0, null, null, Map.of(), offset);
   }
 
   /** Forwards the request, but resets the connection after {@code bytes} of the response's body. */

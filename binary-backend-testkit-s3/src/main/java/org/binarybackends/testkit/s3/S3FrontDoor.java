@@ -236,8 +236,10 @@ final class S3FrontDoor implements AutoCloseable {
         out.flush();
       }
       long limit = fault != null && fault.kind == S3Fault.Kind.CUT_REQUEST ? fault.afterBytes : Long.MAX_VALUE;
+      OutputStream body = fault != null && fault.kind == S3Fault.Kind.CORRUPT_REQUEST
+          ? new Corrupting(up, fault.afterBytes) : up;
       try {
-        if (!copyBody(head, in, up, limit)) {
+        if (!copyBody(head, in, body, limit)) {
           up.flush();
           reset(upstream);
           reset(client);
@@ -290,6 +292,34 @@ final class S3FrontDoor implements AutoCloseable {
     String fixed = path.replaceAll("(?i)%2F", "/");
     return fixed.equals(path) ? head
         : new Head(parts[0] + " " + fixed + (q < 0 ? "" : target.substring(q)) + " " + parts[2], head.headers());
+  }
+
+  /** Flips the bits of the byte at one offset of what passes through. */
+  private static final class Corrupting extends java.io.FilterOutputStream {
+    private final long at;
+    private long position;
+
+    Corrupting(OutputStream out, long at) {
+      super(out);
+      this.at = at;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(position++ == at ? ~b : b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (at >= position && at < position + len) {
+        byte[] copy = java.util.Arrays.copyOfRange(b, off, off + len);
+        copy[(int) (at - position)] ^= (byte) 0xFF;
+        out.write(copy, 0, len);
+      } else {
+        out.write(b, off, len);
+      }
+      position += len;
+    }
   }
 
   private static void reset(Socket s) throws IOException {
