@@ -29,11 +29,13 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * One binary longer than a part, uploaded in parts: read part by part on the caller's thread (which
  * also hashes the whole binary), each part uploaded on another thread with its own
- * {@code x-amz-checksum-sha256} (S3 refuses a part whose bytes differ), at most
+ * {@code x-amz-checksum-sha256}, computed by the SDK as it sends (S3 refuses a part whose bytes
+ * differ; the answer must confirm the checksum), at most
  * {@link S3Transfer#partsInFlight()} parts held at once. Before completing, the length and the whole
  * binary's SHA-256 are checked against the caller's expectations; the completion lists every part's
  * checksum, so S3 also checks the assembly. Any failure aborts the upload: no object and no
@@ -154,14 +156,18 @@ final class MultipartPut {
     }
     uploads.add(CompletableFuture.supplyAsync(() -> {
       try {
-        MessageDigest md = S3Backend.sha256();
-        md.update(part, 0, length);
-        String checksum = Sha256Digest.of(md).base64();
-        String etag = backend.send(Operation.UPLOAD_PART, () -> backend.s3.uploadPart(b -> b.bucket(backend.bucket())
-            .key(objectKey).uploadId(uploadId).partNumber(number).contentLength((long) length)
-            .expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(checksum),
-            S3Backend.body(part, length))).eTag();
-        return CompletedPart.builder().partNumber(number).eTag(etag).checksumSHA256(checksum).build();
+        // The SDK computes the part's SHA-256 as it sends it and sends it as x-amz-checksum-sha256 (a
+        // trailer): one pass over the bytes, not two. S3 refuses the part if its bytes differ.
+        UploadPartResponse r = backend.send(Operation.UPLOAD_PART, () -> backend.s3.uploadPart(b -> b
+            .bucket(backend.bucket()).key(objectKey).uploadId(uploadId).partNumber(number).contentLength((long) length)
+            .expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+            S3Backend.body(part, length)));
+        if (r.checksumSHA256() == null) {
+          // S3 echoes the checksum it checked; a store that does not (some S3-compatible ones) is
+          // completed without it: the whole binary's SHA-256 is checked here anyway
+          backend.reportUnconfirmedChecksums();
+        }
+        return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build();
       } finally {
         inFlight.release();
       }

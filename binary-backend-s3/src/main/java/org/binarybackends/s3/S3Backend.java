@@ -107,6 +107,7 @@ final class S3Backend implements BinaryBackend {
   private final RoleChain chain;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean abortRefusalReported = new AtomicBoolean();
+  private final AtomicBoolean uncheckedChecksumsReported = new AtomicBoolean();
   /** Removes the digest records of replaced versions, a while after (readers may still be opening them). */
   private final ScheduledExecutorService retired;
   /** How long a replaced version's digest record is kept for readers that opened that version. */
@@ -348,6 +349,14 @@ final class S3Backend implements BinaryBackend {
 
   String bucket() {
     return settings.bucket().value();
+  }
+
+  /** Says once that the store does not echo the parts' checksums (S3 does; some compatible stores do not). */
+  void reportUnconfirmedChecksums() {
+    if (uncheckedChecksumsReported.compareAndSet(false, true)) {
+      LOG.info("{}: the store does not confirm the SHA-256 checksums of uploaded parts (S3 does); completing "
+          + "without them, the whole binary's SHA-256 is still checked before completing. Said once.", instanceId);
+    }
   }
 
   /** Says once, not per upload, that aborting is not allowed and the lifecycle rule must clean up. */

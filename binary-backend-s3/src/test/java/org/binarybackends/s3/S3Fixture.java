@@ -103,6 +103,18 @@ final class S3Fixture implements AutoCloseable {
         .httpClient(http).credentialsProvider(StaticCredentialsProvider.create(c)).build();
   }
 
+  /** A plain S3 client acting as the role of {@code settings}, through a role chain of its own. */
+  S3Client inspector(S3Settings settings) {
+    try (RoleChain chain = new RoleChain(settings.organization(), PlatformRole.of(settings.organization(),
+        settings.roleName(), PLATFORM_ACCOUNT), settings.roleArn(), platform.stsRegion(), platform.baseCredentials(),
+        http, java.util.Optional.of(sts.endpoint()))) {
+      var c = chain.probe();
+      return S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.directEndpoint()).forcePathStyle(true)
+          .httpClient(http).credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
+              c.accessKeyId(), c.secretAccessKey(), c.sessionToken()))).build();
+    }
+  }
+
   @Override
   public void close() throws Exception {
     s3.close();

@@ -1,0 +1,197 @@
+package org.binarybackends.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.binarybackends.VerificationReport;
+import org.binarybackends.VerificationReport.Check;
+import org.binarybackends.VerificationReport.Status;
+import org.binarybackends.testkit.ManualClock;
+import org.binarybackends.testkit.s3.S3Fault;
+import org.binarybackends.testkit.s3.S3Operation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code verify()} of an S3 backend, one row of the diagnosis table per test, each produced for real
+ * against the testkit (the trust policy switched off, actions denied, S3's error documents from the
+ * front door), asserting the exact cause named, not just "failed".
+ */
+class S3VerifyTest {
+  private static S3Fixture fixture;
+  private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  private S3Settings settings;
+  private S3Backend backend;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    fixture = new S3Fixture();
+  }
+
+  @AfterAll
+  static void stopServers() throws Exception {
+    fixture.close();
+  }
+
+  @BeforeEach
+  void onboard() {
+    fixture.useClock(clock);
+    settings = fixture.onboard("org-v", true, "firmware/");
+    backend = fixture.backend(settings, clock, S3Transfer.defaults());
+  }
+
+  @AfterEach
+  void reset() {
+    backend.close();
+    fixture.s3.faults().clear();
+  }
+
+  private static Check check(VerificationReport report, String name) {
+    return report.checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(
+        () -> new AssertionError("no check " + name + " in " + report));
+  }
+
+  private void assertNoProbeLeft() {
+    try (var s3 = fixture.inspector(backend)) {
+      assertThat(s3.listObjectsV2(r -> r.bucket(settings.bucket().value())).contents()).as("probe objects left")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aHealthyBucketPassesEveryCheckAndLeavesNothing() {
+    VerificationReport report = backend.verify();
+    assertThat(report.passed()).as(report.toString()).isTrue();
+    assertThat(report.checks()).extracting(Check::name).containsExactly("assume-role", "put-probe", "get-probe",
+        "list-probe", "presigned-get", "abort-multipart", "delete-probe");
+    assertThat(report.checks()).allSatisfy(c -> assertThat(c.status()).isEqualTo(Status.PASSED));
+    assertThat(check(report, "put-probe").detail()).contains("firmware/.binary-backends/probes/");
+    assertNoProbeLeft();
+  }
+
+  @Test
+  void anUnappliedTrustPolicyListsEveryCauseAndSkipsTheRest() {
+    fixture.sts.applyTrust(settings.roleArn().toString(), false);
+    VerificationReport report = backend.verify();
+    assertThat(report.passed()).isFalse();
+    Check assume = check(report, "assume-role");
+    assertThat(assume.retryable()).isFalse();
+    assertThat(assume.detail()).contains("not applied yet").contains("sts:ExternalId condition is not org-v")
+        .contains("does not exist, or its ARN has a typo").contains("principal is not")
+        .contains("is not authorized to perform: sts:AssumeRole");
+    assertThat(report.checks()).filteredOn(c -> !c.name().equals("assume-role"))
+        .allSatisfy(c -> assertThat(c.status()).isEqualTo(Status.SKIPPED));
+  }
+
+  @Test
+  void aRefusedPlatformHopIsThePlatformsFault() {
+    PlatformRole platformRole = PlatformRole.of(settings.organization(), "uploads", S3Fixture.PLATFORM_ACCOUNT);
+    fixture.sts.applyTrust(platformRole.arn("aws"), false);
+    try {
+      Check assume = check(backend.verify(), "assume-role");
+      assertThat(assume.status()).isEqualTo(Status.FAILED);
+      assertThat(assume.detail()).contains("platform-side role " + platformRole.arn("aws"))
+          .contains("on the platform's side, not the customer's");
+    } finally {
+      fixture.sts.applyTrust(platformRole.arn("aws"), true);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "PUT_OBJECT, put-probe, s3:PutObject, /firmware/*",
+    "GET_OBJECT, get-probe, s3:GetObject, /firmware/*",
+    "LIST_OBJECTS, list-probe, s3:ListBucket, bucket-org-v",
+    "DELETE_OBJECT, delete-probe, s3:DeleteObject, /firmware/*"})
+  void aMissingPermissionIsNamedWithItsResourceAndTheOtherPlacesThatCanDeny(S3Operation op, String name,
+      String action, String resource) {
+    fixture.s3.faults().denyFor(settings.roleArn().toString(), op);
+    VerificationReport report = backend.verify();
+    assertThat(report.passed()).isFalse();
+    Check failed = check(report, name);
+    assertThat(failed.status()).isEqualTo(Status.FAILED);
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.detail()).contains("lacks " + action + " on arn:aws:s3:::" + settings.bucket())
+        .contains(resource).contains("bucket policy").contains("SCP, RCP").contains("VPC endpoint policy")
+        .contains("belongs to another account").contains("Access Denied");
+    fixture.s3.faults().clear();
+    if (op == S3Operation.DELETE_OBJECT) {
+      assertThat(failed.detail()).contains("the probe firmware/.binary-backends/probes/").contains("is left in the bucket");
+    } else {
+      assertNoProbeLeft();
+    }
+  }
+
+  @Test
+  void aMissingBucketIsNamed() {
+    S3Settings missing = S3Settings.of("org-v", "no-such-bucket-here", "eu-west-1", settings.roleArn().toString(),
+        "uploads", "", null, fixture.s3.endpoint().toString(), fixture.sts.endpoint().toString(), true);
+    try (S3Backend b = fixture.backend(missing, clock, S3Transfer.defaults())) {
+      Check put = check(b.verify(), "put-probe");
+      assertThat(put.status()).isEqualTo(Status.FAILED);
+      assertThat(put.detail()).contains("NoSuchBucket: bucket no-such-bucket-here does not exist, or its name is wrong");
+    }
+  }
+
+  @Test
+  void aBucketInAnotherRegionIsNamedWithItsRealRegion() {
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.PUT_OBJECT).always()
+        .apply(S3Fault.permanentRedirect(settings.bucket().value(), "ap-southeast-2"));
+    Check put = check(backend.verify(), "put-probe");
+    assertThat(put.detail()).contains("is in ap-southeast-2, configured eu-west-1")
+        .contains("set the region to ap-southeast-2");
+    fixture.s3.faults().clear();
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.PUT_OBJECT).always()
+        .apply(S3Fault.authorizationHeaderMalformed("eu-west-1", "us-east-2"));
+    assertThat(check(backend.verify(), "put-probe").detail()).contains("is in us-east-2, configured eu-west-1");
+  }
+
+  @Test
+  void aKmsRefusalNamesTheKeyAndTheActions() {
+    String key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.PUT_OBJECT).always().apply(S3Fault.kmsAccessDenied(
+        "arn:aws:sts::123456789012:assumed-role/org-v-binaries/bb-org-v", key, "kms:GenerateDataKey"));
+    Check put = check(backend.verify(), "put-probe");
+    assertThat(put.status()).isEqualTo(Status.FAILED);
+    assertThat(put.detail()).contains("kms:GenerateDataKey").contains("key policy").contains(key);
+  }
+
+  @Test
+  void throttlingIsRetryableNotAConfigurationFault() {
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT).always().apply(S3Fault.slowDown());
+    Check get = check(backend.verify(), "get-probe");
+    assertThat(get.status()).isEqualTo(Status.FAILED);
+    assertThat(get.retryable()).isTrue();
+    assertThat(get.detail()).contains("SlowDown").contains("retryable");
+    fixture.s3.faults().clear();
+    assertNoProbeLeft();
+  }
+
+  @Test
+  void anUnreachableEndpointIsRetryable() {
+    S3Settings unreachable = S3Settings.of("org-v", settings.bucket().value(), "eu-west-1",
+        settings.roleArn().toString(), "uploads", "", null, "http://127.0.0.1:9", fixture.sts.endpoint().toString(),
+        true);
+    try (S3Backend b = fixture.backend(unreachable, clock, S3Transfer.defaults())) {
+      Check put = check(b.verify(), "put-probe");
+      assertThat(put.status()).isEqualTo(Status.FAILED);
+      assertThat(put.retryable()).isTrue();
+      assertThat(put.detail()).contains("could not be reached");
+    }
+  }
+
+  @Test
+  void theErrorDocumentsAreS3s() {
+    fixture.s3.faults().on(r -> true).times(1).apply(S3Fault.error(409, "OperationAborted",
+        "A conflicting conditional operation is currently in progress.", Map.of()));
+    Check put = check(backend.verify(), "put-probe");
+    assertThat(put.detail()).contains("OperationAborted").contains("A conflicting conditional operation");
+  }
+}
