@@ -130,6 +130,21 @@ class S3VerifyTest {
   }
 
   @Test
+  void aBucketOfAnotherAccountIsRefusedAndTheDiagnosisSaysItMayBe() {
+    S3Settings other = fixture.onboard("org-w", true);
+    fixture.s3.createBucket("recreated-by-someone-else", other.roleArn().toString(), "999999999999");
+    S3Settings recreated = S3Settings.of("org-w", "recreated-by-someone-else", "eu-west-1",
+        other.roleArn().toString(), "uploads", "", null, fixture.s3.endpoint().toString(),
+        fixture.sts.endpoint().toString(), true);
+    try (S3Backend b = fixture.backend(recreated, clock, S3Transfer.defaults())) {
+      Check put = check(b.verify(), "put-probe");
+      assertThat(put.status()).isEqualTo(Status.FAILED);
+      assertThat(put.detail()).contains("bucket recreated-by-someone-else belongs to another account than "
+          + other.roleArn().accountId()).contains("ExpectedBucketOwner");
+    }
+  }
+
+  @Test
   void aMissingBucketIsNamed() {
     S3Settings missing = S3Settings.of("org-v", "no-such-bucket-here", "eu-west-1", settings.roleArn().toString(),
         "uploads", "", null, fixture.s3.endpoint().toString(), fixture.sts.endpoint().toString(), true);

@@ -46,6 +46,7 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
   private final BlobStore store;
   private final Map<String, String> bucketRoles = new ConcurrentHashMap<>();
   private final S3Faults faults = new S3Faults();
+  private final Map<String, String> bucketOwners = new ConcurrentHashMap<>();
   private S3FrontDoor frontDoor;
 
   /** A store that answers every data operation with S3's 403 AccessDenied. */
@@ -96,7 +97,7 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
         Thread.onSpinWait();
       }
       s3.frontDoor = new S3FrontDoor(proxy.getPort(), s3.faults, sts.clock(),
-          accessKey -> sts.identity(accessKey).map(LocalSts.Identity::principalArn));
+          accessKey -> sts.identity(accessKey).map(LocalSts.Identity::principalArn), s3.bucketOwners::get);
       return s3;
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded S3 server", e);
@@ -136,8 +137,18 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
     return faults;
   }
 
-  /** Creates {@code bucket}, usable only by the sessions of role {@code roleArn}. */
+  /** Creates {@code bucket}, owned by the account of role {@code roleArn} and usable only by its sessions. */
   public void createBucket(String bucket, String roleArn) {
+    createBucket(bucket, roleArn, roleArn.split(":")[4]);
+  }
+
+  /**
+   * Creates {@code bucket} owned by {@code ownerAccount} and usable only by the sessions of role
+   * {@code roleArn}: a request naming another expected owner ({@code x-amz-expected-bucket-owner})
+   * gets 403 {@code AccessDenied}, as S3 answers when a bucket was deleted and recreated by someone else.
+   */
+  public void createBucket(String bucket, String roleArn, String ownerAccount) {
+    bucketOwners.put(bucket, ownerAccount);
     try {
       Files.createDirectories(root.resolve(bucket));
     } catch (IOException e) {

@@ -49,19 +49,21 @@ final class S3FrontDoor implements AutoCloseable {
   private final S3Faults faults;
   private final Clock clock;
   private final Function<String, Optional<String>> principalOf;
+  private final Function<String, String> ownerOf;
   private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "embedded-s3-front-door");
     t.setDaemon(true);
     return t;
   });
 
-  S3FrontDoor(int upstreamPort, S3Faults faults, Clock clock, Function<String, Optional<String>> principalOf)
-      throws IOException {
+  S3FrontDoor(int upstreamPort, S3Faults faults, Clock clock, Function<String, Optional<String>> principalOf,
+      Function<String, String> ownerOf) throws IOException {
     this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
     this.upstreamPort = upstreamPort;
     this.faults = faults;
     this.clock = clock;
     this.principalOf = principalOf;
+    this.ownerOf = ownerOf;
     connections.execute(this::accept);
   }
 
@@ -143,6 +145,12 @@ final class S3FrontDoor implements AutoCloseable {
       boolean expects = head.header("Expect").filter(v -> v.equalsIgnoreCase("100-continue")).isPresent();
       if (presignedExpired(request)) {
         answer(head, in, out, expects, S3Fault.error(403, "AccessDenied", "Request has expired", Map.of()));
+        return;
+      }
+      String owner = request.bucket().isEmpty() ? null : ownerOf.apply(request.bucket());
+      Optional<String> expectedOwner = head.header("x-amz-expected-bucket-owner");
+      if (owner != null && expectedOwner.isPresent() && !expectedOwner.get().equals(owner)) {
+        answer(head, in, out, expects, S3Fault.accessDenied());
         return;
       }
       Optional<S3Fault> fault = faults.claim(request);

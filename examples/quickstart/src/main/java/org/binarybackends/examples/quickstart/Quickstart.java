@@ -47,7 +47,9 @@ import org.binarybackends.spi.BackendContext;
  * organization, hand out a signed URL, download it over HTTP (whole, then an interrupted download
  * resumed with a {@code Range}), and check its SHA-256 each time. Then the organization brings its
  * own storage: uploads stay on the platform's until it is verified, then switch, and every binary
- * stays downloadable from where it was stored. Exits non-zero if any check fails.
+ * stays downloadable from where it was stored; first an on-premises storage, then its own S3 bucket
+ * (against the testkit's local STS and S3 server, see {@link S3Chapter}). Exits non-zero if any check
+ * fails.
  *
  * <p>Usage: {@code Quickstart [storage-root] [size-in-MiB]}; by default a new temp directory and 64 MiB.
  */
@@ -139,6 +141,7 @@ public final class Quickstart {
           first.statusCode() == 206 && rest.statusCode() == 206 && joined.equals(expected));
 
       bringYourOwnStorage(root, registry, backend, org, stored, http);
+      S3Chapter.run(root, backend, org, stored, http, Quickstart::check);
     }
   }
 
@@ -219,7 +222,7 @@ public final class Quickstart {
     }
   }
 
-  private static Sha256Digest digest(InputStream in) throws IOException {
+  static Sha256Digest digest(InputStream in) throws IOException {
     MessageDigest sha = sha256();
     update(sha, in);
     return Sha256Digest.of(sha);

@@ -30,7 +30,12 @@ class QuickstartTest {
         .contains("OK   while pending, a new upload stays on the platform's storage")
         .contains("event: switched to cfg-")
         .contains("OK   after the switch (active: default{name=acme-onprem})")
-        .doesNotContain("FAIL").doesNotContain("sig=");
-    assertThat(out.lines().filter(l -> l.startsWith("OK   default{name=") && l.contains("HTTP 200"))).hasSize(3);
+        .contains("OK   before the trust policy is applied, uploads stay on the platform's storage")
+        .contains("OK   after verification (active: s3{")
+        .contains("OK   degraded, and uploads refused with the reason: ")
+        .doesNotContain("FAIL").doesNotContain("sig=").doesNotContain("X-Amz-Signature");
+    // three in part two; in part three, the binary stored before the bucket, and one stored in it
+    assertThat(out.lines().filter(l -> l.startsWith("OK   default{name=") && l.contains("HTTP 200"))).hasSize(4);
+    assertThat(out.lines().filter(l -> l.startsWith("OK   s3{") && l.contains("downloads: HTTP 200"))).hasSize(1);
   }
 }

@@ -1,5 +1,0 @@
-/** The quickstart program. */
-module org.binarybackends.examples.quickstart {
-  requires org.binarybackends.defaultstore;
-  requires java.net.http;
-}
