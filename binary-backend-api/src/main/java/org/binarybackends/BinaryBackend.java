@@ -127,6 +127,14 @@ public interface BinaryBackend extends AutoCloseable {
   SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl);
 
   /**
+   * Uploads clients make straight to this backend through presigned part URLs, if it offers them
+   * (an object store does; the default storage does not).
+   */
+  default java.util.Optional<DirectUploads> directUploads() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Checks that this backend really works, end to end, without touching any organization's
    * binaries: every check is reported, passed or failed with a reason a person can act on. Never
    * throws for a failed check.

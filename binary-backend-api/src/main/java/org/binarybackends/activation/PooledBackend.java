@@ -156,6 +156,12 @@ final class PooledBackend implements BinaryBackend {
     }
   }
 
+  /** The backend's own direct uploads: they act on the storage, and need no in-flight counting of a call. */
+  @Override
+  public java.util.Optional<org.binarybackends.DirectUploads> directUploads() {
+    return delegate.directUploads();
+  }
+
   @Override
   public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
     enter();

@@ -105,6 +105,7 @@ final class S3Backend implements BinaryBackend {
   final Clock clock;
   private final BackendInstanceId instanceId;
   private final RoleChain chain;
+  private final S3DirectUploads directUploads = new S3DirectUploads(this);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean abortRefusalReported = new AtomicBoolean();
   private final AtomicBoolean uncheckedChecksumsReported = new AtomicBoolean();
@@ -153,7 +154,7 @@ final class S3Backend implements BinaryBackend {
 
   // ---- names ----
 
-  private void check(OrganizationId organization) {
+  void check(OrganizationId organization) {
     if (closed.get()) {
       throw new BackendUnavailableException("the S3 backend of " + settings.organization() + " (" + instanceId
           + ") is closed", false, null);
@@ -185,7 +186,7 @@ final class S3Backend implements BinaryBackend {
     return settings.prefix() + RESERVED + "digests/" + token;
   }
 
-  private StoredBinary stored(ObjectKey key, long size, Sha256Digest digest, Instant lastModified) {
+  StoredBinary stored(ObjectKey key, long size, Sha256Digest digest, Instant lastModified) {
     return new StoredBinary(new BinaryLocation(instanceId, settings.organization(), key), size, digest,
         lastModified.truncatedTo(ChronoUnit.SECONDS));
   }
@@ -506,7 +507,7 @@ final class S3Backend implements BinaryBackend {
     return computed;
   }
 
-  private Sha256Digest compute(ObjectKey key, String objectKey, String etag) {
+  Sha256Digest compute(ObjectKey key, String objectKey, String etag) {
     MessageDigest md = sha256();
     ResponseInputStream<GetObjectResponse> version;
     try {
@@ -595,20 +596,20 @@ final class S3Backend implements BinaryBackend {
   public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
     check(organization);
     String objectKey = objectKey(key);
-    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_URL_TTL) > 0) {
-      throw InvalidInputException.of("ttl", ttl == null ? null : ttl.toString(), "a duration above zero, at most "
-          + MAX_URL_TTL.toDays() + " days (S3's limit for presigned URLs)");
-    }
-    AwsSessionCredentials credentials;
-    try {
-      credentials = chain.credentialsLasting(ttl);
-    } catch (SdkException e) {
-      throw diagnose(Operation.GET_OBJECT, e);
-    }
-    return presign(objectKey, ttl, credentials);
+    checkTtl(ttl);
+    return presign(objectKey, ttl, credentialsLasting(ttl));
   }
 
   SignedUrl presign(String objectKey, Duration ttl, AwsSessionCredentials credentials) {
+    return presign(SdkHttpMethod.GET, objectKey, Map.of(), Map.of(), ttl, credentials);
+  }
+
+  /**
+   * A presigned request: {@code query} and {@code headers} are signed with it (the client must send
+   * the headers as given), so the URL works for exactly that request.
+   */
+  SignedUrl presign(SdkHttpMethod method, String objectKey, Map<String, String> query, Map<String, String> headers,
+      Duration ttl, AwsSessionCredentials credentials) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     long seconds = Math.max(1, ttl.getSeconds());
     URI unsigned;
@@ -617,10 +618,12 @@ final class S3Backend implements BinaryBackend {
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException("the SDK made an invalid URL for " + objectKey, e);
     }
+    SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(unsigned);
+    query.forEach(request::putRawQueryParameter);
+    headers.forEach(request::putHeader);
     // The SDK's own SigV4 signer, given the library's clock: the URL's date and the expiry reported
     // come from the same instant.
-    URI signed = AwsV4HttpSigner.create().sign(r -> r.identity(credentials)
-        .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(unsigned).build())
+    URI signed = AwsV4HttpSigner.create().sign(r -> r.identity(credentials).request(request.build())
         .putProperty(AwsV4HttpSigner.REGION_NAME, settings.region().id())
         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
         .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AuthLocation.QUERY_STRING)
@@ -632,6 +635,28 @@ final class S3Backend implements BinaryBackend {
     Instant byTtl = now.plusSeconds(seconds);
     Instant bySession = credentials.expirationTime().orElse(byTtl);
     return new SignedUrl(signed, bySession.isBefore(byTtl) ? bySession : byTtl);
+  }
+
+  /** Checks a TTL for a presigned URL. */
+  static void checkTtl(Duration ttl) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_URL_TTL) > 0) {
+      throw InvalidInputException.of("ttl", ttl == null ? null : ttl.toString(), "a duration above zero, at most "
+          + MAX_URL_TTL.toDays() + " days (S3's limit for presigned URLs)");
+    }
+  }
+
+  /** Customer-role credentials lasting {@code ttl} if STS allows, for presigning. */
+  AwsSessionCredentials credentialsLasting(Duration ttl) {
+    try {
+      return chain.credentialsLasting(ttl);
+    } catch (SdkException e) {
+      throw diagnose(Operation.GET_OBJECT, e);
+    }
+  }
+
+  @Override
+  public Optional<org.binarybackends.DirectUploads> directUploads() {
+    return Optional.of(directUploads);
   }
 
   // ---- verify, close ----

@@ -71,6 +71,12 @@ public final class TrustPolicyCheck {
       problems.add("The policy has no \"Statement\": paste the whole trust policy document.");
       return new Result(false, problems, remarks);
     }
+    String otherKind = otherDocumentKind(statements);
+    if (otherKind != null) {
+      problems.add("This is " + otherKind + ", not a trust policy: open the role in the IAM console, tab \"Trust"
+          + " relationships\", and paste that document (its statements have a Principal and no Resource).");
+      return new Result(false, problems, remarks);
+    }
     boolean allowed = false;
     List<String> nearMisses = new ArrayList<>();
     List<String> otherTrusts = new ArrayList<>();
@@ -131,9 +137,31 @@ public final class TrustPolicyCheck {
     return new Result(problems.isEmpty(), problems, remarks);
   }
 
+  /**
+   * A bucket policy (statements with a Principal and an S3 Resource) or a permissions policy
+   * (statements with a Resource and no Principal), which customers paste by mistake; null if neither.
+   */
+  private static String otherDocumentKind(List<JsonNode> statements) {
+    boolean resources = statements.stream().anyMatch(st -> st.has("Resource") || st.has("NotResource"));
+    if (!resources) {
+      return null;
+    }
+    boolean principals = statements.stream().anyMatch(st -> st.has("Principal") || st.has("NotPrincipal"));
+    return principals ? "a resource policy, such as a bucket policy (its statements name a Resource)"
+        : "a permissions policy (its statements name a Resource and no Principal)";
+  }
+
+  /** IAM's largest trust policy is 4,096 characters (2,048 by default); anything much longer is not one. */
+  static final int MAX_DOCUMENT_CHARS = 16 * 1024;
+
   private JsonNode parse(String document, List<String> problems) {
     if (document == null || document.isBlank()) {
       problems.add("The trust policy is empty: paste the whole document, starting with {.");
+      return null;
+    }
+    if (document.length() > MAX_DOCUMENT_CHARS) {
+      problems.add("The pasted text has " + document.length() + " characters; a trust policy has at most 4,096"
+          + " (IAM's limit): paste only the role's trust policy.");
       return null;
     }
     String text = document.trim();

@@ -92,5 +92,13 @@ class TrustPolicyCheckTest {
     assertThat(check.check(statement("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + ROLE
         + "\"},\"Action\":\"s3:GetObject\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"org-a\"}}}")).problems())
         .singleElement().asString().contains("does not allow the action sts:AssumeRole");
+    assertThat(check.check("{\"Statement\":[" + "{\"Effect\":\"Allow\"},".repeat(3000) + "{}]}").problems())
+        .singleElement().asString().contains("at most 4,096").doesNotContain("Effect");
+    assertThat(check.check(statement("{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":"
+        + "\"arn:aws:s3:::acme/*\"}")).problems()).singleElement().asString().contains("a permissions policy")
+        .contains("Trust relationships");
+    assertThat(check.check(statement("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + ROLE + "\"},"
+        + "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme/*\"}")).problems()).singleElement()
+        .asString().contains("a bucket policy");
   }
 }

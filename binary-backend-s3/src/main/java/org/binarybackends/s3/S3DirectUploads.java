@@ -1,0 +1,220 @@
+package org.binarybackends.s3;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryLocation;
+import org.binarybackends.DirectUpload;
+import org.binarybackends.DirectUploads;
+import org.binarybackends.IntegrityException;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.PresignedPart;
+import org.binarybackends.Sha256Digest;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.StoredBinary;
+import org.binarybackends.UploadedPart;
+import org.binarybackends.s3.S3Failures.Operation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * Direct uploads into an organization's bucket ("binary parts"). The client's parts go to a
+ * multipart upload at a staging key, {@code <prefix>.binary-backends/uploads/<upload id>}, never
+ * under the binary's key; each presigned part URL signs that part's {@code x-amz-checksum-sha256}
+ * and length, so S3 refuses any other bytes. {@link #complete} checks that every part arrived with
+ * its length, completes the staging object, reads it back to check the whole binary's SHA-256, and
+ * only then copies it (server-side) to the binary's key and removes the staging object: a client
+ * whose parts do not add up to the declared binary changes nothing under the key.
+ *
+ * <p>Up to 5 GiB (S3's largest single copy); larger binaries go through {@code put}.
+ */
+final class S3DirectUploads implements DirectUploads {
+  private static final Logger LOG = LoggerFactory.getLogger(S3DirectUploads.class);
+  /** S3's largest object a single CopyObject copies. */
+  static final long MAX_SIZE = 5L << 30;
+
+  private final S3Backend backend;
+
+  S3DirectUploads(S3Backend backend) {
+    this.backend = backend;
+  }
+
+  private String stagingKey(String uploadToken) {
+    return backend.settings.prefix() + S3Backend.RESERVED + "uploads/" + uploadToken;
+  }
+
+  @Override
+  public DirectUpload start(OrganizationId organization, ObjectKey key, long size, Sha256Digest sha256) {
+    backend.check(organization);
+    backend.objectKey(key);
+    if (size < 0 || size > MAX_SIZE) {
+      throw InvalidInputException.of("size", Long.toString(size), "0 to 5 GiB (5368709120) bytes for a direct upload"
+          + " (S3's largest single copy); larger binaries go through put");
+    }
+    if (sha256 == null) {
+      throw InvalidInputException.of("sha256", null, "the SHA-256 of the whole binary");
+    }
+    long partSize = backend.transfer.partSize(1, OptionalLong.of(size));
+    int parts = (int) Math.max(1, (size + partSize - 1) / partSize);
+    String token = java.util.UUID.randomUUID().toString();
+    CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(backend.bucket())
+        .key(stagingKey(token)).expectedBucketOwner(backend.owner).contentType("application/octet-stream")
+        .checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .metadata(Map.of(S3Backend.SHA256_METADATA, sha256.hex(), "binary-key", key.uriPath()));
+    backend.settings.kmsKeyArn().ifPresent(k -> create.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
+    String uploadId = backend.call(Operation.CREATE_MULTIPART_UPLOAD,
+        () -> backend.s3.createMultipartUpload(create.build())).uploadId();
+    // the staging token travels in the upload id's place: "<token>/<S3's upload id>"
+    return new DirectUpload(new BinaryLocation(backend.instanceId(), organization, key), token + "/" + uploadId, size,
+        sha256, partSize, parts);
+  }
+
+  private record Ids(String stagingKey, String uploadId) {}
+
+  private Ids ids(DirectUpload upload) {
+    if (upload == null) {
+      throw InvalidInputException.of("upload", null, "a DirectUpload started by this backend");
+    }
+    backend.check(upload.location().organization());
+    if (!upload.location().instance().equals(backend.instanceId())) {
+      throw InvalidInputException.of("upload", upload.location().instance().toString(), "an upload of "
+          + backend.instanceId());
+    }
+    int slash = upload.uploadId().indexOf('/');
+    if (slash != 36) {
+      throw InvalidInputException.of("uploadId", upload.uploadId(), "an upload id this backend made");
+    }
+    return new Ids(stagingKey(upload.uploadId().substring(0, slash)), upload.uploadId().substring(slash + 1));
+  }
+
+  @Override
+  public PresignedPart presignPart(DirectUpload upload, int partNumber, Sha256Digest partSha256, Duration ttl) {
+    Ids ids = ids(upload);
+    long length = upload.partLength(partNumber);
+    if (partSha256 == null) {
+      throw InvalidInputException.of("partSha256", null, "the SHA-256 of part " + partNumber);
+    }
+    S3Backend.checkTtl(ttl);
+    Map<String, String> headers = Map.of("x-amz-checksum-sha256", partSha256.base64(), "content-length",
+        Long.toString(length));
+    SignedUrl url = backend.presign(SdkHttpMethod.PUT, ids.stagingKey(), Map.of("partNumber",
+        Integer.toString(partNumber), "uploadId", ids.uploadId()), headers, ttl, backend.credentialsLasting(ttl));
+    return new PresignedPart(partNumber, url.uri(), Map.of("x-amz-checksum-sha256", partSha256.base64()),
+        url.expiresAt());
+  }
+
+  @Override
+  public List<UploadedPart> uploadedParts(DirectUpload upload) {
+    Ids ids = ids(upload);
+    List<UploadedPart> out = new ArrayList<>();
+    for (Part p : listParts(ids)) {
+      out.add(new UploadedPart(p.partNumber(), p.size(), Optional.ofNullable(p.checksumSHA256())
+          .map(b -> Sha256Digest.of(Base64.getDecoder().decode(b)))));
+    }
+    return out;
+  }
+
+  private List<Part> listParts(Ids ids) {
+    List<Part> parts = new ArrayList<>();
+    try {
+      backend.s3.listPartsPaginator(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
+          .expectedBucketOwner(backend.owner)).parts().forEach(parts::add);
+    } catch (S3Exception e) {
+      if ("NoSuchUpload".equals(S3Backend.code(e))) {
+        throw InvalidInputException.of("upload", ids.uploadId(), "an upload in progress (this one was completed or"
+            + " aborted)");
+      }
+      throw backend.diagnose(Operation.LIST_PARTS, e);
+    } catch (SdkException e) {
+      throw backend.diagnose(Operation.LIST_PARTS, e);
+    }
+    parts.sort(java.util.Comparator.comparing(Part::partNumber));
+    return parts;
+  }
+
+  @Override
+  public StoredBinary complete(DirectUpload upload) {
+    Ids ids = ids(upload);
+    List<Part> parts = listParts(ids);
+    List<String> wrong = new ArrayList<>();
+    List<CompletedPart> completed = new ArrayList<>();
+    for (int n = 1; n <= upload.partCount(); n++) {
+      int number = n;
+      Part p = parts.stream().filter(x -> x.partNumber() == number).findFirst().orElse(null);
+      if (p == null) {
+        wrong.add("part " + n + " has not arrived");
+      } else if (p.size() != upload.partLength(n)) {
+        wrong.add("part " + n + " has " + p.size() + " bytes, not " + upload.partLength(n));
+      } else {
+        completed.add(CompletedPart.builder().partNumber(n).eTag(p.eTag()).checksumSHA256(p.checksumSHA256()).build());
+      }
+    }
+    parts.stream().filter(p -> p.partNumber() > upload.partCount())
+        .forEach(p -> wrong.add("part " + p.partNumber() + " is beyond the " + upload.partCount() + " parts"));
+    if (!wrong.isEmpty()) {
+      throw new IntegrityException("direct upload of " + upload.location().key() + " cannot complete: "
+          + String.join("; ", wrong) + "; upload the missing parts again, or abort");
+    }
+    String etag = backend.call(Operation.COMPLETE_MULTIPART_UPLOAD, () -> backend.s3.completeMultipartUpload(b -> b
+        .bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId()).expectedBucketOwner(backend.owner)
+        .multipartUpload(m -> m.parts(completed)))).eTag();
+    ObjectKey key = upload.location().key();
+    String target = backend.objectKey(key);
+    try {
+      Sha256Digest actual = backend.compute(key, ids.stagingKey(), etag);
+      if (!actual.equals(upload.sha256())) {
+        throw IntegrityException.digestMismatch(key, upload.sha256(), actual);
+      }
+      // server-side copy to the binary's key: S3 computes the copy's full-object SHA-256 and keeps the metadata
+      CopyObjectResponse copied = backend.call(Operation.PUT_OBJECT, () -> backend.s3.copyObject(b -> b
+          .sourceBucket(backend.bucket()).sourceKey(ids.stagingKey()).copySourceIfMatch(etag)
+          .destinationBucket(backend.bucket()).destinationKey(target).expectedBucketOwner(backend.owner)
+          .expectedSourceBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+          .applyMutation(c -> backend.settings.kmsKeyArn().ifPresent(k -> c
+              .serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k)))));
+      return backend.afterPut(key, target, copied.copyObjectResult().eTag(), upload.size(), upload.sha256());
+    } finally {
+      removeStaging(ids);
+    }
+  }
+
+  private void removeStaging(Ids ids) {
+    try {
+      backend.s3.deleteObject(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).expectedBucketOwner(backend.owner));
+    } catch (SdkException e) {
+      LOG.warn("{}: could not remove the staging object {}: {}", backend.instanceId(), ids.stagingKey(), e.toString());
+    }
+  }
+
+  @Override
+  public void abort(DirectUpload upload) {
+    Ids ids = ids(upload);
+    try {
+      backend.s3.abortMultipartUpload(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
+          .expectedBucketOwner(backend.owner));
+    } catch (S3Exception e) {
+      if (!"NoSuchUpload".equals(S3Backend.code(e))) {
+        throw backend.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
+      }
+    } catch (SdkException e) {
+      throw new BackendUnavailableException("aborting the direct upload of " + upload.location().key() + " failed: "
+          + e.getMessage(), true, e);
+    }
+  }
+}
