@@ -109,8 +109,17 @@ final class S3Backend implements BinaryBackend {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean abortRefusalReported = new AtomicBoolean();
   private final AtomicBoolean uncheckedChecksumsReported = new AtomicBoolean();
-  /** Removes the digest records of replaced versions, a while after (readers may still be opening them). */
-  private final ScheduledExecutorService retired;
+  /**
+   * Removes the digest records of replaced versions, a while after (readers may still be opening
+   * them): one daemon thread for every organization's backend, not one each.
+   */
+  private static final ScheduledExecutorService RETIRED = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "bb-s3-retired-records");
+    t.setDaemon(true);
+    return t;
+  });
+  /** This backend's records waiting for {@link #RETIRED}, by token. */
+  private final Map<String, java.util.concurrent.ScheduledFuture<?>> retiring = new java.util.concurrent.ConcurrentHashMap<>();
   /** How long a replaced version's digest record is kept for readers that opened that version. */
   static final Duration RECORD_GRACE = Duration.ofSeconds(60);
 
@@ -133,11 +142,6 @@ final class S3Backend implements BinaryBackend {
     // Part uploads of every put of this organization; each put bounds its own parts in flight.
     this.parts = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
       Thread t = new Thread(r, "bb-s3-parts-" + settings.organization().value() + "-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.retired = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bb-s3-records-" + settings.organization().value());
       t.setDaemon(true);
       return t;
     });
@@ -341,11 +345,15 @@ final class S3Backend implements BinaryBackend {
 
   /** The digest record of a version just replaced goes a little later: a reader may be opening that version. */
   void retireRecord(String token) {
-    try {
-      retired.schedule(() -> DigestRecord.delete(this, token), RECORD_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      DigestRecord.delete(this, token); // closing
+    if (closed.get()) {
+      DigestRecord.delete(this, token);
+      return;
     }
+    retiring.put(token, RETIRED.schedule(() -> {
+      if (retiring.remove(token) != null) {
+        DigestRecord.delete(this, token);
+      }
+    }, RECORD_GRACE.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   String bucket() {
@@ -673,8 +681,11 @@ final class S3Backend implements BinaryBackend {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       parts.shutdownNow();
-      for (Runnable pending : retired.shutdownNow()) {
-        pending.run(); // the records of versions replaced in the last minute
+      for (String token : List.copyOf(retiring.keySet())) { // versions replaced in the last minute
+        java.util.concurrent.ScheduledFuture<?> pending = retiring.remove(token);
+        if (pending != null && pending.cancel(false)) {
+          DigestRecord.delete(this, token);
+        }
       }
       s3.close();
       chain.close();
