@@ -154,6 +154,11 @@ final class MultipartPut {
     if (number == 1) {
       acquire(); // the first part was read before the upload began
     }
+    if (backend.parts.isShutdown()) {
+      inFlight.release();
+      throw new org.binarybackends.BackendUnavailableException("the S3 backend was closed during the upload of " + key
+          + "; nothing stored", false, null);
+    }
     uploads.add(CompletableFuture.supplyAsync(() -> {
       try {
         // The SDK computes the part's SHA-256 as it sends it and sends it as x-amz-checksum-sha256 (a
@@ -174,23 +179,31 @@ final class MultipartPut {
     }, backend.parts));
   }
 
-  /** Stops reading as soon as a part has failed. */
+  /** Stops reading as soon as a part has failed, with that part's failure. */
   private void failFast() {
     for (CompletableFuture<CompletedPart> f : uploads) {
       if (f.isCompletedExceptionally()) {
-        f.join();
+        joined(f);
       }
+    }
+  }
+
+  /** The part, or the part's own failure (already a diagnosis), not the future's wrapper. */
+  private static CompletedPart joined(CompletableFuture<CompletedPart> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw new BinaryBackendException("uploading a part failed: " + e.getCause(), e.getCause());
     }
   }
 
   private List<CompletedPart> awaitParts() {
     List<CompletedPart> done = new ArrayList<>(uploads.size());
     for (CompletableFuture<CompletedPart> f : uploads) {
-      try {
-        done.add(f.join());
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
-      }
+      done.add(joined(f));
     }
     done.sort(Comparator.comparing(CompletedPart::partNumber));
     return done;

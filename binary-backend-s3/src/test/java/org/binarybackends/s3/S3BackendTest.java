@@ -192,6 +192,11 @@ class S3BackendTest {
         .apply(S3Fault.cutRequestBodyAfter(64 * 1024));
     assertThatThrownBy(() -> put(backend, 6, 3 * PART)).isInstanceOfSatisfying(BackendUnavailableException.class,
         e -> assertThat(e.retryable()).isTrue());
+    // a first part that fails while later ones are still being read: the reading stops with its failure
+    faults().on(r -> r.operation() == S3Operation.UPLOAD_PART && r.partNumber() == 1).always()
+        .apply(S3Fault.error(403, "AccessDenied", "Access Denied", java.util.Map.of()));
+    assertThatThrownBy(() -> put(backend, 6, 12 * PART)).isInstanceOfSatisfying(
+        org.binarybackends.AccessDeniedException.class, e -> assertThat(e.refused()).contains("s3:PutObject"));
     faults().clear();
     assertNothingLeft();
   }
