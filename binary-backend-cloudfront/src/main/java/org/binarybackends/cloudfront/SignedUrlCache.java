@@ -31,7 +31,13 @@ public final class SignedUrlCache {
   private final LinkedHashMap<Key, SignedUrl> entries;
   private long signatures;
 
-  private record Key(String keyPairId, String url, long expires) {}
+  /** What a URL is made of: building the URL itself only to look it up would cost more than the lookup. */
+  private record Key(CloudFrontSigner signer, String pathPrefix, ObjectKey key, Map<String, String> query,
+      long expires) {
+    String keyPairId() {
+      return signer.keyPairId();
+    }
+  }
 
   /**
    * @param window the rounding of expiries, e.g. 5 minutes
@@ -71,7 +77,7 @@ public final class SignedUrlCache {
     Instant end = now.plus(ttl);
     long wanted = end.getEpochSecond() + (end.getNano() > 0 ? 1 : 0); // up, never below the ttl
     long expires = (wanted + step - 1) / step * step;
-    Key k = new Key(signer.keyPairId(), signer.url(pathPrefix, key, query), expires);
+    Key k = new Key(signer, pathPrefix, key, query.isEmpty() ? Map.of() : Map.copyOf(query), expires);
     synchronized (entries) {
       SignedUrl cached = entries.get(k);
       if (cached != null) {

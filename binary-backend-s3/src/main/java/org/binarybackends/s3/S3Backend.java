@@ -388,6 +388,28 @@ final class S3Backend implements BinaryBackend {
     if (range == null) {
       throw InvalidInputException.of("range", null, "a byte range, e.g. ByteRange.all()");
     }
+    // A version replaced between the GET and the lookup of its digest is read again: the reader gets
+    // the newer version whole, with its own metadata.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return open(key, objectKey, range, organization);
+      } catch (Replaced e) {
+        if (attempt == 3) {
+          throw new BackendUnavailableException(key + " was replaced three times while it was being opened; try again",
+              true, e);
+        }
+      }
+    }
+  }
+
+  /** The version being opened was replaced before its digest was found. */
+  private static final class Replaced extends RuntimeException {
+    Replaced(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  private BinaryContent open(ObjectKey key, String objectKey, ByteRange range, OrganizationId organization) {
     ResponseInputStream<GetObjectResponse> in;
     try {
       in = s3.getObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
@@ -419,6 +441,9 @@ final class S3Backend implements BinaryBackend {
           r.checksumType());
       StoredBinary binary = stored(key, size, digest, r.lastModified());
       return new BinaryContent(binary, new ByteRange.Resolved(offset, length), new Abortable(in, length));
+    } catch (BackendUnavailableException e) {
+      in.abort();
+      throw e.getCause() instanceof S3Exception && ((S3Exception) e.getCause()).statusCode() == 412 ? new Replaced(e) : e;
     } catch (RuntimeException e) {
       in.abort();
       throw e instanceof SdkException ? diagnose(Operation.GET_OBJECT, e) : e;
