@@ -25,10 +25,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
@@ -76,12 +74,7 @@ final class MultipartPut {
     String token = expected.isPresent() ? null : UUID.randomUUID().toString();
     Map<String, String> metadata = expected.map(d -> Map.of(S3Backend.SHA256_METADATA, d.hex()))
         .orElseGet(() -> Map.of(S3Backend.RECORD_METADATA, token));
-    CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(backend.bucket())
-        .key(objectKey).expectedBucketOwner(backend.owner).contentType("application/octet-stream").metadata(metadata)
-        .checksumAlgorithm(ChecksumAlgorithm.SHA256);
-    backend.settings.kmsKeyArn().ifPresent(k -> create.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
-    uploadId = backend.call(Operation.CREATE_MULTIPART_UPLOAD, () -> backend.s3.createMultipartUpload(create.build()))
-        .uploadId();
+    uploadId = backend.createMultipartUpload(objectKey, metadata);
     boolean recorded = false;
     try {
       MessageDigest whole = S3Backend.sha256();

@@ -356,6 +356,17 @@ final class S3Backend implements BinaryBackend {
     }, RECORD_GRACE.toMillis(), TimeUnit.MILLISECONDS));
   }
 
+  /**
+   * Starts a multipart upload at {@code objectKey} with SHA-256 part checksums, the configured
+   * SSE-KMS key and {@code metadata}; returns S3's upload id.
+   */
+  String createMultipartUpload(String objectKey, Map<String, String> metadata) {
+    return call(Operation.CREATE_MULTIPART_UPLOAD, () -> s3.createMultipartUpload(b -> b.bucket(bucket()).key(objectKey)
+        .expectedBucketOwner(owner).contentType(OCTETS).metadata(metadata).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .applyMutation(c -> settings.kmsKeyArn().ifPresent(k -> c.serverSideEncryption(ServerSideEncryption.AWS_KMS)
+            .ssekmsKeyId(k))))).uploadId();
+  }
+
   String bucket() {
     return settings.bucket().value();
   }

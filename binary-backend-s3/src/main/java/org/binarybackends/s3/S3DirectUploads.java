@@ -28,7 +28,6 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -73,13 +72,8 @@ final class S3DirectUploads implements DirectUploads {
     long partSize = backend.transfer.partSize(1, OptionalLong.of(size));
     int parts = (int) Math.max(1, (size + partSize - 1) / partSize);
     String token = java.util.UUID.randomUUID().toString();
-    CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(backend.bucket())
-        .key(stagingKey(token)).expectedBucketOwner(backend.owner).contentType("application/octet-stream")
-        .checksumAlgorithm(ChecksumAlgorithm.SHA256)
-        .metadata(Map.of(S3Backend.SHA256_METADATA, sha256.hex(), "binary-key", key.uriPath()));
-    backend.settings.kmsKeyArn().ifPresent(k -> create.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
-    String uploadId = backend.call(Operation.CREATE_MULTIPART_UPLOAD,
-        () -> backend.s3.createMultipartUpload(create.build())).uploadId();
+    String uploadId = backend.createMultipartUpload(stagingKey(token),
+        Map.of(S3Backend.SHA256_METADATA, sha256.hex(), "binary-key", key.uriPath()));
     // the staging token travels in the upload id's place: "<token>/<S3's upload id>"
     return new DirectUpload(new BinaryLocation(backend.instanceId(), organization, key), token + "/" + uploadId, size,
         sha256, partSize, parts);

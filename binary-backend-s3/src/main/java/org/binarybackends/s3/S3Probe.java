@@ -109,10 +109,7 @@ final class S3Probe {
   private void abortMultipart(String bucket, String key) {
     String uploadId;
     try {
-      uploadId = backend.call(Operation.CREATE_MULTIPART_UPLOAD, () -> backend.s3.createMultipartUpload(b -> b
-          .bucket(bucket).key(key).expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-          .applyMutation(c -> backend.settings.kmsKeyArn().ifPresent(k -> c.serverSideEncryption("aws:kms")
-              .ssekmsKeyId(k))))).uploadId();
+      uploadId = backend.createMultipartUpload(key, Map.of("purpose", "verification"));
     } catch (BinaryBackendException e) {
       checks.add(failed("abort-multipart", e));
       return;
