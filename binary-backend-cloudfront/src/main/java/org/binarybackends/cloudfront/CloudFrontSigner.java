@@ -192,10 +192,8 @@ public final class CloudFrontSigner {
       url = sdk.getSignedUrlWithCannedPolicy(r -> r.resourceUrl(resource).privateKey(this.key.privateKey())
           .keyPairId(keyPairId).expirationDate(Instant.ofEpochSecond(epoch)).hashAlgorithm(sdkHash())).url();
     } else {
-      String policy = "{\"Statement\":[{\"Resource\":\"" + resource + "\",\"Condition\":{\"DateLessThan\":"
-          + "{\"AWS:EpochTime\":" + epoch + "}}}]}";
       url = resource + (resource.indexOf('?') < 0 ? '?' : '&') + "Expires=" + epoch + "&Signature="
-          + sign(policy) + "&Key-Pair-Id=" + keyPairId + hashSuffix();
+          + sign(cannedPolicy(resource, epoch)) + "&Key-Pair-Id=" + keyPairId + hashSuffix();
     }
     return checked(url, Instant.ofEpochSecond(epoch));
   }
@@ -212,6 +210,111 @@ public final class CloudFrontSigner {
    */
   public SignedUrl signCustom(String url, String resourcePattern, Instant expires, Optional<Instant> activeFrom,
       Optional<String> ipRange) {
+    checkCustom(expires, activeFrom, ipRange);
+    long epoch = expires.getEpochSecond();
+    String signed;
+    if (key.algorithm() == CloudFrontKey.Algorithm.RSA_2048) {
+      signed = sdk.getSignedUrlWithCustomPolicy(r -> {
+        r.resourceUrl(url).resourceUrlPattern(resourcePattern).privateKey(key.privateKey()).keyPairId(keyPairId)
+            .expirationDate(Instant.ofEpochSecond(epoch)).hashAlgorithm(sdkHash());
+        activeFrom.ifPresent(a -> r.activeDate(Instant.ofEpochSecond(a.getEpochSecond())));
+        ipRange.ifPresent(r::ipRange);
+      }).url();
+    } else {
+      String json = customPolicy(resourcePattern, epoch, activeFrom, ipRange);
+      signed = url + (url.indexOf('?') < 0 ? '?' : '&') + "Policy=" + urlSafe(json.getBytes(StandardCharsets.UTF_8))
+          + "&Signature=" + sign(json) + "&Key-Pair-Id=" + keyPairId + hashSuffix();
+    }
+    return checked(signed, Instant.ofEpochSecond(epoch));
+  }
+
+  /**
+   * Signed cookies for one object (canned policy), valid until {@code expires}: the URL to fetch is
+   * {@link #url} without anything added.
+   */
+  public SignedCookies cookiesCanned(String pathPrefix, ObjectKey key, Map<String, String> query, Instant expires) {
+    Objects.requireNonNull(expires, "expires");
+    String resource = url(pathPrefix, key, query);
+    long epoch = expires.getEpochSecond();
+    Map<String, String> cookies = new LinkedHashMap<>();
+    if (this.key.algorithm() == CloudFrontKey.Algorithm.RSA_2048) {
+      var c = sdk.getCookiesForCannedPolicy(r -> r.resourceUrl(resource).privateKey(this.key.privateKey())
+          .keyPairId(keyPairId).expirationDate(Instant.ofEpochSecond(epoch)).hashAlgorithm(sdkHash()));
+      for (String header : new String[] {c.expiresHeaderValue(), c.signatureHeaderValue(), c.keyPairIdHeaderValue(),
+          c.hashAlgorithmHeaderValue()}) {
+        putCookie(cookies, header);
+      }
+    } else {
+      cookies.put("CloudFront-Expires", Long.toString(epoch));
+      cookies.put("CloudFront-Signature", sign(cannedPolicy(resource, epoch)));
+      cookies.put("CloudFront-Key-Pair-Id", keyPairId);
+      if (hash == HashAlgorithm.SHA256) {
+        cookies.put("CloudFront-Hash-Algorithm", "SHA256");
+      }
+    }
+    return new SignedCookies(cookies, Instant.ofEpochSecond(epoch));
+  }
+
+  /**
+   * Signed cookies for every URL {@code resourcePattern} matches (custom policy; {@code *} for any
+   * characters, e.g. {@code https://host/firmware/*}), with the same conditions as
+   * {@link #signCustom}.
+   */
+  public SignedCookies cookiesCustom(String resourcePattern, Instant expires, Optional<Instant> activeFrom,
+      Optional<String> ipRange) {
+    checkCustom(expires, activeFrom, ipRange);
+    long epoch = expires.getEpochSecond();
+    Map<String, String> cookies = new LinkedHashMap<>();
+    if (key.algorithm() == CloudFrontKey.Algorithm.RSA_2048) {
+      var c = sdk.getCookiesForCustomPolicy(r -> {
+        r.resourceUrl(resourcePattern).privateKey(key.privateKey()).keyPairId(keyPairId)
+            .expirationDate(Instant.ofEpochSecond(epoch)).hashAlgorithm(sdkHash());
+        activeFrom.ifPresent(a -> r.activeDate(Instant.ofEpochSecond(a.getEpochSecond())));
+        ipRange.ifPresent(r::ipRange);
+      });
+      for (String header : new String[] {c.policyHeaderValue(), c.signatureHeaderValue(), c.keyPairIdHeaderValue(),
+          c.hashAlgorithmHeaderValue()}) {
+        putCookie(cookies, header);
+      }
+    } else {
+      String json = customPolicy(resourcePattern, epoch, activeFrom, ipRange);
+      cookies.put("CloudFront-Policy", urlSafe(json.getBytes(StandardCharsets.UTF_8)));
+      cookies.put("CloudFront-Signature", sign(json));
+      cookies.put("CloudFront-Key-Pair-Id", keyPairId);
+      if (hash == HashAlgorithm.SHA256) {
+        cookies.put("CloudFront-Hash-Algorithm", "SHA256");
+      }
+    }
+    return new SignedCookies(cookies, Instant.ofEpochSecond(epoch));
+  }
+
+  /** {@code name=value} as the SDK writes a cookie; nothing for the SDK's absent (SHA-1) hash cookie. */
+  private static void putCookie(Map<String, String> cookies, String header) {
+    if (header != null && header.indexOf('=') > 0) {
+      cookies.put(header.substring(0, header.indexOf('=')), header.substring(header.indexOf('=') + 1));
+    }
+  }
+
+  private static String cannedPolicy(String resource, long epoch) {
+    return "{\"Statement\":[{\"Resource\":\"" + resource + "\",\"Condition\":{\"DateLessThan\":"
+        + "{\"AWS:EpochTime\":" + epoch + "}}}]}";
+  }
+
+  /** The custom policy in the SDK's order of conditions: DateLessThan, IpAddress, DateGreaterThan. */
+  private static String customPolicy(String resourcePattern, long epoch, Optional<Instant> activeFrom,
+      Optional<String> ipRange) {
+    ObjectNode policy = JSON.createObjectNode();
+    ObjectNode statement = policy.putArray("Statement").addObject();
+    statement.put("Resource", resourcePattern);
+    ObjectNode condition = statement.putObject("Condition");
+    condition.putObject("DateLessThan").put("AWS:EpochTime", epoch);
+    ipRange.ifPresent(cidr -> condition.putObject("IpAddress").put("AWS:SourceIp", cidr));
+    activeFrom.ifPresent(a -> condition.putObject("DateGreaterThan").put("AWS:EpochTime", a.getEpochSecond()));
+    return policy.toString();
+  }
+
+  private static void checkCustom(Instant expires, Optional<Instant> activeFrom, Optional<String> ipRange) {
+    Objects.requireNonNull(expires, "expires");
     List<Violation> v = new ArrayList<>();
     if (activeFrom.isPresent() && !activeFrom.get().isBefore(expires)) {
       v.add(Violation.of("activeFrom", activeFrom.get().toString(), "an instant before expires " + expires));
@@ -224,28 +327,6 @@ public final class CloudFrontSigner {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    long epoch = expires.getEpochSecond();
-    String signed;
-    if (key.algorithm() == CloudFrontKey.Algorithm.RSA_2048) {
-      signed = sdk.getSignedUrlWithCustomPolicy(r -> {
-        r.resourceUrl(url).resourceUrlPattern(resourcePattern).privateKey(key.privateKey()).keyPairId(keyPairId)
-            .expirationDate(Instant.ofEpochSecond(epoch)).hashAlgorithm(sdkHash());
-        activeFrom.ifPresent(a -> r.activeDate(Instant.ofEpochSecond(a.getEpochSecond())));
-        ipRange.ifPresent(r::ipRange);
-      }).url();
-    } else {
-      ObjectNode policy = JSON.createObjectNode();
-      ObjectNode statement = policy.putArray("Statement").addObject();
-      statement.put("Resource", resourcePattern);
-      ObjectNode condition = statement.putObject("Condition");
-      condition.putObject("DateLessThan").put("AWS:EpochTime", epoch);
-      ipRange.ifPresent(cidr -> condition.putObject("IpAddress").put("AWS:SourceIp", cidr));
-      activeFrom.ifPresent(a -> condition.putObject("DateGreaterThan").put("AWS:EpochTime", a.getEpochSecond()));
-      String json = policy.toString();
-      signed = url + (url.indexOf('?') < 0 ? '?' : '&') + "Policy=" + urlSafe(json.getBytes(StandardCharsets.UTF_8))
-          + "&Signature=" + sign(json) + "&Key-Pair-Id=" + keyPairId + hashSuffix();
-    }
-    return checked(signed, Instant.ofEpochSecond(epoch));
   }
 
   private static boolean isCidr(String cidr) {

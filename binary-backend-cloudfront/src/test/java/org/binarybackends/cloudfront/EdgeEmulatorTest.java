@@ -52,7 +52,14 @@ class EdgeEmulatorTest {
   private record Response(int statusCode, String body) {}
 
   private static Response get(URI uri) throws Exception {
+    return get(uri, null);
+  }
+
+  private static Response get(URI uri, SignedCookies cookies) throws Exception {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    if (cookies != null) {
+      c.setRequestProperty("Cookie", cookies.cookieHeader());
+    }
     try {
       int status = c.getResponseCode();
       try (var in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
@@ -131,5 +138,49 @@ class EdgeEmulatorTest {
       CLOCK.set(NOW);
     }
     assertThat(new String(get(ok.uri()).body().getBytes(), StandardCharsets.UTF_8)).isEqualTo("b");
+  }
+
+  @Test
+  void signedCookiesOfBothKeyTypesAndHashesServeTheObjectsTheyCover() throws Exception {
+    CLOCK.set(NOW);
+    for (CloudFrontKey key : new CloudFrontKey[] {rsa, ec}) {
+      for (HashAlgorithm hash : HashAlgorithm.values()) {
+        String id = key == rsa ? "KRSA" : "KEC";
+        CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), id, key, hash);
+        URI one = URI.create(signer.url("", ObjectKey.of("fw/v2/image a.bin"), Map.of()));
+        SignedCookies canned = signer.cookiesCanned("", ObjectKey.of("fw/v2/image a.bin"), Map.of(),
+            NOW.plusSeconds(60));
+        assertThat(canned.cookies()).containsKeys("CloudFront-Expires", "CloudFront-Signature", "CloudFront-Key-Pair-Id");
+        assertThat(canned.toString()).doesNotContain(canned.cookies().get("CloudFront-Signature"));
+        assertThat(get(one, canned).body()).as(id + " " + hash).isEqualTo("image a");
+        assertThat(get(URI.create(signer.url("", ObjectKey.of("fw/v2/b.bin"), Map.of())), canned).body())
+            .as("a canned policy covers one object").contains("<Code>AccessDenied</Code>");
+        assertThat(get(one).body()).as("without the cookies").contains("<Code>MissingKey</Code>");
+
+        SignedCookies prefix = signer.cookiesCustom(edge.baseUrl() + "/fw/v2/*", NOW.plusSeconds(60),
+            Optional.of(NOW.minusSeconds(30)), Optional.empty());
+        assertThat(prefix.cookies()).containsKeys("CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id");
+        assertThat(prefix.cookies().containsKey("CloudFront-Hash-Algorithm")).isEqualTo(hash == HashAlgorithm.SHA256);
+        assertThat(get(one, prefix).body()).isEqualTo("image a");
+        assertThat(get(URI.create(signer.url("", ObjectKey.of("fw/v2/b.bin"), Map.of())), prefix).body()).isEqualTo("b");
+        assertThat(get(URI.create(signer.url("", ObjectKey.of("other/c.bin"), Map.of())), prefix).body())
+            .contains("<Code>AccessDenied</Code>");
+        CLOCK.set(prefix.expiresAt());
+        assertThat(get(one, prefix).body()).contains("<Code>AccessDenied</Code>");
+        CLOCK.set(NOW);
+      }
+    }
+  }
+
+  @Test
+  void rsaCookiesAreTheSdksOwn() throws Exception {
+    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KRSA", rsa, HashAlgorithm.SHA256);
+    String resource = signer.url("", ObjectKey.of("fw/v2/image a.bin"), Map.of());
+    var sdk = software.amazon.awssdk.services.cloudfront.CloudFrontUtilities.create().getCookiesForCannedPolicy(r -> r
+        .resourceUrl(resource).privateKey(rsa.privateKey()).keyPairId("KRSA").expirationDate(NOW.plusSeconds(60))
+        .hashAlgorithm(software.amazon.awssdk.services.cloudfront.utils.SigningHashAlgorithm.SHA256));
+    SignedCookies ours = signer.cookiesCanned("", ObjectKey.of("fw/v2/image a.bin"), Map.of(), NOW.plusSeconds(60));
+    assertThat(ours.cookieHeader()).contains(sdk.signatureHeaderValue()).contains(sdk.expiresHeaderValue())
+        .contains(sdk.keyPairIdHeaderValue()).contains(sdk.hashAlgorithmHeaderValue());
   }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A local stand-in for a CloudFront distribution that requires signed URLs: it verifies each
- * request's canned or custom policy with the public keys of its key group, using the JDK's own
+ * request's canned or custom policy (in the URL, or in signed cookies) with the public keys of its
+ * key group, using the JDK's own
  * verifiers (independent of any signing code under test), then serves the object from an
  * {@link Origin}.
  *
@@ -98,20 +99,31 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      Answer a = answer(exchange.getRequestURI(), exchange.getRemoteAddress().getAddress());
+      Answer a = answer(exchange.getRequestURI(), exchange.getRemoteAddress().getAddress(),
+          exchange.getRequestHeaders().getFirst("Cookie"));
       exchange.getResponseHeaders().set("Content-Type", a.type());
       exchange.sendResponseHeaders(a.status(), a.body().length == 0 ? -1 : a.body().length);
       exchange.getResponseBody().write(a.body());
     }
   }
 
-  private Answer answer(URI request, InetAddress client) {
+  private Answer answer(URI request, InetAddress client, String cookies) {
     List<String[]> params = new ArrayList<>();
     String rawQuery = request.getRawQuery();
     if (rawQuery != null) {
       for (String pair : rawQuery.split("&")) {
         int eq = pair.indexOf('=');
         params.add(eq < 0 ? new String[] {pair, ""} : new String[] {pair.substring(0, eq), pair.substring(eq + 1)});
+      }
+    }
+    // signed cookies: the same values, named CloudFront-<name>, when the URL carries none
+    if (cookies != null && params.stream().noneMatch(p -> OWN.contains(p[0]))) {
+      for (String cookie : cookies.split(";")) {
+        int eq = cookie.indexOf('=');
+        String name = eq < 0 ? cookie.trim() : cookie.substring(0, eq).trim();
+        if (eq > 0 && name.startsWith("CloudFront-") && OWN.contains(name.substring("CloudFront-".length()))) {
+          params.add(new String[] {name.substring("CloudFront-".length()), cookie.substring(eq + 1).trim()});
+        }
       }
     }
     StringBuilder resource = new StringBuilder(baseUrl().toString()).append(request.getRawPath());
