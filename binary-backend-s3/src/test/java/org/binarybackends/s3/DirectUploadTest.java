@@ -23,11 +23,10 @@ import org.binarybackends.StoredBinary;
 import org.binarybackends.UploadedPart;
 import org.binarybackends.testkit.GeneratedContent;
 import org.binarybackends.testkit.ManualClock;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Clients upload parts straight to the bucket through presigned URLs; the library completes or refuses. */
@@ -37,22 +36,13 @@ class DirectUploadTest {
   private static final long PART = S3Transfer.MIN_PART;
   private static final long SIZE = 2 * PART + 1234;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static S3Fixture fixture;
+  @RegisterExtension
+  static final S3Fixture fixture = S3Fixture.start();
 
   private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private S3Settings settings;
   private S3Backend backend;
   private DirectUploads uploads;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    fixture = new S3Fixture();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    fixture.close();
-  }
 
   @BeforeEach
   void onboard() {

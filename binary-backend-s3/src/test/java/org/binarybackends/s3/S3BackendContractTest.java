@@ -11,8 +11,7 @@ import org.binarybackends.SignedUrl;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.testkit.BinaryBackendContract;
 import org.binarybackends.testkit.Download;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The S3 backend passes the contract suite against the embedded S3 server, through the role chain
@@ -20,17 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class S3BackendContractTest extends BinaryBackendContract {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static S3Fixture fixture;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    fixture = new S3Fixture();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    fixture.close();
-  }
+  @RegisterExtension
+  static final S3Fixture fixture = S3Fixture.start();
 
   /** The S3 server judges presigned URLs by the wall clock: the test's clock starts now. */
   @Override

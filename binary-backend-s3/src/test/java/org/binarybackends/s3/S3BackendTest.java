@@ -29,11 +29,10 @@ import org.binarybackends.testkit.ManualClock;
 import org.binarybackends.testkit.s3.S3Fault;
 import org.binarybackends.testkit.s3.S3Faults;
 import org.binarybackends.testkit.s3.S3Operation;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -46,21 +45,12 @@ class S3BackendTest {
   private static final OrganizationId ORG_A = OrganizationId.of("org-a");
   private static final ObjectKey KEY = ObjectKey.of("fw/image.bin");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static S3Fixture fixture;
+  @RegisterExtension
+  static final S3Fixture fixture = S3Fixture.start();
 
   private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private S3Backend backend;
   private S3Settings settings;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    fixture = new S3Fixture();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    fixture.close();
-  }
 
   @BeforeEach
   void onboard() {

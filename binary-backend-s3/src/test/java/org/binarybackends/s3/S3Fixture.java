@@ -10,6 +10,8 @@ import org.binarybackends.OrganizationId;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.testkit.LocalSts;
 import org.binarybackends.testkit.s3.EmbeddedS3;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -22,9 +24,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * One local STS and one embedded S3 server for a test class, on a clock each test can set (the
  * contract suite makes a new clock per test), and organizations onboarded onto it: the platform-side
  * role, the customer's role trusting it with the organization's external id, and a fresh bucket
- * only that role can use.
+ * only that role can use. A test class shares one with
+ * {@code @RegisterExtension static final S3Fixture fixture = S3Fixture.start();}, closed after its tests.
  */
-final class S3Fixture implements AutoCloseable {
+final class S3Fixture implements AutoCloseable, AfterAllCallback {
   static final String PLATFORM_ACCOUNT = "210987654321";
   static final String PLATFORM_PRINCIPAL = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":role/platform-service";
 
@@ -61,6 +64,20 @@ final class S3Fixture implements AutoCloseable {
     platform = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_PRINCIPAL,
         StaticCredentialsProvider.create(AwsBasicCredentials.create(base.accessKeyId(), base.secretAccessKey())),
         AwsRegion.of("eu-west-1"), http);
+  }
+
+  /** Starts one, for a static field registered as an extension. */
+  static S3Fixture start() {
+    try {
+      return new S3Fixture();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the local STS and the embedded S3 server", e);
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   void useClock(Clock clock) {

@@ -11,11 +11,10 @@ import org.binarybackends.VerificationReport.Status;
 import org.binarybackends.testkit.ManualClock;
 import org.binarybackends.testkit.s3.S3Fault;
 import org.binarybackends.testkit.s3.S3Operation;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,20 +24,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * front door), asserting the exact cause named, not just "failed".
  */
 class S3VerifyTest {
-  private static S3Fixture fixture;
+  @RegisterExtension
+  static final S3Fixture fixture = S3Fixture.start();
   private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private S3Settings settings;
   private S3Backend backend;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    fixture = new S3Fixture();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    fixture.close();
-  }
 
   @BeforeEach
   void onboard() {

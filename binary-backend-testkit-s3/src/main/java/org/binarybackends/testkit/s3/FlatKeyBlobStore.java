@@ -63,8 +63,8 @@ final class FlatKeyBlobStore extends ForwardingBlobStore {
   }
 
   private String flat(String key) {
-    if (key == null || originals.containsKey(key)) {
-      return key; // already flattened (S3Proxy hands back what it was given)
+    if (key == null) {
+      return null;
     }
     try {
       String name = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
