@@ -1,13 +1,20 @@
 /**
- * CloudFront signed downloads in front of an organization's bucket. In progress: keys and signed
- * URLs; the backend follows.
+ * CloudFront signed downloads in front of an organization's bucket (type {@code cloudfront}): keys
+ * parsed with BouncyCastle, signed URLs and cookies, a URL cache for fleets, key rotation, and a
+ * verify that fetches a probe through the distribution.
  */
 module org.binarybackends.cloudfront {
   requires transitive org.binarybackends.api;
+  requires transitive org.binarybackends.s3;
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.util;
   requires software.amazon.awssdk.services.cloudfront;
+  requires com.fasterxml.jackson.databind;
+  requires java.net.http;
+  requires org.slf4j;
 
   exports org.binarybackends.cloudfront;
+
+  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.cloudfront.CloudFrontBackendProvider;
 }

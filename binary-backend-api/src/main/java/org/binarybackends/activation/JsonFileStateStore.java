@@ -243,6 +243,8 @@ public final class JsonFileStateStore implements OrganizationStateStore {
       history.addObject().put("at", t.at().toString()).put("actor", t.actor()).put("change", t.change())
           .put("reason", t.reason());
     }
+    ObjectNode notes = root.putObject("notes");
+    s.notes().forEach(notes::put);
     return root;
   }
 
@@ -321,9 +323,11 @@ public final class JsonFileStateStore implements OrganizationStateStore {
       for (JsonNode t : array(root, "history")) {
         history.add(new Transition(Instant.parse(text(t, "at")), text(t, "actor"), text(t, "change"), text(t, "reason")));
       }
+      Map<String, String> notes = new LinkedHashMap<>();
+      root.path("notes").fields().forEachRemaining(n -> notes.put(n.getKey(), n.getValue().asText()));
       return new OrganizationState(organization, root.get("version").asLong(),
           backend(organization, "active", root.get("active")), backend(organization, "staged", root.get("staged")),
-          retired, root.path("fallbackAllowed").asBoolean(false), history);
+          retired, root.path("fallbackAllowed").asBoolean(false), history, notes);
     } catch (CorruptStateException e) {
       throw corrupt(file, e.getMessage(), e);
     } catch (RuntimeException | IOException e) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.OrganizationId;
 
@@ -23,12 +24,16 @@ import org.binarybackends.OrganizationId;
  * @param fallbackAllowed whether the embedding service allows uploads to go back to the default
  *     storage while the active configuration is degraded
  * @param history the most recent transitions, oldest first, at most {@value #MAX_HISTORY}
+ * @param notes small values the organization's backends share across service instances (a
+ *     CloudFront backend's latest expiry per key, say), by name; at most {@value #MAX_NOTES}
  */
 public record OrganizationState(OrganizationId organization, long version, Optional<CustomBackend> active,
     Optional<CustomBackend> staged, Map<BackendInstanceId, SettingsJson> retired, boolean fallbackAllowed,
-    List<Transition> history) {
+    List<Transition> history, Map<String, String> notes) {
   /** How many transitions the state keeps; older ones are dropped (send events to a log to keep all). */
   public static final int MAX_HISTORY = 200;
+  /** How many notes the state keeps. */
+  public static final int MAX_NOTES = 256;
 
   public OrganizationState {
     Objects.requireNonNull(organization, "organization");
@@ -37,11 +42,15 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     retired = Collections.unmodifiableMap(new LinkedHashMap<>(retired));
     history = List.copyOf(history.size() > MAX_HISTORY ? history.subList(history.size() - MAX_HISTORY, history.size())
         : history);
+    if (notes.size() > MAX_NOTES) {
+      throw new IllegalArgumentException("at most " + MAX_NOTES + " notes; found " + notes.size());
+    }
+    notes = Collections.unmodifiableMap(new TreeMap<>(notes));
   }
 
   /** The state of an organization the store does not know yet: version 0, default storage only. */
   public static OrganizationState initial(OrganizationId organization) {
-    return new OrganizationState(organization, 0, Optional.empty(), Optional.empty(), Map.of(), false, List.of());
+    return new OrganizationState(organization, 0, Optional.empty(), Optional.empty(), Map.of(), false, List.of(), Map.of());
   }
 
   /** Whether the organization has switched to its own storage (and so never silently goes back). */
@@ -50,46 +59,57 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   }
 
   public OrganizationState withVersion(long newVersion) {
-    return new OrganizationState(organization, newVersion, active, staged, retired, fallbackAllowed, history);
+    return new OrganizationState(organization, newVersion, active, staged, retired, fallbackAllowed, history, notes);
   }
 
   public OrganizationState withActive(Optional<CustomBackend> newActive) {
-    return new OrganizationState(organization, version, newActive, staged, retired, fallbackAllowed, history);
+    return new OrganizationState(organization, version, newActive, staged, retired, fallbackAllowed, history, notes);
   }
 
   public OrganizationState withStaged(Optional<CustomBackend> newStaged) {
-    return new OrganizationState(organization, version, active, newStaged, retired, fallbackAllowed, history);
+    return new OrganizationState(organization, version, active, newStaged, retired, fallbackAllowed, history, notes);
   }
 
   /** This state with {@code backend}'s upload instance kept readable. */
   public OrganizationState withRetired(CustomBackend backend) {
     Map<BackendInstanceId, SettingsJson> more = new LinkedHashMap<>(retired);
     more.put(backend.uploadInstance(), backend.upload());
-    return new OrganizationState(organization, version, active, staged, more, fallbackAllowed, history);
+    return new OrganizationState(organization, version, active, staged, more, fallbackAllowed, history, notes);
   }
 
   /** This state without the retired instance {@code instance}. */
   public OrganizationState withoutRetired(BackendInstanceId instance) {
     Map<BackendInstanceId, SettingsJson> fewer = new LinkedHashMap<>(retired);
     fewer.remove(instance);
-    return new OrganizationState(organization, version, active, staged, fewer, fallbackAllowed, history);
+    return new OrganizationState(organization, version, active, staged, fewer, fallbackAllowed, history, notes);
   }
 
   public OrganizationState withFallbackAllowed(boolean allowed) {
-    return new OrganizationState(organization, version, active, staged, retired, allowed, history);
+    return new OrganizationState(organization, version, active, staged, retired, allowed, history, notes);
+  }
+
+  /** This state with note {@code name} set to {@code value}, or removed when {@code value} is {@code null}. */
+  public OrganizationState withNote(String name, String value) {
+    Map<String, String> changed = new TreeMap<>(notes);
+    if (value == null) {
+      changed.remove(name);
+    } else {
+      changed.put(name, value);
+    }
+    return new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, history, changed);
   }
 
   /** This state without its history: what a cache of many organizations keeps. */
   OrganizationState withoutHistory() {
     return history.isEmpty() ? this
-        : new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, List.of());
+        : new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, List.of(), notes);
   }
 
   /** This state with {@code transition} appended to its history. */
   public OrganizationState with(Transition transition) {
     List<Transition> more = new ArrayList<>(history);
     more.add(transition);
-    return new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, more);
+    return new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, more, notes);
   }
 
   /** The settings of the configuration whose bytes are in {@code instance}: active, staged or retired. */
@@ -106,6 +126,6 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   public String toString() {
     return "OrganizationState{" + organization + " v" + version + ", active=" + active.orElse(null) + ", staged="
         + staged.orElse(null) + ", retired=" + retired.keySet() + ", fallbackAllowed=" + fallbackAllowed
-        + ", history=" + history.size() + " transitions}";
+        + ", history=" + history.size() + " transitions, notes=" + notes.keySet() + "}";
   }
 }

@@ -146,6 +146,22 @@ public final class SettingsReader {
   }
 
   /**
+   * An optional secret given as text (a PEM key, a passphrase), {@code null} when absent. Its value
+   * never appears in a violation, even when it has the wrong type.
+   */
+  public Secret optionalSecret(String name, String allowed) {
+    JsonNode value = take(name);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isTextual() || value.asText().isEmpty() || value.asText().equals(Secret.REDACTED)) {
+      violations.add(Violation.ofSecret(field(name), allowed + (value.isTextual() ? "" : "; found " + describe(value))));
+      return null;
+    }
+    return Secret.of(value.asText());
+  }
+
+  /**
    * A required secret given as base64. Its value never appears in a violation, even when it is
    * malformed.
    */
@@ -165,6 +181,24 @@ public final class SettingsReader {
       violations.add(Violation.ofSecret(field(name), allowed));
       return null;
     }
+  }
+
+  /**
+   * A required JSON object, read by a reader of its own whose violations are named
+   * {@code name.field}: hand it to the nested settings' own {@code read}, whose {@link #finish}
+   * then reports its unread fields too. {@code null} (and a violation) when missing or not an object.
+   */
+  public SettingsReader requiredObject(String name, String allowed) {
+    JsonNode value = take(name);
+    if (value == null) {
+      violations.add(Violation.missing(field(name), allowed));
+      return null;
+    }
+    if (!value.isObject()) {
+      violations.add(new Violation(field(name), describe(value), allowed));
+      return null;
+    }
+    return new SettingsReader(value, field(name), violations);
   }
 
   /**
@@ -216,7 +250,8 @@ public final class SettingsReader {
         reported.add(v.field());
         reported.add(v.field().split("[.\\[]", 2)[0]);
       });
-      e.violations().stream().filter(v -> !reported.contains(v.field())).forEach(violations::add);
+      e.violations().stream().map(v -> new Violation(field(v.field()), v.shownValue(), v.allowed()))
+          .filter(v -> !reported.contains(v.field())).forEach(violations::add);
       if (violations.isEmpty()) {
         throw e;
       }

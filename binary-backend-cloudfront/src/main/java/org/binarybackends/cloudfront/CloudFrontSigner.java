@@ -96,9 +96,9 @@ public final class CloudFrontSigner {
    */
   public static CloudFrontSigner forHost(String host, String keyPairId, CloudFrontKey key, HashAlgorithm hash) {
     List<Violation> v = new ArrayList<>();
-    if (host == null || !HOST.matcher(host).matches()) {
-      v.add(Violation.of("host", host, "a lower-case domain name such as d1234567890.cloudfront.net, without scheme or"
-          + " path"));
+    Violation h = hostViolation("host", host);
+    if (h != null) {
+      v.add(h);
     }
     validate(v, keyPairId, key, hash);
     return new CloudFrontSigner("https://" + host, keyPairId, key, hash);
@@ -121,10 +121,35 @@ public final class CloudFrontSigner {
     return new CloudFrontSigner(b.endsWith("/") ? b.substring(0, b.length() - 1) : b, keyPairId, key, hash);
   }
 
-  private static void validate(List<Violation> v, String keyPairId, CloudFrontKey key, HashAlgorithm hash) {
+  /** What is wrong with {@code host} as a distribution's domain, or {@code null}. */
+  static Violation hostViolation(String field, String host) {
+    if (host == null) {
+      return Violation.missing(field, "the distribution's domain, e.g. d1234567890.cloudfront.net");
+    }
+    if (HOST.matcher(host).matches()) {
+      return null;
+    }
+    String why = host.contains("://") ? "without a scheme: URLs are always https://"
+        : host.contains("/") ? "without a path: an origin path goes in originPath"
+        : host.contains(":") ? "without a port: CloudFront serves HTTPS on port 443"
+        : !host.equals(host.toLowerCase(Locale.ROOT)) ? "in lower case"
+        : "a domain name such as d1234567890.cloudfront.net or an alternate domain such as cdn.example.com";
+    return Violation.of(field, host, "the distribution's domain name, " + why);
+  }
+
+  /** What is wrong with {@code keyPairId}, or {@code null}. */
+  static Violation keyPairIdViolation(String field, String keyPairId) {
     if (keyPairId == null || !KEY_PAIR_ID.matcher(keyPairId).matches()) {
-      v.add(Violation.of("keyPairId", keyPairId, "the id of the public key in CloudFront, upper-case letters and"
-          + " digits such as K2JCJMDEHXQW5F"));
+      return Violation.of(field, keyPairId, "the id CloudFront gave the public key: upper-case letters and digits"
+          + " such as K2JCJMDEHXQW5F, nothing else (no spaces, '&' or '=')");
+    }
+    return null;
+  }
+
+  private static void validate(List<Violation> v, String keyPairId, CloudFrontKey key, HashAlgorithm hash) {
+    Violation id = keyPairIdViolation("keyPairId", keyPairId);
+    if (id != null) {
+      v.add(id);
     }
     if (key == null) {
       v.add(Violation.missing("privateKey", "the key pair's private key"));

@@ -13,18 +13,23 @@ import org.binarybackends.SignedUrl;
 import org.binarybackends.Violation;
 
 /**
- * Hands the same signed URL to every device that asks for one object within a window, so that a
- * fleet of thousands downloading one firmware costs one signature per window, not one per device.
+ * Hands the same signed URL to every device that asks for one object within a step of time, so that
+ * a fleet of thousands downloading one firmware costs one signature per step, not one per device.
  *
- * <p>The rule: an expiry is {@code now + ttl} rounded <em>up</em> to the next multiple of
- * {@code window} (epoch-aligned), so every request in one window computes the same expiry and finds
- * the same URL; a URL handed out always has at least {@code ttl} left, and at most
- * {@code ttl + window}. Entries are kept in a least-recently-used map of at most {@code maxEntries}
- * (bounded memory) and dropped once expired. URLs are cached per key pair id: after a rotation the
- * new signer's requests never find a URL of the rotated-out key, and {@link #forget(String)} drops
- * them at once. Thread-safe.
+ * <p>The rule: a URL asked for with {@code ttl} expires at {@code now + ttl} rounded <em>down</em> to
+ * a multiple of the step (epoch-aligned), the step being the longest of 1 s, 10 s, 1 min, 5 min and
+ * 15 min that is at most a quarter of {@code ttl} and at most the cache's {@code window}. So every
+ * request in one step finds the same URL, a URL never outlives what was asked for, and it keeps at
+ * least three quarters of it (a 1-hour URL lives 45 to 60 minutes). Entries are kept in a
+ * least-recently-used map of at most {@code maxEntries} (bounded memory); expired ones are dropped.
+ * URLs are cached per signer: after a rotation the new signer's requests never find a URL of the
+ * rotated-out key, and {@link #forget(String)} drops them at once. Thread-safe.
  */
 public final class SignedUrlCache {
+  private static final long[] STEPS = {1, 10, 60, 300, 900};
+  /** Expired entries are swept once every so many signatures (the LRU bound holds meanwhile). */
+  private static final int SWEEP_EVERY = 256;
+
   private final Duration window;
   private final int maxEntries;
   private final Clock clock;
@@ -40,7 +45,7 @@ public final class SignedUrlCache {
   }
 
   /**
-   * @param window the rounding of expiries, e.g. 5 minutes
+   * @param window the longest rounding of expiries, e.g. 15 minutes
    * @param maxEntries the most URLs kept
    * @throws InvalidInputException unless the window is 1 second to 1 hour and maxEntries at least 1
    */
@@ -66,17 +71,32 @@ public final class SignedUrlCache {
     };
   }
 
-  /** A canned-policy URL of {@code key} valid for at least {@code ttl}, signed by {@code signer} or reused. */
+  /** The rounding of expiries for {@code ttl}: see the class's rule. */
+  Duration step(Duration ttl) {
+    long limit = Math.min(window.getSeconds(), ttl.getSeconds() / 4);
+    long step = 1;
+    for (long s : STEPS) {
+      if (s <= limit) {
+        step = s;
+      }
+    }
+    return Duration.ofSeconds(step);
+  }
+
+  /**
+   * A canned-policy URL of {@code key} that expires at most {@code ttl} from now and at least three
+   * quarters of it, signed by {@code signer} or reused.
+   *
+   * @throws InvalidInputException if {@code ttl} is not at least one second
+   */
   public SignedUrl canned(CloudFrontSigner signer, String pathPrefix, ObjectKey key, Map<String, String> query,
       Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw InvalidInputException.of("ttl", String.valueOf(ttl), "a positive duration");
+    if (ttl == null || ttl.getSeconds() < 1) {
+      throw InvalidInputException.of("ttl", String.valueOf(ttl), "at least one second");
     }
     Instant now = clock.instant();
-    long step = window.getSeconds();
-    Instant end = now.plus(ttl);
-    long wanted = end.getEpochSecond() + (end.getNano() > 0 ? 1 : 0); // up, never below the ttl
-    long expires = (wanted + step - 1) / step * step;
+    long step = step(ttl).getSeconds();
+    long expires = Math.floorDiv(now.plus(ttl).getEpochSecond(), step) * step; // down: never beyond the ttl
     Key k = new Key(signer, pathPrefix, key, query.isEmpty() ? Map.of() : Map.copyOf(query), expires);
     synchronized (entries) {
       SignedUrl cached = entries.get(k);
@@ -86,8 +106,9 @@ public final class SignedUrlCache {
     }
     SignedUrl signed = signer.signCanned(pathPrefix, key, query, Instant.ofEpochSecond(expires));
     synchronized (entries) {
-      signatures++;
-      entries.values().removeIf(u -> !u.expiresAt().isAfter(now));
+      if (++signatures % SWEEP_EVERY == 0) {
+        entries.values().removeIf(u -> !u.expiresAt().isAfter(now));
+      }
       entries.put(k, signed);
     }
     return signed;

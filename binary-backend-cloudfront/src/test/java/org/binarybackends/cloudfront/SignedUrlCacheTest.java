@@ -32,23 +32,38 @@ class SignedUrlCacheTest {
   }
 
   @Test
-  void aFleetInOneWindowGetsOneUrlThatStillHasTheTtlLeft() {
+  void aFleetInOneStepGetsOneUrlThatNeverOutlivesTheTtlAndKeepsThreeQuartersOfIt() {
     ManualClock clock = new ManualClock(Instant.parse("2026-11-27T12:00:07Z"));
     SignedUrlCache cache = new SignedUrlCache(Duration.ofMinutes(5), 100, clock);
     ObjectKey fw = ObjectKey.of("fw/v2.bin");
     SignedUrl first = cache.canned(k1, "", fw, Map.of(), Duration.ofHours(1));
-    assertThat(first.expiresAt()).isEqualTo(Instant.parse("2026-11-27T13:05:00Z"));
+    assertThat(first.expiresAt()).isEqualTo(Instant.parse("2026-11-27T13:00:00Z"));
     for (int device = 0; device < 10_000; device++) {
-      clock.advance(Duration.ofMillis(20)); // 200 s of requests
+      clock.advance(Duration.ofMillis(29)); // 290 s of requests, all before 12:05
       SignedUrl url = cache.canned(k1, "", fw, Map.of(), Duration.ofHours(1));
       assertThat(url).isSameAs(first);
-      assertThat(Duration.between(clock.instant(), url.expiresAt())).isGreaterThanOrEqualTo(Duration.ofHours(1));
+      assertThat(url.expiresAt()).isBeforeOrEqualTo(clock.instant().plus(Duration.ofHours(1)))
+          .isAfterOrEqualTo(clock.instant().plus(Duration.ofMinutes(45)));
     }
     assertThat(cache.signatures()).isEqualTo(1);
-    clock.set(Instant.parse("2026-11-27T12:05:00.001Z"));
+    clock.set(Instant.parse("2026-11-27T12:05:00Z"));
     SignedUrl next = cache.canned(k1, "", fw, Map.of(), Duration.ofHours(1));
-    assertThat(next.expiresAt()).isEqualTo(Instant.parse("2026-11-27T13:10:00Z"));
+    assertThat(next.expiresAt()).isEqualTo(Instant.parse("2026-11-27T13:05:00Z"));
     assertThat(cache.signatures()).isEqualTo(2);
+  }
+
+  @Test
+  void theStepIsAtMostAQuarterOfTheTtlAndTheWindow() {
+    SignedUrlCache cache = new SignedUrlCache(Duration.ofMinutes(15), 10, new ManualClock(Instant.EPOCH));
+    assertThat(cache.step(Duration.ofHours(24))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(cache.step(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(cache.step(Duration.ofMinutes(10))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(cache.step(Duration.ofSeconds(39))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(cache.step(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+    ManualClock clock = new ManualClock(Instant.parse("2026-11-27T12:00:00.500Z"));
+    SignedUrl oneSecond = new SignedUrlCache(Duration.ofMinutes(15), 10, clock).canned(k1, "", ObjectKey.of("a"),
+        Map.of(), Duration.ofSeconds(1));
+    assertThat(oneSecond.expiresAt()).isEqualTo(Instant.parse("2026-11-27T12:00:01Z"));
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +38,7 @@ import org.binarybackends.ByteRange;
 import org.binarybackends.DeleteResult;
 import org.binarybackends.IntegrityException;
 import org.binarybackends.InvalidInputException;
+import org.binarybackends.AccessDeniedException;
 import org.binarybackends.ListPage;
 import org.binarybackends.ListRequest;
 import org.binarybackends.ListedBinary;
@@ -84,7 +86,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * before its object is created (every single PUT, and a multipart upload given the expected digest,
  * which is checked before completing) carries it as {@code x-amz-meta-sha256} instead.
  */
-final class S3Backend implements BinaryBackend {
+final class S3Backend implements S3Origin {
   private static final Logger LOG = LoggerFactory.getLogger(S3Backend.class);
   /** User metadata: the binary's SHA-256 (hex), when known before its object was created. */
   static final String SHA256_METADATA = "sha256";
@@ -167,6 +169,12 @@ final class S3Backend implements BinaryBackend {
       throw InvalidInputException.of("organization", organization == null ? null : organization.value(),
           "the organization whose bucket this is, " + settings.organization().value());
     }
+  }
+
+  @Override
+  public String objectKey(OrganizationId organization, ObjectKey key) {
+    check(organization);
+    return objectKey(key);
   }
 
   /** The object key of {@code key}, checked against the reserved records and S3's 1,024-byte limit. */
@@ -703,7 +711,48 @@ final class S3Backend implements BinaryBackend {
     return Optional.of(directUploads);
   }
 
-  // ---- verify, close ----
+  // ---- verify, probes, close ----
+
+  @Override
+  public S3Settings settings() {
+    return settings;
+  }
+
+  /** A new key under {@code <prefix>.binary-backends/probes/}. */
+  String newProbeKey() {
+    return settings.prefix() + RESERVED + "probes/" + UUID.randomUUID();
+  }
+
+  @Override
+  public String putProbe(byte[] content) {
+    String key = newProbeKey();
+    putProbe(key, content);
+    return key;
+  }
+
+  void putProbe(String key, byte[] content) {
+    check(settings.organization());
+    java.security.MessageDigest md = sha256();
+    md.update(content);
+    call(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
+        .key(key).expectedBucketOwner(owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .checksumSHA256(Sha256Digest.of(md).base64()).metadata(Map.of("purpose", "verification")).build(),
+        body(content, content.length)));
+  }
+
+  @Override
+  public void deleteProbe(String key) {
+    check(settings.organization());
+    if (key == null || !key.startsWith(settings.prefix() + RESERVED + "probes/")) {
+      throw InvalidInputException.of("key", key, "a probe's key, as putProbe returned it");
+    }
+    try {
+      call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(key).expectedBucketOwner(owner)));
+    } catch (AccessDeniedException e) {
+      throw new AccessDeniedException(e.refused(), e.possibleCauses(), e.providerMessage()
+          + "; the probe " + key + " is left in the bucket: remove it once the permission is fixed", e);
+    }
+  }
 
   @Override
   public VerificationReport verify() {

@@ -54,16 +54,9 @@ final class S3Probe {
       }
       return report();
     }
-    String key = backend.settings.prefix() + S3Backend.RESERVED + "probes/" + UUID.randomUUID();
+    String key = backend.newProbeKey();
     byte[] content = ("binary-backends probe " + key).getBytes(StandardCharsets.UTF_8);
-    boolean written = step("put-probe", "wrote s3://" + bucket + "/" + key, () -> {
-      java.security.MessageDigest md = S3Backend.sha256();
-      md.update(content);
-      backend.call(Operation.PUT_OBJECT, () -> backend.s3.putObject(backend.encrypted(PutObjectRequest.builder())
-          .bucket(bucket).key(key).expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-          .checksumSHA256(Sha256Digest.of(md).base64()).metadata(Map.of("purpose", "verification")).build(),
-          S3Backend.body(content, content.length)));
-    });
+    boolean written = step("put-probe", "wrote s3://" + bucket + "/" + key, () -> backend.putProbe(key, content));
     try {
       if (!written) {
         for (String name : List.of("get-probe", "list-probe", "presigned-get")) {
@@ -90,15 +83,7 @@ final class S3Probe {
       abortMultipart(bucket, key + "-multipart");
     } finally {
       if (written) {
-        step("delete-probe", "deleted the probe", () -> {
-          try {
-            backend.call(Operation.DELETE_OBJECT, () -> backend.s3.deleteObject(b -> b.bucket(bucket).key(key)
-                .expectedBucketOwner(backend.owner)));
-          } catch (AccessDeniedException e) {
-            throw new AccessDeniedException(e.refused(), e.possibleCauses(), e.providerMessage()
-                + "; the probe " + key + " is left in the bucket: remove it once the permission is fixed", e);
-          }
-        });
+        step("delete-probe", "deleted the probe", () -> backend.deleteProbe(key));
       } else {
         checks.add(Check.skipped("delete-probe", "nothing was written"));
       }

@@ -34,7 +34,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code Key-Pair-Id}), {@code InvalidKey} ("Unknown Key": not in the key group), {@code
  * MalformedPolicy}, {@code AccessDenied} (a signature that does not verify, an expired URL, one not
  * valid yet, a client outside the policy's IP range, a resource the policy does not cover), and,
- * from the origin, a 403 for a missing object as behind Origin Access Control. With
+ * from the origin, S3's 403 for a missing object as behind Origin Access Control (with S3's
+ * {@code RequestId}, which CloudFront's own documents lack). Every answer carries CloudFront's
+ * {@code Server}, {@code X-Amz-Cf-Id} and {@code Date} (its clock's) headers; a single {@code Range}
+ * gets 206 or 416. {@link #servesHost(boolean) servesHost(false)} answers as CloudFront does for a
+ * domain no distribution serves. With
  * {@link #requireSignedUrls(boolean) requireSignedUrls(false)} it serves unsigned requests, as a
  * misconfigured distribution would. Time is its clock's. Thread-safe; also a JUnit 5 extension that
  * stops it after all tests.
@@ -46,7 +50,10 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
   /** Where the emulator fetches objects from, by path (still percent-encoded). */
   @FunctionalInterface
   public interface Origin {
-    /** The object at {@code rawPath}, or empty: answered 403, as S3 behind Origin Access Control does. */
+    /**
+     * The object at {@code rawPath}, or empty: answered with S3's 403, as S3 answers CloudFront behind
+     * Origin Access Control for an object that is missing or that the bucket policy does not let it read.
+     */
     Optional<byte[]> fetch(String rawPath);
   }
 
@@ -55,6 +62,8 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
   private final Clock clock;
   private final Map<String, PublicKey> keyGroup = new ConcurrentHashMap<>();
   private volatile boolean requireSigned = true;
+  private volatile boolean servesHost = true;
+  private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
   private CloudFrontEdgeEmulator(HttpServer server, Origin origin, Clock clock) {
     this.server = server;
@@ -90,7 +99,25 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
     this.requireSigned = required;
   }
 
-  private record Answer(int status, byte[] body, String type) {
+  /**
+   * Whether the distribution serves the host it is asked for (the default). {@code false}: every
+   * request gets CloudFront's 403 "The request could not be satisfied" page, as for a domain that is no
+   * alternate domain name of the distribution.
+   */
+  public void servesHost(boolean serves) {
+    this.servesHost = serves;
+  }
+
+  /** How many requests it has answered. */
+  public long requests() {
+    return requests.get();
+  }
+
+  private record Answer(int status, byte[] body, String type, String contentRange) {
+    Answer(int status, byte[] body, String type) {
+      this(status, body, type, null);
+    }
+
     static Answer error(String code, String message) {
       return new Answer(403, ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>"
           + message + "</Message></Error>").getBytes(StandardCharsets.UTF_8), "text/xml");
@@ -99,12 +126,54 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      Answer a = answer(exchange.getRequestURI(), exchange.getRemoteAddress().getAddress(),
-          exchange.getRequestHeaders().getFirst("Cookie"));
+      requests.incrementAndGet();
+      Answer a = servesHost ? answer(exchange.getRequestURI(), exchange.getRemoteAddress().getAddress(),
+          exchange.getRequestHeaders().getFirst("Cookie")) : new Answer(403, ("<!DOCTYPE HTML PUBLIC>"
+          + "<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD><BODY><H1>403 ERROR</H1>"
+          + "<H2>The request could not be satisfied.</H2>Bad request. We can't connect to the server for this app or"
+          + " website at this time.</BODY></HTML>").getBytes(StandardCharsets.UTF_8), "text/html");
+      if (a.status() == 200) {
+        a = range(a, exchange.getRequestHeaders().getFirst("Range"));
+      }
       exchange.getResponseHeaders().set("Content-Type", a.type());
+      exchange.getResponseHeaders().set("Server", "CloudFront");
+      exchange.getResponseHeaders().set("X-Amz-Cf-Id", java.util.UUID.randomUUID().toString());
+      exchange.getResponseHeaders().set("X-Cache", a.status() < 400 ? "Miss from cloudfront" : "Error from cloudfront");
+      exchange.getResponseHeaders().set("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+          clock.instant().atZone(java.time.ZoneOffset.UTC)));
+      if (a.contentRange() != null) {
+        exchange.getResponseHeaders().set("Content-Range", a.contentRange());
+      }
+      exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
       exchange.sendResponseHeaders(a.status(), a.body().length == 0 ? -1 : a.body().length);
       exchange.getResponseBody().write(a.body());
     }
+  }
+
+  /** One {@code bytes=} range of a 200 answer: 206 with its slice, or 416; anything else: the whole. */
+  private static Answer range(Answer whole, String header) {
+    if (header == null) {
+      return whole;
+    }
+    java.util.regex.Matcher m = Pattern.compile("bytes=(\\d*)-(\\d*)").matcher(header.trim());
+    if (!m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) {
+      return whole; // several ranges or another unit: served whole, as a server may
+    }
+    long size = whole.body().length;
+    long first;
+    long last;
+    if (m.group(1).isEmpty()) { // the last n bytes
+      first = Math.max(0, size - Long.parseLong(m.group(2)));
+      last = size - 1;
+    } else {
+      first = Long.parseLong(m.group(1));
+      last = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+    }
+    if (first >= size || first > last) {
+      return new Answer(416, new byte[0], "text/xml", "bytes */" + size);
+    }
+    return new Answer(206, java.util.Arrays.copyOfRange(whole.body(), (int) first, (int) last + 1), whole.type(),
+        "bytes " + first + "-" + last + "/" + size);
   }
 
   private Answer answer(URI request, InetAddress client, String cookies) {
@@ -196,7 +265,9 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
 
   private Answer serve(String rawPath) {
     return origin.fetch(rawPath).map(b -> new Answer(200, b, "application/octet-stream"))
-        .orElseGet(() -> Answer.error("AccessDenied", "Access Denied"));
+        .orElseGet(() -> new Answer(403, ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+            + "<Message>Access Denied</Message><RequestId>" + Long.toHexString(System.nanoTime()).toUpperCase()
+            + "</RequestId><HostId>emulated-origin</HostId></Error>").getBytes(StandardCharsets.UTF_8), "application/xml"));
   }
 
   private static boolean verifies(PublicKey key, boolean sha256, String policy, String signature) {

@@ -23,7 +23,9 @@ import org.binarybackends.activation.PartState;
 import org.binarybackends.activation.PartStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.StateConflictException;
+import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.activation.Transition;
+import org.binarybackends.spi.SharedNotes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,8 @@ public abstract class OrganizationStateStoreContract {
             BackendInstanceId.of("s3", Map.of("bucket", "b0")), Optional.empty(), PartState.pending(),
             PartState.pending(), t))
         .withFallbackAllowed(true)
+        .withNote("cloudfront/d1.cloudfront.net/K2JCJMDEHXQW5F/latest-expiry", "2026-11-27T13:15:00Z")
+        .withNote("other:note", "é \"quoted\"")
         .with(new Transition(t, "alice", "registered cfg-1", "customer onboarding"))
         .with(new Transition(t.plusSeconds(1), "activator", "upload part PENDING -> ACTIVE", "all checks passed"));
   }
@@ -164,6 +168,54 @@ public abstract class OrganizationStateStoreContract {
           .as("updates of %s, in order", actor)
           .containsExactlyElementsOf(java.util.stream.IntStream.range(0, updates).mapToObj(i -> "update " + i).toList());
     }
+  }
+
+  @Test
+  void notesSharedThroughTheStoreLoseNoUpdateBesideOtherChanges() throws Exception {
+    SharedNotes notes = new StoredNotes(store);
+    store.compareAndSet(0, OrganizationState.initial(ORG));
+    int threads = 4;
+    int updates = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        work.add(pool.submit(() -> {
+          for (int i = 0; i < updates; i++) {
+            notes.update(ORG, "counter", v -> Optional.of(Integer.toString(v.map(Integer::parseInt).orElse(0) + 1)));
+          }
+          return null;
+        }));
+      }
+      work.add(pool.submit(() -> { // the activator's own updates interleave
+        for (int i = 0; i < updates; i++) {
+          while (true) {
+            OrganizationState current = store.get(ORG).orElseThrow();
+            try {
+              store.compareAndSet(current.version(), current.with(new Transition(Instant.EPOCH, "activator", "t" + i, "r")));
+              break;
+            } catch (StateConflictException e) {
+              // read again
+            }
+          }
+        }
+        return null;
+      }));
+      for (Future<?> f : work) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(notes.get(ORG, "counter")).hasValue(Integer.toString(threads * updates));
+    assertThat(store.get(ORG).orElseThrow().history()).hasSize(updates);
+    notes.update(ORG, "counter", v -> Optional.empty());
+    assertThat(store.get(ORG).orElseThrow().notes()).doesNotContainKey("counter");
+    assertThatThrownBy(() -> notes.update(ORG, "bad name", v -> Optional.of("x")))
+        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("name");
+    assertThatThrownBy(() -> notes.update(ORG, "big", v -> Optional.of("x".repeat(SharedNotes.MAX_VALUE + 1))))
+        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("value");
+    assertThat(notes.get(ORG, "big")).isEmpty();
   }
 
   @Test

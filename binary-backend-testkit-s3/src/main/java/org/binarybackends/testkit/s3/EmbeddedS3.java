@@ -157,6 +157,15 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
     bucketRoles.put(bucket, roleArn);
   }
 
+  /**
+   * {@code bucket} as the origin of a CloudFront edge emulator, read through Origin Access Control.
+   *
+   * @param originPath the distribution's origin path, {@code ""} or e.g. {@code /firmware}
+   */
+  public OacOrigin cloudFrontOrigin(String bucket, String originPath) {
+    return new OacOrigin(store, bucket, originPath);
+  }
+
   @Override
   public void close() {
     if (frontDoor != null) {

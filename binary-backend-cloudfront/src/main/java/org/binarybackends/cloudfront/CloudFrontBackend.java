@@ -1,0 +1,142 @@
+package org.binarybackends.cloudfront;
+
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.binarybackends.BackendInstanceId;
+import org.binarybackends.BinaryContent;
+import org.binarybackends.ByteRange;
+import org.binarybackends.DeleteResult;
+import org.binarybackends.DirectUploads;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ListPage;
+import org.binarybackends.ListRequest;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.PutOptions;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.StoredBinary;
+import org.binarybackends.VerificationReport;
+import org.binarybackends.s3.S3Origin;
+import org.binarybackends.spi.SharedNotes;
+
+/**
+ * An organization's bucket behind its CloudFront distribution: every storage operation is the S3
+ * backend's; download URLs are CloudFront signed URLs (canned policy) of the key that signs now (see
+ * {@link KeyRotation}), reused from a {@link SignedUrlCache} within a step of time, so a fleet
+ * downloading one binary costs one signature per step.
+ */
+final class CloudFrontBackend implements org.binarybackends.BinaryBackend {
+  /** The longest URL anyone may ask for; the settings' TTL caps what is handed out. */
+  static final Duration MAX_URL_TTL = Duration.ofSeconds(CloudFrontSettings.MAX_TTL_SECONDS);
+  /** The longest rounding of expiries (see {@link SignedUrlCache}). */
+  static final Duration CACHE_WINDOW = Duration.ofMinutes(15);
+  /** How many signed URLs one organization keeps: about 2 MB at most. */
+  static final int CACHE_ENTRIES = 4096;
+
+  final CloudFrontSettings settings;
+  final S3Origin origin;
+  final Clock clock;
+  final SignedUrlCache cache;
+  final KeyRotation rotation;
+  private final String pathPrefix;
+
+  CloudFrontBackend(CloudFrontSettings settings, S3Origin origin, SharedNotes notes, Clock clock) {
+    this.settings = settings;
+    this.origin = origin;
+    this.clock = clock;
+    this.cache = new SignedUrlCache(CACHE_WINDOW, CACHE_ENTRIES, clock);
+    this.rotation = new KeyRotation(settings, notes, cache, clock);
+    String p = settings.urlPathPrefix();
+    this.pathPrefix = p.isEmpty() ? "" : ObjectKey.of(p).uriPath(); // validated as a key by the S3 settings
+  }
+
+  /** The encoded URL path before an object's key. */
+  String pathPrefix() {
+    return pathPrefix;
+  }
+
+  /** The key of an object of the bucket as it appears in the distribution's URLs (without the prefix). */
+  ObjectKey urlKey(String objectKey) {
+    return ObjectKey.of(objectKey.substring(settings.origin().prefix().length()));
+  }
+
+  @Override
+  public BackendInstanceId instanceId() {
+    return origin.instanceId();
+  }
+
+  @Override
+  public StoredBinary put(OrganizationId organization, ObjectKey key, InputStream content, PutOptions options) {
+    return origin.put(organization, key, content, options);
+  }
+
+  @Override
+  public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
+    return origin.read(organization, key, range);
+  }
+
+  @Override
+  public StoredBinary stat(OrganizationId organization, ObjectKey key) {
+    return origin.stat(organization, key);
+  }
+
+  @Override
+  public DeleteResult delete(OrganizationId organization, ObjectKey key) {
+    return origin.delete(organization, key);
+  }
+
+  @Override
+  public ListPage list(OrganizationId organization, ListRequest request) {
+    return origin.list(organization, request);
+  }
+
+  @Override
+  public Optional<DirectUploads> directUploads() {
+    return origin.directUploads();
+  }
+
+  /**
+   * A CloudFront URL of {@code key}: it expires at most {@code ttl} from now (and at most the
+   * settings' TTL), and at least three quarters of that; devices asking within one step share it.
+   *
+   * @throws InvalidInputException for another organization, a reserved or too long key, a TTL not
+   *     above zero or over 7 days, or a URL over CloudFront's 8,192 bytes
+   */
+  @Override
+  public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_URL_TTL) > 0) {
+      throw InvalidInputException.of("ttl", ttl == null ? null : ttl.toString(), "a duration above zero, at most "
+          + MAX_URL_TTL.toDays() + " days (URLs end at the settings' ttlSeconds, " + settings.ttl().getSeconds()
+          + " s, if that is sooner)");
+    }
+    origin.objectKey(organization, key); // the organization, the reserved records, the length
+    Duration effective = ttl.compareTo(settings.ttl()) > 0 ? settings.ttl() : ttl;
+    CloudFrontSigner signer = rotation.current();
+    SignedUrl url = cache.canned(signer, pathPrefix, key, Map.of(), effective);
+    rotation.issued(signer, url.expiresAt());
+    return url;
+  }
+
+  /**
+   * Puts a probe into the bucket, fetches it through the distribution signed with each key, and
+   * unsigned; see {@link CloudFrontProbe}.
+   */
+  @Override
+  public VerificationReport verify() {
+    return new CloudFrontProbe(this).run();
+  }
+
+  @Override
+  public void close() {
+    origin.close();
+  }
+
+  @Override
+  public String toString() {
+    return "CloudFrontBackend{" + settings.baseUrl() + " signing with " + rotation.current().keyPairId() + ", origin "
+        + origin.instanceId() + "}";
+  }
+}

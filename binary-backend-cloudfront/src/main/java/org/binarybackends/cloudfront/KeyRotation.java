@@ -1,0 +1,137 @@
+package org.binarybackends.cloudfront;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.cloudfront.CloudFrontSettings.KeyPair;
+import org.binarybackends.spi.SharedNotes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which of the configured key pairs signs, and what every service instance knows about each, kept in
+ * the organization's {@link SharedNotes}:
+ *
+ * <ul>
+ *   <li>{@code cloudfront/<host>/<keyPairId>/trusted}: a probe signed with the key passed at the edge
+ *       (set by {@link #trusted}); removed when CloudFront answers that it does not know the key.
+ *   <li>{@code cloudfront/<host>/<keyPairId>/latest-expiry}: the latest expiry of a URL the key
+ *       signed, on any instance.
+ * </ul>
+ *
+ * <p>The rule: the newest configured key (the last of {@code keys}) that is trusted signs; until one
+ * is, the oldest. A key that does not sign is removable once its latest expiry has passed. Switching
+ * drops the old key's URLs from the cache at once. Thread-safe.
+ */
+final class KeyRotation {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
+
+  private final OrganizationId organization;
+  private final String host;
+  private final List<KeyPair> keys;
+  private final Map<String, CloudFrontSigner> signers = new LinkedHashMap<>();
+  private final SharedNotes notes;
+  private final SignedUrlCache cache;
+  private final Clock clock;
+  /** The latest expiry this instance has recorded per key: a note is written only when it grows. */
+  private final Map<String, Instant> recorded = new ConcurrentHashMap<>();
+  private volatile CloudFrontSigner current;
+
+  KeyRotation(CloudFrontSettings settings, SharedNotes notes, SignedUrlCache cache, Clock clock) {
+    this.organization = settings.origin().organization();
+    this.host = settings.host();
+    this.keys = settings.keys();
+    for (KeyPair k : keys) {
+      signers.put(k.keyPairId(), CloudFrontSigner.forBaseUrl(settings.baseUrl(), k.keyPairId(), k.privateKey(),
+          settings.hashAlgorithm()));
+    }
+    this.notes = notes;
+    this.cache = cache;
+    this.clock = clock;
+    this.current = signers.get(keys.get(0).keyPairId());
+    try {
+      refresh();
+    } catch (BinaryBackendException | IllegalStateException e) {
+      LOG.warn("{}: cannot read the key rotation notes ({}); signing with {} until the next check", organization,
+          e.getMessage(), current.keyPairId());
+    }
+  }
+
+  /** The signer of key pair {@code keyPairId}. */
+  CloudFrontSigner signer(String keyPairId) {
+    return signers.get(keyPairId);
+  }
+
+  List<KeyPair> keys() {
+    return keys;
+  }
+
+  /** The signer that signs now. */
+  CloudFrontSigner current() {
+    return current;
+  }
+
+  private String note(String keyPairId, String what) {
+    return "cloudfront/" + host + "/" + keyPairId + "/" + what;
+  }
+
+  /** Reads the notes again and switches to the newest trusted key. */
+  void refresh() {
+    CloudFrontSigner chosen = signers.get(keys.get(0).keyPairId());
+    for (KeyPair k : keys) {
+      if (notes.get(organization, note(k.keyPairId(), "trusted")).isPresent()) {
+        chosen = signers.get(k.keyPairId());
+      }
+    }
+    CloudFrontSigner before = current;
+    if (chosen != before) {
+      current = chosen;
+      cache.forget(before.keyPairId());
+      LOG.info("{}: CloudFront URLs are now signed with key pair {} (was {})", organization, chosen.keyPairId(),
+          before.keyPairId());
+    }
+  }
+
+  /** Records that a probe signed with {@code keyPairId} passed at the edge (or, {@code false}, that CloudFront does not know it). */
+  void trusted(String keyPairId, boolean trusted) {
+    notes.update(organization, note(keyPairId, "trusted"), v -> trusted
+        ? Optional.of(v.orElse(clock.instant().toString())) : Optional.empty());
+  }
+
+  /** Since when the key is known trusted at the edge, if it is. */
+  Optional<Instant> trustedSince(String keyPairId) {
+    return notes.get(organization, note(keyPairId, "trusted")).map(Instant::parse);
+  }
+
+  /** The latest expiry of a URL {@code keyPairId} signed, on any instance. */
+  Optional<Instant> latestExpiry(String keyPairId) {
+    return notes.get(organization, note(keyPairId, "latest-expiry")).map(Instant::parse);
+  }
+
+  /**
+   * Records that {@code signer} handed out a URL expiring at {@code expires}. Writes a note only when
+   * the expiry passes the latest this instance recorded: with expiries rounded to a step, about once
+   * per step. A failure to write is logged, not thrown: downloads do not wait for the state store.
+   */
+  void issued(CloudFrontSigner signer, Instant expires) {
+    String id = signer.keyPairId();
+    Instant known = recorded.get(id);
+    if (known != null && !expires.isAfter(known)) {
+      return;
+    }
+    try {
+      Optional<String> kept = notes.update(organization, note(id, "latest-expiry"), v -> v.isPresent()
+          && !Instant.parse(v.get()).isBefore(expires) ? v : Optional.of(expires.toString()));
+      recorded.merge(id, Instant.parse(kept.orElseThrow()), (a, b) -> a.isAfter(b) ? a : b);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: cannot record that key pair {} signed a URL valid until {} ({}); its removal may be reported"
+          + " early", organization, id, expires, e.toString());
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package org.binarybackends.cloudfront;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.s3.AwsRegion;
+import org.binarybackends.s3.PlatformRole;
+import org.binarybackends.s3.S3Platform;
+import org.binarybackends.s3.S3Settings;
+import org.binarybackends.s3.S3Transfer;
+import org.binarybackends.spi.BackendContext;
+import org.binarybackends.spi.SharedNotes;
+import org.binarybackends.testkit.CloudFrontEdgeEmulator;
+import org.binarybackends.testkit.LocalSts;
+import org.binarybackends.testkit.s3.EmbeddedS3;
+import org.binarybackends.testkit.s3.OacOrigin;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+
+/**
+ * A local STS, an embedded S3 server, CloudFront edge emulators in front of its buckets, and the
+ * real key files openssl makes, for one test class, on a clock each test can set. Register with
+ * {@code @RegisterExtension static final CloudFrontFixture fixture = CloudFrontFixture.start();}.
+ */
+final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
+  static final String PLATFORM_ACCOUNT = "210987654321";
+  static final String PLATFORM_PRINCIPAL = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":role/platform-service";
+  static final String HOST = "d1234567890.cloudfront.net";
+
+  private volatile Clock clock = Clock.systemUTC();
+  final Clock sharedClock = new Clock() {
+    @Override
+    public ZoneId getZone() {
+      return clock.getZone();
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return clock.withZone(zone);
+    }
+
+    @Override
+    public Instant instant() {
+      return clock.instant();
+    }
+  };
+  final Path root;
+  final Path keys;
+  final LocalSts sts;
+  final EmbeddedS3 s3;
+  final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build();
+  final S3Platform platform;
+  private final AtomicInteger buckets = new AtomicInteger();
+  private final java.util.List<CloudFrontEdgeEmulator> edges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private CloudFrontFixture() throws Exception {
+    root = Files.createTempDirectory("cloudfront-fixture");
+    keys = Files.createDirectories(root.resolve("keys"));
+    Keys.make(keys);
+    Keys.openssl(keys, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa2-pkcs8.pem");
+    Keys.openssl(keys, "pkey", "-in", "rsa2-pkcs8.pem", "-pubout", "-out", "rsa2-public.pem");
+    sts = LocalSts.start(sharedClock);
+    s3 = EmbeddedS3.start(root.resolve("s3"), sts);
+    LocalSts.Identity base = sts.addBaseIdentity(PLATFORM_PRINCIPAL);
+    platform = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_PRINCIPAL,
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(base.accessKeyId(), base.secretAccessKey())),
+        AwsRegion.of("eu-west-1"), http);
+  }
+
+  static CloudFrontFixture start() {
+    try {
+      return new CloudFrontFixture();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the CloudFront fixture", e);
+    }
+  }
+
+  void useClock(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Onboards {@code org} with a new bucket, trust applied; returns the bucket's settings. */
+  S3Settings onboard(String org, String prefix) {
+    PlatformRole platformRole = PlatformRole.of(OrganizationId.of(org), "uploads", PLATFORM_ACCOUNT);
+    String customer = "arn:aws:iam::123456789012:role/" + org + "-binaries";
+    sts.defineRole(platformRole.arn("aws"), PLATFORM_PRINCIPAL, null, true);
+    sts.defineRole(customer, platformRole.arn("aws"), org, true);
+    String bucket = "cf-" + org.toLowerCase(Locale.ROOT) + "-" + buckets.incrementAndGet();
+    s3.createBucket(bucket, customer);
+    return S3Settings.of(org, bucket, "eu-west-1", customer, "uploads", prefix, null, s3.endpoint().toString(),
+        sts.endpoint().toString(), true);
+  }
+
+  /** A distribution (emulated) in front of {@code bucket}, trusting no key yet; closed with the fixture. */
+  Distribution distribution(S3Settings bucket, String originPath) {
+    OacOrigin origin = s3.cloudFrontOrigin(bucket.bucket().value(), originPath);
+    CloudFrontEdgeEmulator edge = CloudFrontEdgeEmulator.start(origin, sharedClock);
+    edges.add(edge);
+    return new Distribution(edge, origin);
+  }
+
+  record Distribution(CloudFrontEdgeEmulator edge, OacOrigin origin) {}
+
+  /** The PEM text of a key file made by openssl. */
+  String pem(String file) {
+    try {
+      return Files.readString(keys.resolve(file));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  java.security.PublicKey publicKey(String file, String algorithm) {
+    try {
+      return Keys.publicKey(keys.resolve(file), algorithm);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  BackendContext context(Clock clock, SharedNotes notes) {
+    return BackendContext.builder().clock(clock).service(S3Platform.class, platform)
+        .service(S3Transfer.class, new S3Transfer(5L << 20, 4)).service(SharedNotes.class, notes).build();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  @Override
+  public void close() throws Exception {
+    edges.forEach(CloudFrontEdgeEmulator::close);
+    s3.close();
+    sts.close();
+    http.close();
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
