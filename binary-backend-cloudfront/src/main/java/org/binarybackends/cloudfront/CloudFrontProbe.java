@@ -196,8 +196,9 @@ final class CloudFrontProbe {
     if (a.status == 403 && a.code().filter("AccessDenied"::equals).isPresent() && a.fromOrigin()) {
       return "CloudFront forwarded the request and the bucket refused it (403 AccessDenied from S3; behind Origin"
           + " Access Control a missing object is 403 too): the bucket policy does not let the distribution read "
-          + backend.settings.origin().bucket().value() + "/" + backend.settings.origin().prefix() + "* — add the"
-          + " statement OnboardingPolicies.cloudFrontReadAccess(distributionArn) generates";
+          + backend.settings.origin().bucket().value() + "/" + backend.settings.origin().prefix() + "* (add the"
+          + " statement OnboardingPolicies.cloudFrontReadAccess(distributionArn) generates), or the distribution's"
+          + " origin is another bucket or its origin path is not '" + backend.settings.originPath() + "'";
     }
     if (a.edgeError("AccessDenied")) {
       String skew = a.date().map(d -> Duration.between(backend.clock.instant(), d))

@@ -1,0 +1,168 @@
+package org.binarybackends.cloudfront;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.Secret;
+import org.binarybackends.SignedUrl;
+import org.binarybackends.StoredBinary;
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.Activator;
+import org.binarybackends.activation.BackendPool;
+import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.InMemoryStateStore;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.PartStatus;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.StoredNotes;
+import org.binarybackends.activation.UploadTarget;
+import org.binarybackends.defaultstore.DefaultStorageSettings;
+import org.binarybackends.defaultstore.SigningKey;
+import org.binarybackends.s3.S3Settings;
+import org.binarybackends.spi.BackendContext;
+import org.binarybackends.testkit.Download;
+import org.binarybackends.testkit.GeneratedContent;
+import org.binarybackends.testkit.ManualClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The story end to end, with the real parts: the platform's default storage, the S3 and CloudFront
+ * backends found by ServiceLoader, the local STS, the embedded S3 server and the edge emulator. An
+ * organization registers its bucket and its distribution; while the distribution does not trust the
+ * key yet it stays on the default storage, with the reason; once both parts verify it switches;
+ * earlier binaries download from the default storage, later ones through the edge with signed URLs
+ * that stop working when they say; a key rotation runs through without a failed download.
+ */
+class CloudFrontStoryTest {
+  @RegisterExtension
+  static final CloudFrontFixture fixture = CloudFrontFixture.start();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  private static Download fetch(SignedUrl url) throws Exception {
+    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = r.body()) {
+      return Download.of(r.statusCode(), body);
+    }
+  }
+
+  private static ObjectNode s3Json(S3Settings s) {
+    return JSON.createObjectNode().put("type", "s3").put("organization", s.organization().value())
+        .put("bucket", s.bucket().value()).put("region", s.region().id()).put("roleArn", s.roleArn().toString())
+        .put("roleName", s.roleName()).put("prefix", s.prefix()).put("s3Endpoint", fixture.s3.endpoint().toString())
+        .put("stsEndpoint", fixture.sts.endpoint().toString()).put("pathStyleAccess", true);
+  }
+
+  private static SettingsJson cloudFrontJson(S3Settings bucket, java.net.URI edge, String... idsAndKeyFiles) {
+    ObjectNode n = JSON.createObjectNode().put("type", "cloudfront").put("host", CloudFrontFixture.HOST)
+        .put("endpoint", edge.toString()).put("ttlSeconds", 3600).put("originPath", "/firmware");
+    var keys = n.putArray("keys");
+    for (int i = 0; i < idsAndKeyFiles.length; i += 2) {
+      keys.addObject().put("keyPairId", idsAndKeyFiles[i]).put("privateKey", fixture.pem(idsAndKeyFiles[i + 1]));
+    }
+    n.set("origin", s3Json(bucket));
+    return SettingsJson.of(n.toString());
+  }
+
+  @Test
+  void anOrganizationSwitchesOnlyWhenBucketAndDistributionVerifyAndDownloadsComeFromTheEdge() throws Exception {
+    ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    fixture.useClock(clock);
+    S3Settings bucket = fixture.onboard("story", "firmware/");
+    OrganizationId org = bucket.organization();
+    CloudFrontFixture.Distribution d = fixture.distribution(bucket, "/firmware");
+    InMemoryStateStore store = new InMemoryStateStore();
+    BackendContext context = fixture.context(clock, new StoredNotes(store));
+    BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
+    assertThat(registry.types()).contains("default", "s3", "cloudfront");
+    DefaultStorageSettings platformSettings = DefaultStorageSettings.builder().root(dir.resolve("platform"))
+        .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
+            StandardCharsets.UTF_8)))).build();
+    try (BinaryBackend platform = registry.create(platformSettings, context);
+        BackendPool pool = new BackendPool(registry, context)) {
+      BackendResolver resolver = new BackendResolver(store, platform, pool);
+      Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), clock);
+      StoredBinary before = resolver.forUpload(org).backend().put(org, ObjectKey.of("fw/1.bin"),
+          new GeneratedContent(1, 1000));
+
+      // the bucket is ready, the distribution does not trust the key yet
+      activator.register(org, SettingsJson.of(s3Json(bucket).toString()),
+          Optional.of(cloudFrontJson(bucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin");
+      OrganizationState pending = activator.check(org);
+      assertThat(pending.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.ACTIVE);
+      assertThat(pending.staged().orElseThrow().downloadState().status()).isEqualTo(PartStatus.PENDING);
+      UploadTarget waiting = resolver.forUpload(org);
+      assertThat(waiting.custom()).isFalse();
+      assertThat(waiting.reason()).contains("download part pending", "K1RSA is not in the distribution's trusted key"
+          + " group");
+
+      // the customer adds the public key to the key group: both parts verify, the organization switches
+      d.edge().trust("K1RSA", fixture.publicKey("rsa-public.pem", "RSA"));
+      assertThat(activator.check(org).switched()).isTrue();
+      UploadTarget custom = resolver.forUpload(org);
+      assertThat(custom.custom()).isTrue();
+      long size = (5L << 20) * 2 + 3;
+      StoredBinary after = custom.backend().put(org, ObjectKey.of("fw/sensor v3+é.bin"), new GeneratedContent(3,
+          size));
+      assertThat(after.location().instance()).isEqualTo(bucket.instanceId());
+
+      SignedUrl old = resolver.signDownloadUrl(before.location(), Duration.ofMinutes(10));
+      assertThat(old.uri().getPort()).as("the earlier binary from the default storage").isNotEqualTo(
+          d.edge().baseUrl().getPort());
+      assertThat(fetch(old).sha256()).isEqualTo(before.sha256());
+      SignedUrl edgeUrl = resolver.signDownloadUrl(after.location(), Duration.ofMinutes(10));
+      assertThat(edgeUrl.uri().getPort()).as("the later one from the edge").isEqualTo(d.edge().baseUrl().getPort());
+      assertThat(edgeUrl.uri().getRawPath()).isEqualTo("/fw/sensor%20v3%2B%C3%A9.bin");
+      Download got = fetch(edgeUrl);
+      assertThat(got.status()).isEqualTo(200);
+      assertThat(got.sha256()).isEqualTo(after.sha256());
+      assertThat(d.origin().lastKey()).isEqualTo("firmware/fw/sensor v3+é.bin");
+
+      // a URL stops working when it says it does
+      clock.set(edgeUrl.expiresAt().minusSeconds(1));
+      assertThat(fetch(edgeUrl).status()).isEqualTo(200);
+      clock.set(edgeUrl.expiresAt());
+      assertThat(fetch(edgeUrl).status()).isEqualTo(403);
+
+      // a key rotation: the new public key joins the key group, the settings list both keys
+      SignedUrl signedByOld = resolver.signDownloadUrl(after.location(), Duration.ofHours(1));
+      d.edge().trust("K2EC", fixture.publicKey("ec-public.pem", "EC"));
+      activator.register(org, SettingsJson.of(s3Json(bucket).toString()), Optional.of(cloudFrontJson(bucket,
+          d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem", "K2EC", "ec-pkcs8.pem")), "admin");
+      OrganizationState rotated = activator.check(org);
+      assertThat(rotated.staged()).as(rotated.toString()).isEmpty();
+      SignedUrl signedByNew = resolver.signDownloadUrl(after.location(), Duration.ofHours(1));
+      assertThat(signedByNew.uri().getRawQuery()).contains("Key-Pair-Id=K2EC");
+      assertThat(signedByOld.uri().getRawQuery()).contains("Key-Pair-Id=K1RSA");
+      for (SignedUrl u : new SignedUrl[] {signedByOld, signedByNew}) {
+        Download dl = fetch(u);
+        assertThat(dl.status()).as("no download fails during the rotation").isEqualTo(200);
+        assertThat(dl.sha256()).isEqualTo(after.sha256());
+      }
+      assertThat(resolver.forUpload(org).custom()).isTrue();
+    }
+  }
+}
