@@ -48,8 +48,9 @@ import org.binarybackends.spi.BackendContext;
  * resumed with a {@code Range}), and check its SHA-256 each time. Then the organization brings its
  * own storage: uploads stay on the platform's until it is verified, then switch, and every binary
  * stays downloadable from where it was stored; first an on-premises storage, then its own S3 bucket
- * (against the testkit's local STS and S3 server, see {@link S3Chapter}). Exits non-zero if any check
- * fails.
+ * (against the testkit's local STS and S3 server, see {@link S3Chapter}), last a bucket behind its
+ * CloudFront distribution (the testkit's edge emulator, see {@link CloudFrontChapter}). Exits non-zero
+ * if any check fails.
  *
  * <p>Usage: {@code Quickstart [storage-root] [size-in-MiB]}; by default a new temp directory and 64 MiB.
  */
@@ -142,6 +143,7 @@ public final class Quickstart {
 
       bringYourOwnStorage(root, registry, backend, org, stored, http);
       S3Chapter.run(root, backend, org, stored, http, Quickstart::check);
+      CloudFrontChapter.run(root, backend, http, Quickstart::check);
     }
   }
 

@@ -33,6 +33,10 @@ class QuickstartTest {
         .contains("OK   before the trust policy is applied, uploads stay on the platform's storage")
         .contains("OK   after verification (active: s3{")
         .contains("OK   degraded, and uploads refused with the reason: ")
+        .contains("OK   before the distribution trusts the key, uploads stay on the platform's storage")
+        .contains("OK   downloads come from the edge: ")
+        .contains("OK   after the rotation the new key signs, and the old key's URL still works")
+        .doesNotContain("BEGIN PRIVATE KEY").doesNotContain("Signature=")
         .doesNotContain("FAIL").doesNotContain("sig=").doesNotContain("X-Amz-Signature");
     // three in part two; in part three, the binary stored before the bucket, and one stored in it
     assertThat(out.lines().filter(l -> l.startsWith("OK   default{name=") && l.contains("HTTP 200"))).hasSize(4);
