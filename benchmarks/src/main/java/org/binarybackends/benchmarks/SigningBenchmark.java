@@ -32,15 +32,15 @@ import software.amazon.awssdk.services.cloudfront.CloudFrontUtilities;
  * Signed CloudFront URLs per second on one thread, the library beside the SDK's own
  * {@code CloudFrontUtilities} with the same key and the same URL: RSA-2048 and ECDSA P-256 (canned
  * policy, SHA-1), and the fleet pattern — 10,000 devices asking for 20 binaries, their requests spread
- * evenly over one TTL (1 hour), served by the library's {@link SignedUrlCache} (expiries rounded up to
- * 15 minutes, a quarter of the TTL) against the SDK signing every request.
+ * evenly over one TTL (1 hour), served by the library's {@link SignedUrlCache} (expiries rounded down
+ * to 15-minute steps, a quarter of the TTL) against the SDK signing every request.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Measurement(iterations = 10, time = 2)
+@Fork(2)
 public class SigningBenchmark {
   private static final String HOST = "d111111abcdef8.cloudfront.net";
   private static final String KEY_PAIR_ID = "K2JCJMDEHXQW5F";

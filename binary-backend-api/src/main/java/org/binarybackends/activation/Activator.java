@@ -96,14 +96,23 @@ public final class Activator implements AutoCloseable {
    * @param upload settings of the backend that stores the bytes, e.g. {@code {"type":"s3", ...}}
    * @param download settings of a separate backend signing downloads (a CDN), or empty
    * @param actor who asks, for the audit trail
-   * @throws org.binarybackends.InvalidConfigurationException if a provider refuses the settings;
-   *     nothing is changed
+   * @throws org.binarybackends.InvalidConfigurationException if a provider refuses the settings, or
+   *     the download part serves only another storage than the upload part (a CDN in front of another
+   *     bucket); nothing is changed
    */
   public OrganizationState register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
       String actor) {
     Objects.requireNonNull(organization, "organization");
     BackendSettings uploadSettings = pool.registry().readSettings(upload.reveal());
-    download.ifPresent(d -> pool.registry().readSettings(d.reveal()));
+    if (download.isPresent()) {
+      BackendSettings downloadSettings = pool.registry().readSettings(download.get().reveal());
+      if (downloadSettings.servesOnlyItsInstance() && !downloadSettings.instanceId().equals(uploadSettings.instanceId())) {
+        throw new org.binarybackends.InvalidConfigurationException(List.of(org.binarybackends.Violation.of("download",
+            downloadSettings.instanceId().toString(), "a download part serving the upload part's storage, "
+                + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download part serves only its"
+                + " own origin)")));
+      }
+    }
     CustomBackend staged = new CustomBackend("cfg-" + UUID.randomUUID(), upload, uploadSettings.instanceId(), download,
         PartState.pending(), PartState.pending(), clock.instant());
     List<CustomBackend> replaced = new ArrayList<>();

@@ -17,4 +17,13 @@ public interface BackendSettings {
    * (never a secret). Two settings with equal instance ids reach the same bytes.
    */
   BackendInstanceId instanceId();
+
+  /**
+   * Whether a backend of these settings, as the download part of a configuration, serves exactly the
+   * bytes of its own {@link #instanceId()} (a CDN whose origin is the bucket): the activator then
+   * refuses a configuration whose upload part is another instance. {@code false} by default.
+   */
+  default boolean servesOnlyItsInstance() {
+    return false;
+  }
 }

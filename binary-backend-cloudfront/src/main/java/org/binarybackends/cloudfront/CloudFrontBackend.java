@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.binarybackends.BackendInstanceId;
+import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.ByteRange;
 import org.binarybackends.DeleteResult;
@@ -42,6 +44,7 @@ final class CloudFrontBackend implements org.binarybackends.BinaryBackend {
   final SignedUrlCache cache;
   final KeyRotation rotation;
   private final String pathPrefix;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   CloudFrontBackend(CloudFrontSettings settings, S3Origin origin, SharedNotes notes, Clock clock) {
     this.settings = settings;
@@ -126,12 +129,18 @@ final class CloudFrontBackend implements org.binarybackends.BinaryBackend {
    */
   @Override
   public VerificationReport verify() {
+    if (closed.get()) {
+      throw new BackendUnavailableException("the CloudFront backend of " + settings.origin().organization() + " ("
+          + settings.host() + ") is closed", false, null);
+    }
     return new CloudFrontProbe(this).run();
   }
 
   @Override
   public void close() {
-    origin.close();
+    if (closed.compareAndSet(false, true)) {
+      origin.close();
+    }
   }
 
   @Override

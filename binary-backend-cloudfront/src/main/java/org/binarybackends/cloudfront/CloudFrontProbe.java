@@ -101,14 +101,14 @@ final class CloudFrontProbe {
           backend.rotation.trusted(k.keyPairId(), false);
         }
       } catch (RuntimeException e) {
-        checks.add(Check.warning("key " + k.keyPairId(), "cannot record the outcome in the organization's shared"
-            + " notes: " + e));
+        checks.add(Check.warning("key-notes", "cannot record the probe of key pair " + k.keyPairId() + " in the"
+            + " organization's shared notes: " + e));
       }
     }
     try {
       backend.rotation.refresh();
     } catch (RuntimeException e) {
-      checks.add(Check.warning("key-rotation", "cannot read the organization's shared notes: " + e));
+      checks.add(Check.warning("key-notes", "cannot read the organization's shared notes: " + e));
     }
     String signing = backend.rotation.current().keyPairId();
     Answer mine = answers.get(signing);
@@ -119,14 +119,13 @@ final class CloudFrontProbe {
       checks.add(Check.failed("signed-get", diagnose(mine, signing, content), mine.retryable()));
     }
     Instant now = backend.clock.instant();
-    for (KeyPair k : backend.rotation.keys()) {
-      String id = k.keyPairId();
+    List<String> ids = List.copyOf(answers.keySet()); // oldest first
+    for (String id : ids) {
       if (id.equals(signing)) {
         continue;
       }
       Answer a = answers.get(id);
-      boolean newer = backend.rotation.keys().indexOf(k) > backend.rotation.keys().stream().map(KeyPair::keyPairId)
-          .toList().indexOf(signing);
+      boolean newer = ids.indexOf(id) > ids.indexOf(signing);
       Optional<Instant> latest = backend.rotation.latestExpiry(id);
       if (newer) {
         checks.add(Check.warning("key " + id, "not trusted at the edge yet, so " + signing + " keeps signing: "

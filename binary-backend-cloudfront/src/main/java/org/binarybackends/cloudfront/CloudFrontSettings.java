@@ -168,6 +168,12 @@ public final class CloudFrontSettings implements BackendSettings {
     return origin.instanceId();
   }
 
+  /** The distribution serves its origin bucket only: as a download part, the upload part must be that bucket. */
+  @Override
+  public boolean servesOnlyItsInstance() {
+    return true;
+  }
+
   public String host() {
     return host;
   }

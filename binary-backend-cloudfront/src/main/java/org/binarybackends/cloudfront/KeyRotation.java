@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.binarybackends.BinaryBackendException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.cloudfront.CloudFrontSettings.KeyPair;
 import org.binarybackends.spi.SharedNotes;
@@ -57,7 +56,7 @@ final class KeyRotation {
     this.current = signers.get(keys.get(0).keyPairId());
     try {
       refresh();
-    } catch (BinaryBackendException | IllegalStateException e) {
+    } catch (RuntimeException e) { // a state store that cannot be read must not keep the backend from serving
       LOG.warn("{}: cannot read the key rotation notes ({}); signing with {} until the next check", organization,
           e.getMessage(), current.keyPairId());
     }

@@ -1,6 +1,7 @@
 package org.binarybackends.cloudfront;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Secret;
@@ -146,6 +148,16 @@ class CloudFrontStoryTest {
       assertThat(fetch(edgeUrl).status()).isEqualTo(200);
       clock.set(edgeUrl.expiresAt());
       assertThat(fetch(edgeUrl).status()).isEqualTo(403);
+
+      // a distribution in front of another bucket cannot be the download part of this one; nothing changes
+      S3Settings otherBucket = fixture.onboard("story-other", "firmware/");
+      OrganizationState beforeMistake = store.get(org).orElseThrow();
+      assertThatThrownBy(() -> activator.register(org, SettingsJson.of(s3Json(bucket).toString()),
+          Optional.of(cloudFrontJson(otherBucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin"))
+          .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+              .extracting(v -> v.field()).containsExactly("download"))
+          .hasMessageContaining(otherBucket.bucket().value()).hasMessageNotContaining("BEGIN");
+      assertThat(store.get(org)).hasValue(beforeMistake);
 
       // a key rotation: the new public key joins the key group, the settings list both keys
       SignedUrl signedByOld = resolver.signDownloadUrl(after.location(), Duration.ofHours(1));
