@@ -35,7 +35,7 @@ final class CloudFrontBackend implements org.binarybackends.BinaryBackend {
   static final Duration MAX_URL_TTL = Duration.ofSeconds(CloudFrontSettings.MAX_TTL_SECONDS);
   /** The longest rounding of expiries (see {@link SignedUrlCache}). */
   static final Duration CACHE_WINDOW = Duration.ofMinutes(15);
-  /** How many signed URLs one organization keeps: about 2 MB at most. */
+  /** How many signed URLs one organization keeps: about 1 KB each (an RSA URL and its key), 4 MB at most. */
   static final int CACHE_ENTRIES = 4096;
 
   final CloudFrontSettings settings;

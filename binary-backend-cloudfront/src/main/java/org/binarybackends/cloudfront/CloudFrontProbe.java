@@ -97,7 +97,7 @@ final class CloudFrontProbe {
       try {
         if (a.served(content)) {
           backend.rotation.trusted(k.keyPairId(), true);
-        } else if (a.edgeError("InvalidKey")) {
+        } else if (a.edgeError("InvalidKey") || a.edgeError("AccessDenied")) { // unknown, or not its private key
           backend.rotation.trusted(k.keyPairId(), false);
         }
       } catch (RuntimeException e) {
@@ -134,9 +134,13 @@ final class CloudFrontProbe {
         checks.add(Check.passed("key " + id, "replaced by " + signing + "; removable now: remove it from the settings"
             + " and its public key from the key group" + latest.map(t -> " (the last URL it signed expired at " + t
                 + ")").orElse(" (it signed no URL that is recorded)")));
-      } else {
+      } else if (a.served(content)) {
         checks.add(Check.passed("key " + id, "replaced by " + signing + "; keep it in the key group until " + latest.get()
-            + ", when the last URL it signed expires" + (a.served(content) ? "" : "; note: " + diagnose(a, id, content))));
+            + ", when the last URL it signed expires"));
+      } else {
+        checks.add(Check.warning("key " + id, "replaced by " + signing + ", but URLs it signed, valid until "
+            + latest.get() + ", fail now: " + diagnose(a, id, content) + ". Keep its public key in the key group until"
+            + " then"));
       }
     }
   }

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code cloudfront/<host>/<keyPairId>/trusted}: a probe signed with the key passed at the edge
- *       (set by {@link #trusted}); removed when CloudFront answers that it does not know the key.
+ *       (set by {@link #trusted}); removed when CloudFront answers that it does not know the key, or
+ *       refuses its signature (so a key removed from the key group too early hands signing back to an
+ *       older trusted one).
  *   <li>{@code cloudfront/<host>/<keyPairId>/latest-expiry}: the latest expiry of a URL the key
  *       signed, on any instance.
  * </ul>

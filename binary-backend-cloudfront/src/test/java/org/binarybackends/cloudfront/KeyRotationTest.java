@@ -111,4 +111,43 @@ class KeyRotationTest {
       assertThat(check(end, "key KOLD").detail()).contains("removable now");
     }
   }
+
+  @Test
+  void keysRemovedFromTheKeyGroupTooEarlyAreWarnedAboutAndSigningFallsBackToATrustedOne() throws Exception {
+    ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    fixture.useClock(clock);
+    S3Settings bucket = fixture.onboard("early", "");
+    CloudFrontFixture.Distribution d = fixture.distribution(bucket, "");
+    d.edge().trust("KOLD", fixture.publicKey("rsa-public.pem", "RSA"));
+    d.edge().trust("KNEW", fixture.publicKey("ec-public.pem", "EC"));
+    CloudFrontSettings settings = CloudFrontSettings.builder().host(CloudFrontFixture.HOST)
+        .endpoint(d.edge().baseUrl().toString()).origin(bucket)
+        .key("KOLD", Secret.of(fixture.pem("rsa-pkcs8.pem")), null)
+        .key("KNEW", Secret.of(fixture.pem("ec-pkcs8.pem")), null).build();
+    OrganizationId org = bucket.organization();
+    ObjectKey key = ObjectKey.of("fw/a.bin");
+    try (BinaryBackend b = new CloudFrontBackendProvider().create(settings, fixture.context(clock,
+        SharedNotes.inProcess()))) {
+      b.put(org, key, new GeneratedContent(1, 1000));
+      SignedUrl old = b.signDownloadUrl(org, key, Duration.ofHours(1));
+      assertThat(keyPairId(old)).isEqualTo("KOLD");
+      assertThat(b.verify().passed()).isTrue();
+      assertThat(keyPairId(b.signDownloadUrl(org, key, Duration.ofHours(1)))).isEqualTo("KNEW");
+
+      d.edge().untrust("KOLD"); // too early: the URL signed with it is still valid
+      assertThat(status(old)).isEqualTo(403);
+      VerificationReport early = b.verify();
+      Check warned = check(early, "key KOLD");
+      assertThat(warned.status()).isEqualTo(Status.WARNING);
+      assertThat(warned.detail()).contains("fail now", "valid until " + old.expiresAt(), "InvalidKey");
+      assertThat(early.passed()).isTrue();
+
+      d.edge().trust("KOLD", fixture.publicKey("rsa-public.pem", "RSA")); // put back,
+      d.edge().untrust("KNEW"); // and the new one removed instead
+      assertThat(b.verify().passed()).as("signing falls back to the older key the edge still trusts").isTrue();
+      SignedUrl fallback = b.signDownloadUrl(org, key, Duration.ofHours(1));
+      assertThat(keyPairId(fallback)).isEqualTo("KOLD");
+      assertThat(status(fallback)).isEqualTo(200);
+    }
+  }
 }
