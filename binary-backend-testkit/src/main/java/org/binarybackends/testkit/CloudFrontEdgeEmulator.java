@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * valid yet, a client outside the policy's IP range, a resource the policy does not cover), and,
  * from the origin, S3's 403 for a missing object as behind Origin Access Control (with S3's
  * {@code RequestId}, which CloudFront's own documents lack). Every answer carries CloudFront's
- * {@code Server}, {@code X-Amz-Cf-Id} and {@code Date} (its clock's) headers; a single {@code Range}
+ * {@code Server} and {@code X-Amz-Cf-Id} headers, and a {@code Date} of the wall clock (the JDK's HTTP
+ * server sets it, whatever the emulator's clock says); a single {@code Range}
  * gets 206 or 416. {@link #servesHost(boolean) servesHost(false)} answers as CloudFront does for a
  * domain no distribution serves. With
  * {@link #requireSignedUrls(boolean) requireSignedUrls(false)} it serves unsigned requests, as a
@@ -139,8 +140,6 @@ public final class CloudFrontEdgeEmulator implements AutoCloseable, AfterAllCall
       exchange.getResponseHeaders().set("Server", "CloudFront");
       exchange.getResponseHeaders().set("X-Amz-Cf-Id", java.util.UUID.randomUUID().toString());
       exchange.getResponseHeaders().set("X-Cache", a.status() < 400 ? "Miss from cloudfront" : "Error from cloudfront");
-      exchange.getResponseHeaders().set("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-          clock.instant().atZone(java.time.ZoneOffset.UTC)));
       if (a.contentRange() != null) {
         exchange.getResponseHeaders().set("Content-Range", a.contentRange());
       }
