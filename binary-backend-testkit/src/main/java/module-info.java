@@ -5,6 +5,7 @@ module org.binarybackends.testkit {
   requires transitive org.junit.jupiter.params;
   requires transitive org.assertj.core;
   requires jdk.httpserver;
+  requires java.net.http;
 
   exports org.binarybackends.testkit;
 

@@ -1,9 +1,5 @@
 package org.binarybackends.cloudfront;
 
-import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,7 +22,6 @@ class CloudFrontBackendContractTest extends BinaryBackendContract {
   @RegisterExtension
   static final CloudFrontFixture fixture = CloudFrontFixture.start();
   private static final String PREFIX = "tenant/fw-store/";
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** The S3 server judges the role sessions by the STS clock, which is the test's: it starts now. */
   @Override
@@ -76,10 +71,6 @@ class CloudFrontBackendContractTest extends BinaryBackendContract {
 
   @Override
   protected Download fetch(SignedUrl url) throws Exception {
-    HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      return Download.of(response.statusCode(), body);
-    }
+    return Download.fetch(url);
   }
 }

@@ -3,10 +3,6 @@ package org.binarybackends.cloudfront;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -33,7 +29,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CloudFrontBackendTest {
   @RegisterExtension
   static final CloudFrontFixture fixture = CloudFrontFixture.start();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static int orgs;
 
   private ManualClock clock;
@@ -63,13 +58,6 @@ class CloudFrontBackendTest {
     backend.close();
   }
 
-  private static Download fetch(SignedUrl url) throws Exception {
-    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = r.body()) {
-      return Download.of(r.statusCode(), body);
-    }
-  }
 
   @Test
   void awkwardKeysDownloadThroughTheEdge() throws Exception {
@@ -80,7 +68,7 @@ class CloudFrontBackendTest {
       StoredBinary stored = backend.put(org, ObjectKey.of(k), new GeneratedContent(seed++, 1000 + seed));
       SignedUrl url = backend.signDownloadUrl(org, ObjectKey.of(k), Duration.ofMinutes(10));
       assertThat(url.uri().getRawPath()).as(k).isEqualTo("/" + ObjectKey.of(k).uriPath());
-      Download d = fetch(url);
+      Download d = Download.fetch(url);
       assertThat(d.status()).as(k).isEqualTo(200);
       assertThat(d.sha256()).as(k).isEqualTo(stored.sha256());
     }
@@ -122,6 +110,6 @@ class CloudFrontBackendTest {
     clock.set(stepEnd);
     SignedUrl next = backend.signDownloadUrl(org, ObjectKey.of("fw/fleet.bin"), Duration.ofHours(1));
     assertThat(next.expiresAt()).isEqualTo(first.expiresAt().plusSeconds(900));
-    assertThat(fetch(next).sha256()).isEqualTo(stored.sha256());
+    assertThat(Download.fetch(next).sha256()).isEqualTo(stored.sha256());
   }
 }

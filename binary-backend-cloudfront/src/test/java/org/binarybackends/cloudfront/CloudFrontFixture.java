@@ -3,8 +3,6 @@ package org.binarybackends.cloudfront;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.OrganizationId;
@@ -17,6 +15,7 @@ import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.SharedNotes;
 import org.binarybackends.testkit.CloudFrontEdgeEmulator;
 import org.binarybackends.testkit.LocalSts;
+import org.binarybackends.testkit.SwitchableClock;
 import org.binarybackends.testkit.s3.EmbeddedS3;
 import org.binarybackends.testkit.s3.OacOrigin;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -36,23 +35,8 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
   static final String PLATFORM_PRINCIPAL = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":role/platform-service";
   static final String HOST = "d1234567890.cloudfront.net";
 
-  private volatile Clock clock = Clock.systemUTC();
-  final Clock sharedClock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return clock.getZone();
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return clock.withZone(zone);
-    }
-
-    @Override
-    public Instant instant() {
-      return clock.instant();
-    }
-  };
+  /** The clock of the current test, which the STS and the edges read. */
+  final SwitchableClock sharedClock = new SwitchableClock();
   final Path root;
   final Path keys;
   final LocalSts sts;
@@ -85,7 +69,7 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
   }
 
   void useClock(Clock clock) {
-    this.clock = clock;
+    sharedClock.use(clock);
   }
 
   /** Onboards {@code org} with a new bucket, trust applied; returns the bucket's settings. */

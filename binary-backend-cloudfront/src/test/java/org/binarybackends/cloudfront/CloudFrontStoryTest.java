@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,19 +52,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudFrontStoryTest {
   @RegisterExtension
   static final CloudFrontFixture fixture = CloudFrontFixture.start();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dir;
 
-  private static Download fetch(SignedUrl url) throws Exception {
-    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = r.body()) {
-      return Download.of(r.statusCode(), body);
-    }
-  }
 
   private static ObjectNode s3Json(S3Settings s) {
     return JSON.createObjectNode().put("type", "s3").put("organization", s.organization().value())
@@ -134,20 +122,20 @@ class CloudFrontStoryTest {
       SignedUrl old = resolver.signDownloadUrl(before.location(), Duration.ofMinutes(10));
       assertThat(old.uri().getPort()).as("the earlier binary from the default storage").isNotEqualTo(
           d.edge().baseUrl().getPort());
-      assertThat(fetch(old).sha256()).isEqualTo(before.sha256());
+      assertThat(Download.fetch(old).sha256()).isEqualTo(before.sha256());
       SignedUrl edgeUrl = resolver.signDownloadUrl(after.location(), Duration.ofMinutes(10));
       assertThat(edgeUrl.uri().getPort()).as("the later one from the edge").isEqualTo(d.edge().baseUrl().getPort());
       assertThat(edgeUrl.uri().getRawPath()).isEqualTo("/fw/sensor%20v3%2B%C3%A9.bin");
-      Download got = fetch(edgeUrl);
+      Download got = Download.fetch(edgeUrl);
       assertThat(got.status()).isEqualTo(200);
       assertThat(got.sha256()).isEqualTo(after.sha256());
       assertThat(d.origin().lastKey()).isEqualTo("firmware/fw/sensor v3+é.bin");
 
       // a URL stops working when it says it does
       clock.set(edgeUrl.expiresAt().minusSeconds(1));
-      assertThat(fetch(edgeUrl).status()).isEqualTo(200);
+      assertThat(Download.fetch(edgeUrl).status()).isEqualTo(200);
       clock.set(edgeUrl.expiresAt());
-      assertThat(fetch(edgeUrl).status()).isEqualTo(403);
+      assertThat(Download.fetch(edgeUrl).status()).isEqualTo(403);
 
       // a distribution in front of another bucket cannot be the download part of this one; nothing changes
       S3Settings otherBucket = fixture.onboard("story-other", "firmware/");
@@ -170,7 +158,7 @@ class CloudFrontStoryTest {
       assertThat(signedByNew.uri().getRawQuery()).contains("Key-Pair-Id=K2EC");
       assertThat(signedByOld.uri().getRawQuery()).contains("Key-Pair-Id=K1RSA");
       for (SignedUrl u : new SignedUrl[] {signedByOld, signedByNew}) {
-        Download dl = fetch(u);
+        Download dl = Download.fetch(u);
         assertThat(dl.status()).as("no download fails during the rotation").isEqualTo(200);
         assertThat(dl.sha256()).isEqualTo(after.sha256());
       }

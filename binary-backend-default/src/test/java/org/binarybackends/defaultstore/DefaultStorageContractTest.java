@@ -1,9 +1,5 @@
 package org.binarybackends.defaultstore;
 
-import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.SignedUrl;
@@ -14,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The default storage passes the contract, downloads going through its embedded HTTP server. */
 class DefaultStorageContractTest extends BinaryBackendContract {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
   Path root;
@@ -31,10 +26,6 @@ class DefaultStorageContractTest extends BinaryBackendContract {
 
   @Override
   protected Download fetch(SignedUrl url) throws Exception {
-    HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      return Download.of(response.statusCode(), body);
-    }
+    return Download.fetch(url);
   }
 }

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,18 +48,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConfigurationGapTest {
   private static final OrganizationId ORG = OrganizationId.of("org-gap");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
   Path dir;
 
-  private static Download fetch(SignedUrl url) throws Exception {
-    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = r.body()) {
-      return Download.of(r.statusCode(), body);
-    }
-  }
 
   @Test
   void uploadsSwitchToTheBucketOnlyOnceItIsVerifiedAndNeverSilentlyGoBack() throws Exception {
@@ -115,7 +103,7 @@ class ConfigurationGapTest {
         // every binary downloads from where it was stored, with a plain HTTP client
         for (StoredBinary b : new StoredBinary[] {before, during, after}) {
           SignedUrl url = resolver.signDownloadUrl(b.location(), Duration.ofMinutes(10));
-          Download d = fetch(url);
+          Download d = Download.fetch(url);
           assertThat(d.status()).as(url.redacted()).isEqualTo(200);
           assertThat(d.sha256()).isEqualTo(b.sha256());
         }
@@ -133,7 +121,7 @@ class ConfigurationGapTest {
         assertThat(degraded.active().orElseThrow().uploadState().status()).isEqualTo(PartStatus.DEGRADED);
         assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
             .hasMessageContaining("lacks s3:PutObject on arn:aws:s3:::" + bucket.bucket() + "/firmware/*");
-        assertThat(fetch(resolver.signDownloadUrl(after.location(), Duration.ofMinutes(10))).status())
+        assertThat(Download.fetch(resolver.signDownloadUrl(after.location(), Duration.ofMinutes(10))).status())
             .as("what is stored stays downloadable").isEqualTo(200);
       }
     }

@@ -1,9 +1,5 @@
 package org.binarybackends.s3;
 
-import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.binarybackends.BinaryBackend;
@@ -18,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of the local STS, with 5 MiB parts (S3's smallest) so that multipart uploads are exercised.
  */
 class S3BackendContractTest extends BinaryBackendContract {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   @RegisterExtension
   static final S3Fixture fixture = S3Fixture.start();
 
@@ -47,10 +42,6 @@ class S3BackendContractTest extends BinaryBackendContract {
 
   @Override
   protected Download fetch(SignedUrl url) throws Exception {
-    HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(url.uri()).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      return Download.of(response.statusCode(), body);
-    }
+    return Download.fetch(url);
   }
 }

@@ -3,12 +3,11 @@ package org.binarybackends.s3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.testkit.LocalSts;
+import org.binarybackends.testkit.SwitchableClock;
 import org.binarybackends.testkit.s3.EmbeddedS3;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -32,7 +31,7 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
   static final String PLATFORM_PRINCIPAL = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":role/platform-service";
 
   /** The clock of the current test. */
-  private volatile Clock clock = Clock.systemUTC();
+  private final SwitchableClock clock = new SwitchableClock();
   final LocalSts sts;
   final EmbeddedS3 s3;
   final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).build();
@@ -41,24 +40,8 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
   private final Path root;
 
   S3Fixture() throws Exception {
-    Clock delegating = new Clock() {
-      @Override
-      public ZoneId getZone() {
-        return clock.getZone();
-      }
-
-      @Override
-      public Clock withZone(ZoneId zone) {
-        return clock.withZone(zone);
-      }
-
-      @Override
-      public Instant instant() {
-        return clock.instant();
-      }
-    };
     root = Files.createTempDirectory("embedded-s3");
-    sts = LocalSts.start(delegating);
+    sts = LocalSts.start(clock);
     s3 = EmbeddedS3.start(root, sts);
     LocalSts.Identity base = sts.addBaseIdentity(PLATFORM_PRINCIPAL);
     platform = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_PRINCIPAL,
@@ -81,7 +64,7 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
   }
 
   void useClock(Clock clock) {
-    this.clock = clock;
+    this.clock.use(clock);
   }
 
   static RoleArn customerRole(String org) {
