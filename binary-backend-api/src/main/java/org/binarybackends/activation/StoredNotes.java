@@ -1,8 +1,11 @@
 package org.binarybackends.activation;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
+import org.binarybackends.InvalidInputException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.spi.SharedNotes;
 
@@ -26,6 +29,16 @@ public final class StoredNotes implements SharedNotes {
     return store.get(organization).flatMap(s -> Optional.ofNullable(s.notes().get(name)));
   }
 
+  @Override
+  public Map<String, String> list(OrganizationId organization, String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    return store.get(organization).map(s -> {
+      Map<String, String> out = new TreeMap<>(s.notes());
+      out.keySet().removeIf(name -> !name.startsWith(prefix));
+      return out;
+    }).orElse(Map.of());
+  }
+
   /**
    * {@inheritDoc}
    *
@@ -42,6 +55,10 @@ public final class StoredNotes implements SharedNotes {
       SharedNotes.check(name, after);
       if (after.equals(before)) {
         return after;
+      }
+      if (before.isEmpty() && current.notes().size() >= OrganizationState.MAX_NOTES) {
+        throw InvalidInputException.of("name", name, "a note among at most " + OrganizationState.MAX_NOTES
+            + " per organization; this one would be the " + (OrganizationState.MAX_NOTES + 1) + "th");
       }
       try {
         store.compareAndSet(current.version(), current.withNote(name, after.orElse(null)));

@@ -1,8 +1,10 @@
 package org.binarybackends.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -29,13 +31,17 @@ public interface SharedNotes {
   /** The note {@code name} of {@code organization}, if one is kept. */
   Optional<String> get(OrganizationId organization, String name);
 
+  /** Every note of {@code organization} whose name starts with {@code prefix}, by name, in one read. */
+  Map<String, String> list(OrganizationId organization, String prefix);
+
   /**
    * Replaces the note {@code name} by {@code change} of its current value, atomically with respect to
    * every instance sharing the notes (recomputed on the fresh value after a conflict); an empty result
    * removes it.
    *
    * @return the value kept afterwards
-   * @throws InvalidInputException for a bad name or a value over {@value #MAX_VALUE} characters
+   * @throws InvalidInputException for a bad name, a value over {@value #MAX_VALUE} characters, or a
+   *     new note beyond the store's limit (the organization state keeps 256)
    */
   Optional<String> update(OrganizationId organization, String name, UnaryOperator<Optional<String>> change);
 
@@ -57,6 +63,18 @@ public interface SharedNotes {
       @Override
       public Optional<String> get(OrganizationId organization, String name) {
         return Optional.ofNullable(notes.get(organization.value() + "\n" + name));
+      }
+
+      @Override
+      public Map<String, String> list(OrganizationId organization, String prefix) {
+        String key = organization.value() + "\n" + prefix;
+        Map<String, String> out = new TreeMap<>();
+        notes.forEach((k, v) -> {
+          if (k.startsWith(key)) {
+            out.put(k.substring(organization.value().length() + 1), v);
+          }
+        });
+        return out;
       }
 
       @Override

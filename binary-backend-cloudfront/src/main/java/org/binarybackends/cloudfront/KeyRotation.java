@@ -82,11 +82,17 @@ final class KeyRotation {
     return "cloudfront/" + host + "/" + keyPairId + "/" + what;
   }
 
-  /** Reads the notes again and switches to the newest trusted key. */
+  /**
+   * Reads the notes again (one read) and switches to the newest trusted key. Also forgets the
+   * latest expiry of a key no longer configured once it has passed (its "trusted" mark stays: another
+   * configuration of the organization may still list the key).
+   */
   void refresh() {
+    String prefix = "cloudfront/" + host + "/";
+    Map<String, String> read = notes.list(organization, prefix);
     CloudFrontSigner chosen = signers.get(keys.get(0).keyPairId());
     for (KeyPair k : keys) {
-      if (notes.get(organization, note(k.keyPairId(), "trusted")).isPresent()) {
+      if (read.containsKey(note(k.keyPairId(), "trusted"))) {
         chosen = signers.get(k.keyPairId());
       }
     }
@@ -97,6 +103,13 @@ final class KeyRotation {
       LOG.info("{}: CloudFront URLs are now signed with key pair {} (was {})", organization, chosen.keyPairId(),
           before.keyPairId());
     }
+    Instant now = clock.instant();
+    read.forEach((name, value) -> {
+      String keyPairId = name.substring(prefix.length(), name.indexOf('/', prefix.length()));
+      if (!signers.containsKey(keyPairId) && name.endsWith("/latest-expiry") && !Instant.parse(value).isAfter(now)) {
+        notes.update(organization, name, v -> v.filter(e -> Instant.parse(e).isAfter(now)));
+      }
+    });
   }
 
   /** Records that a probe signed with {@code keyPairId} passed at the edge (or, {@code false}, that CloudFront does not know it). */

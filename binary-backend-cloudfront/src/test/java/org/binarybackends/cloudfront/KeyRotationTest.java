@@ -110,6 +110,20 @@ class KeyRotationTest {
       assertThat(end.passed()).as(end.toString()).isTrue();
       assertThat(check(end, "key KOLD").detail()).contains("removable now");
     }
+
+    // the customer removes the old key from the settings too: its expired record goes
+    CloudFrontSettings newOnly = CloudFrontSettings.builder().host(CloudFrontFixture.HOST)
+        .endpoint(d.edge().baseUrl().toString()).origin(bucket).key("KNEW", Secret.of(fixture.pem("ec-pkcs8.pem")), null)
+        .build();
+    assertThat(notes.list(org, "cloudfront/" + CloudFrontFixture.HOST + "/KOLD/")).containsOnlyKeys(
+        "cloudfront/" + CloudFrontFixture.HOST + "/KOLD/latest-expiry");
+    try (BinaryBackend three = new CloudFrontBackendProvider().create(newOnly, fixture.context(clock, notes))) {
+      assertThat(three.verify().passed()).isTrue();
+    }
+    assertThat(notes.list(org, "cloudfront/" + CloudFrontFixture.HOST + "/KOLD/")).isEmpty();
+    assertThat(notes.list(org, "cloudfront/" + CloudFrontFixture.HOST + "/KNEW/")).containsKeys(
+        "cloudfront/" + CloudFrontFixture.HOST + "/KNEW/trusted", "cloudfront/" + CloudFrontFixture.HOST
+            + "/KNEW/latest-expiry");
   }
 
   @Test

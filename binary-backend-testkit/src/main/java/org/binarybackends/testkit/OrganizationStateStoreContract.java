@@ -216,6 +216,23 @@ public abstract class OrganizationStateStoreContract {
     assertThatThrownBy(() -> notes.update(ORG, "big", v -> Optional.of("x".repeat(SharedNotes.MAX_VALUE + 1))))
         .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("value");
     assertThat(notes.get(ORG, "big")).isEmpty();
+
+    notes.update(ORG, "cloudfront/h/K1/trusted", v -> Optional.of("t1"));
+    notes.update(ORG, "cloudfront/h/K2/trusted", v -> Optional.of("t2"));
+    notes.update(ORG, "other", v -> Optional.of("o"));
+    assertThat(notes.list(ORG, "cloudfront/h/")).containsExactly(Map.entry("cloudfront/h/K1/trusted", "t1"),
+        Map.entry("cloudfront/h/K2/trusted", "t2"));
+    assertThat(notes.list(OrganizationId.of("org-none"), "")).isEmpty();
+    for (int i = store.get(ORG).orElseThrow().notes().size(); i < OrganizationState.MAX_NOTES; i++) {
+      int n = i;
+      notes.update(ORG, "filler-" + n, v -> Optional.of("x"));
+    }
+    long version = store.get(ORG).orElseThrow().version();
+    assertThatThrownBy(() -> notes.update(ORG, "one-too-many", v -> Optional.of("x")))
+        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("at most 256");
+    assertThat(store.get(ORG).orElseThrow().version()).isEqualTo(version);
+    notes.update(ORG, "other", v -> Optional.of("changed")); // an existing note may still change
+    assertThat(notes.get(ORG, "other")).hasValue("changed");
   }
 
   @Test
