@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.ByteRange;
 import org.binarybackends.DeleteResult;
@@ -30,7 +31,7 @@ import org.binarybackends.spi.SharedNotes;
  * {@link KeyRotation}), reused from a {@link SignedUrlCache} within a step of time, so a fleet
  * downloading one binary costs one signature per step.
  */
-final class CloudFrontBackend implements org.binarybackends.BinaryBackend {
+final class CloudFrontBackend implements BinaryBackend {
   /** The longest URL anyone may ask for; the settings' TTL caps what is handed out. */
   static final Duration MAX_URL_TTL = Duration.ofSeconds(CloudFrontSettings.MAX_TTL_SECONDS);
   /** The longest rounding of expiries (see {@link SignedUrlCache}). */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.binarybackends.BackendUnavailableException;
@@ -59,7 +60,7 @@ final class CloudFrontProbe {
 
   VerificationReport run() {
     String key;
-    byte[] content = ("binary-backends CloudFront probe " + java.util.UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    byte[] content = ("binary-backends CloudFront probe " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
     try {
       key = backend.origin.putProbe(content);
       checks.add(Check.passed("origin-put-probe", "wrote s3://" + backend.settings.origin().bucket().value() + "/"
@@ -153,7 +154,7 @@ final class CloudFrontProbe {
           + " restrict viewer access, so anyone can download every binary. In the distribution's cache behavior set"
           + " 'Restrict viewer access' to Yes with the trusted key group holding " + backend.settings.keyPairIds(),
           false));
-    } else if (a.edgeError("MissingKey") || a.status == 403 && a.cloudFront()) {
+    } else if (a.status == 403 && a.cloudFront()) { // MissingKey, or any refusal: not served
       checks.add(Check.passed("unsigned-get", "an unsigned request is refused (HTTP " + a.status
           + a.code().map(c -> " " + c).orElse("") + ")"));
     } else {

@@ -105,22 +105,21 @@ final class KeyRotation {
     }
     Instant now = clock.instant();
     read.forEach((name, value) -> {
-      String keyPairId = name.substring(prefix.length(), name.indexOf('/', prefix.length()));
-      if (!signers.containsKey(keyPairId) && name.endsWith("/latest-expiry") && !Instant.parse(value).isAfter(now)) {
+      String keyPairId = name.substring(prefix.length()).split("/")[0];
+      if (!signers.containsKey(keyPairId) && name.equals(note(keyPairId, "latest-expiry"))
+          && !Instant.parse(value).isAfter(now)) {
         notes.update(organization, name, v -> v.filter(e -> Instant.parse(e).isAfter(now)));
       }
     });
   }
 
-  /** Records that a probe signed with {@code keyPairId} passed at the edge (or, {@code false}, that CloudFront does not know it). */
+  /**
+   * Records that a probe signed with {@code keyPairId} passed at the edge, or ({@code false}) that the
+   * edge does not know the key or refuses its signature.
+   */
   void trusted(String keyPairId, boolean trusted) {
     notes.update(organization, note(keyPairId, "trusted"), v -> trusted
         ? Optional.of(v.orElse(clock.instant().toString())) : Optional.empty());
-  }
-
-  /** Since when the key is known trusted at the edge, if it is. */
-  Optional<Instant> trustedSince(String keyPairId) {
-    return notes.get(organization, note(keyPairId, "trusted")).map(Instant::parse);
   }
 
   /** The latest expiry of a URL {@code keyPairId} signed, on any instance. */

@@ -1,6 +1,8 @@
 package org.binarybackends.s3;
 
 import org.binarybackends.BinaryBackend;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
 
 /**
  * An organization's bucket as the origin of a backend that serves it another way (the CloudFront
@@ -20,7 +22,7 @@ public interface S3Origin extends BinaryBackend {
    * @throws org.binarybackends.InvalidInputException for another organization, a key under the
    *     library's reserved records, or one too long with the prefix
    */
-  String objectKey(org.binarybackends.OrganizationId organization, org.binarybackends.ObjectKey key);
+  String objectKey(OrganizationId organization, ObjectKey key);
 
   /**
    * Writes {@code content} (a few bytes) under a new probe key.

@@ -10,16 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BinaryBackendException;
-import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.VerificationReport;
 import org.binarybackends.VerificationReport.Check;
 import org.binarybackends.s3.S3Failures.Operation;
-import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
