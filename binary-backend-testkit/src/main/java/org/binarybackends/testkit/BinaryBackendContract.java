@@ -56,7 +56,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * class MyBackendContractTest extends BinaryBackendContract {
  *   protected BinaryBackend createBackend(BackendContext context) { return new MyBackend(..., context); }
  *   protected long partSize() { return 64 * 1024; }
- *   protected Download fetch(SignedUrl url) throws Exception { ... }
+ *   protected Download fetch(SignedUrl url) throws Exception { return Download.fetch(url); }
  * }
  * }</pre>
  *
@@ -66,7 +66,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>A backend bound to one organization (an organization's own bucket) says so with
  * {@link #servesOneOrganization()}: the isolation tests then check that it refuses every other
- * organization, instead of keeping their binaries apart.
+ * organization, instead of keeping their binaries apart. A backend with other rules of its own
+ * says them the same way: {@link #maxKeyBytes()} (a key prefix takes part of S3's 1,024 bytes),
+ * {@link #urlExpiryRounding(Duration)} (URLs shared by a fleet expire up to a step early),
+ * {@link #missingBinaryStatus()} (403 behind CloudFront's Origin Access Control).
  */
 public abstract class BinaryBackendContract {
   /** Where the manual clock starts. */
