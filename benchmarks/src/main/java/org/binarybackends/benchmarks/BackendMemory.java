@@ -3,11 +3,13 @@ package org.binarybackends.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.binarybackends.BinaryBackend;
+import org.binarybackends.ObjectKey;
 import org.binarybackends.Secret;
 import org.binarybackends.cloudfront.CloudFrontBackendProvider;
 import org.binarybackends.cloudfront.CloudFrontSettings;
@@ -24,9 +26,11 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 
 /**
  * The heap one organization's backend takes once built (no AWS call is made: a backend assumes its
- * role on first use): {@code s3}, and {@code cloudfront} (which builds its own S3 backend for its
- * origin). Builds {@code n} of each kind, one organization, bucket and key each, and prints the heap
- * after a full GC divided by {@code n}. One platform and one HTTP client for all, as in a service.
+ * role on first use): {@code s3}; {@code cloudfront} as the download part of a configuration (one URL
+ * signed, no storage call: it holds no S3 backend); and {@code cloudfront} after a storage call (it
+ * then holds its own S3 backend for its origin). Builds {@code n} of each kind, one organization,
+ * bucket and key each, and prints the heap after a full GC divided by {@code n}. One platform and one
+ * HTTP client for all, as in a service.
  */
 public final class BackendMemory {
   private BackendMemory() {}
@@ -43,7 +47,7 @@ public final class BackendMemory {
           AwsRegion.of("eu-west-1"), http);
       BackendContext context = BackendContext.builder().service(S3Platform.class, platform)
           .service(SharedNotes.class, SharedNotes.inProcess()).build();
-      for (String type : new String[] {"s3", "cloudfront"}) {
+      for (String type : new String[] {"s3", "cloudfront-signing", "cloudfront-storage"}) {
         List<BinaryBackend> built = new ArrayList<>();
         built.add(build(type, -1, pem, context)); // classes loaded, shared parts made
         long before = usedAfterGc();
@@ -51,7 +55,7 @@ public final class BackendMemory {
           built.add(build(type, i, pem, context));
         }
         long after = usedAfterGc();
-        System.out.printf(Locale.ROOT, "%-10s %,d backends: %.0f KiB each (heap after GC)%n", type, n,
+        System.out.printf(Locale.ROOT, "%-18s %,d backends: %.0f KiB each (heap after GC)%n", type, n,
             (after - before) / 1024.0 / n);
         built.forEach(BinaryBackend::close);
       }
@@ -67,7 +71,12 @@ public final class BackendMemory {
     }
     CloudFrontSettings settings = CloudFrontSettings.builder().host("d1234567890.cloudfront.net").origin(bucket)
         .key("K" + (i + 1), Secret.ofBytes(pem.getBytes(StandardCharsets.US_ASCII)), null).build();
-    return new CloudFrontBackendProvider().create(settings, context);
+    BinaryBackend backend = new CloudFrontBackendProvider().create(settings, context);
+    backend.signDownloadUrl(bucket.organization(), ObjectKey.of("firmware/v1.bin"), Duration.ofHours(1));
+    if (type.equals("cloudfront-storage")) {
+      backend.directUploads(); // a storage call that needs no server: the S3 backend is built
+    }
+    return backend;
   }
 
   private static long usedAfterGc() {

@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
@@ -30,6 +30,10 @@ import org.binarybackends.spi.SharedNotes;
  * backend's; download URLs are CloudFront signed URLs (canned policy) of the key that signs now (see
  * {@link KeyRotation}), reused from a {@link SignedUrlCache} within a step of time, so a fleet
  * downloading one binary costs one signature per step.
+ *
+ * <p>The S3 backend (its clients and role chain) is built on the first storage call and kept; a
+ * backend that only signs — the download part of a configuration, whose upload part is that very
+ * bucket — never keeps one: {@link #verify()} builds one for its probe and closes it after.
  */
 final class CloudFrontBackend implements BinaryBackend {
   /** The longest URL anyone may ask for; the settings' TTL caps what is handed out. */
@@ -40,16 +44,19 @@ final class CloudFrontBackend implements BinaryBackend {
   static final int CACHE_ENTRIES = 4096;
 
   final CloudFrontSettings settings;
-  final S3Origin origin;
   final Clock clock;
   final SignedUrlCache cache;
   final KeyRotation rotation;
   private final String pathPrefix;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Supplier<S3Origin> originFactory;
+  private final Object originLock = new Object();
+  private volatile S3Origin origin; // guarded by originLock when set
+  private volatile boolean closed;
 
-  CloudFrontBackend(CloudFrontSettings settings, S3Origin origin, SharedNotes notes, Clock clock) {
+  /** @param originFactory builds the S3 backend of {@code settings.origin()}, which the caller then owns */
+  CloudFrontBackend(CloudFrontSettings settings, Supplier<S3Origin> originFactory, SharedNotes notes, Clock clock) {
     this.settings = settings;
-    this.origin = origin;
+    this.originFactory = originFactory;
     this.clock = clock;
     this.cache = new SignedUrlCache(CACHE_WINDOW, CACHE_ENTRIES, clock);
     this.rotation = new KeyRotation(settings, notes, cache, clock);
@@ -67,39 +74,66 @@ final class CloudFrontBackend implements BinaryBackend {
     return ObjectKey.of(objectKey.substring(settings.origin().prefix().length()));
   }
 
+  private void checkOpen() {
+    if (closed) {
+      throw new BackendUnavailableException("the CloudFront backend of " + settings.origin().organization() + " ("
+          + settings.host() + ") is closed", false, null);
+    }
+  }
+
+  /** The S3 backend for storage calls: built on the first one, kept until {@link #close()}. */
+  private S3Origin origin() {
+    S3Origin o = origin;
+    if (o != null) {
+      return o;
+    }
+    synchronized (originLock) {
+      checkOpen();
+      if (origin == null) {
+        origin = originFactory.get();
+      }
+      return origin;
+    }
+  }
+
+  /** Whether it holds an S3 backend (after a storage call). */
+  boolean holdsOrigin() {
+    return origin != null;
+  }
+
   @Override
   public BackendInstanceId instanceId() {
-    return origin.instanceId();
+    return settings.instanceId();
   }
 
   @Override
   public StoredBinary put(OrganizationId organization, ObjectKey key, InputStream content, PutOptions options) {
-    return origin.put(organization, key, content, options);
+    return origin().put(organization, key, content, options);
   }
 
   @Override
   public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
-    return origin.read(organization, key, range);
+    return origin().read(organization, key, range);
   }
 
   @Override
   public StoredBinary stat(OrganizationId organization, ObjectKey key) {
-    return origin.stat(organization, key);
+    return origin().stat(organization, key);
   }
 
   @Override
   public DeleteResult delete(OrganizationId organization, ObjectKey key) {
-    return origin.delete(organization, key);
+    return origin().delete(organization, key);
   }
 
   @Override
   public ListPage list(OrganizationId organization, ListRequest request) {
-    return origin.list(organization, request);
+    return origin().list(organization, request);
   }
 
   @Override
   public Optional<DirectUploads> directUploads() {
-    return origin.directUploads();
+    return origin().directUploads();
   }
 
   /**
@@ -116,7 +150,8 @@ final class CloudFrontBackend implements BinaryBackend {
           + MAX_URL_TTL.toDays() + " days (URLs end at the settings' ttlSeconds, " + settings.ttl().getSeconds()
           + " s, if that is sooner)");
     }
-    origin.objectKey(organization, key); // the organization, the reserved records, the length
+    checkOpen();
+    settings.origin().objectKey(organization, key); // the organization, the reserved records, the length
     Duration effective = ttl.compareTo(settings.ttl()) > 0 ? settings.ttl() : ttl;
     CloudFrontSigner signer = rotation.current();
     SignedUrl url = cache.canned(signer, pathPrefix, key, Map.of(), effective);
@@ -130,23 +165,29 @@ final class CloudFrontBackend implements BinaryBackend {
    */
   @Override
   public VerificationReport verify() {
-    if (closed.get()) {
-      throw new BackendUnavailableException("the CloudFront backend of " + settings.origin().organization() + " ("
-          + settings.host() + ") is closed", false, null);
+    checkOpen();
+    S3Origin kept = origin;
+    if (kept != null) {
+      return new CloudFrontProbe(this, kept).run();
     }
-    return new CloudFrontProbe(this).run();
+    try (S3Origin forTheProbe = originFactory.get()) { // a backend that only signs keeps no S3 clients
+      return new CloudFrontProbe(this, forTheProbe).run();
+    }
   }
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      origin.close();
+    synchronized (originLock) {
+      if (!closed && origin != null) {
+        origin.close();
+      }
+      closed = true;
     }
   }
 
   @Override
   public String toString() {
     return "CloudFrontBackend{" + settings.baseUrl() + " signing with " + rotation.current().keyPairId() + ", origin "
-        + origin.instanceId() + "}";
+        + settings.instanceId() + "}";
   }
 }

@@ -3,6 +3,7 @@ package org.binarybackends.cloudfront;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.s3.S3BackendProvider;
 import org.binarybackends.s3.S3Origin;
+import org.binarybackends.s3.S3Platform;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.BinaryBackendProvider;
 import org.binarybackends.spi.SettingsReader;
@@ -49,16 +50,17 @@ public final class CloudFrontBackendProvider implements BinaryBackendProvider<Cl
     return CloudFrontSettings.read(json);
   }
 
-  /** Builds the backend; calls neither AWS nor the distribution (verify does). */
+  /**
+   * Builds the backend; calls neither AWS nor the distribution (verify does), and builds the S3
+   * backend of the origin only when a storage call needs it.
+   *
+   * @throws org.binarybackends.InvalidConfigurationException if the context has no {@code S3Platform}
+   */
   @Override
   public BinaryBackend create(CloudFrontSettings settings, BackendContext context) {
-    S3Origin origin = (S3Origin) new S3BackendProvider().create(settings.origin(), context);
-    try {
-      return new CloudFrontBackend(settings, origin, context.service(SharedNotes.class).orElse(IN_PROCESS),
-          context.clock());
-    } catch (RuntimeException e) {
-      origin.close();
-      throw e;
-    }
+    S3Platform.of(context); // checked now, not at the first storage call
+    S3BackendProvider s3 = new S3BackendProvider();
+    return new CloudFrontBackend(settings, () -> (S3Origin) s3.create(settings.origin(), context),
+        context.service(SharedNotes.class).orElse(IN_PROCESS), context.clock());
   }
 }

@@ -26,6 +26,7 @@ import org.binarybackends.SignedUrl;
 import org.binarybackends.VerificationReport;
 import org.binarybackends.VerificationReport.Check;
 import org.binarybackends.cloudfront.CloudFrontSettings.KeyPair;
+import org.binarybackends.s3.S3Origin;
 
 /**
  * {@code verify()} of a CloudFront backend, end to end through the distribution:
@@ -50,19 +51,21 @@ final class CloudFrontProbe {
   private static final Duration SKEW = Duration.ofSeconds(30);
 
   private final CloudFrontBackend backend;
+  private final S3Origin origin;
   private final List<Check> checks = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
       .version(HttpClient.Version.HTTP_1_1).build();
 
-  CloudFrontProbe(CloudFrontBackend backend) {
+  CloudFrontProbe(CloudFrontBackend backend, S3Origin origin) {
     this.backend = backend;
+    this.origin = origin;
   }
 
   VerificationReport run() {
     String key;
     byte[] content = ("binary-backends CloudFront probe " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
     try {
-      key = backend.origin.putProbe(content);
+      key = origin.putProbe(content);
       checks.add(Check.passed("origin-put-probe", "wrote s3://" + backend.settings.origin().bucket().value() + "/"
           + key));
     } catch (BinaryBackendException e) {
@@ -78,7 +81,7 @@ final class CloudFrontProbe {
       unsigned(key);
     } finally {
       try {
-        backend.origin.deleteProbe(key);
+        origin.deleteProbe(key);
         checks.add(Check.passed("origin-delete-probe", "deleted the probe"));
       } catch (BinaryBackendException e) {
         checks.add(Check.failed("origin-delete-probe", e.getMessage(), retryable(e)));

@@ -60,6 +60,24 @@ class CloudFrontBackendTest {
 
 
   @Test
+  void aBackendThatOnlySignsAndVerifiesHoldsNoS3ClientsAndAClosedOneRefusesEverything() {
+    assertThat(backend.verify().passed()).isTrue();
+    backend.signDownloadUrl(org, ObjectKey.of("fw/a.bin"), Duration.ofMinutes(5));
+    assertThat(backend.holdsOrigin()).as("the download part of a configuration keeps no S3 backend").isFalse();
+    backend.put(org, ObjectKey.of("fw/a.bin"), new GeneratedContent(5, 100));
+    assertThat(backend.holdsOrigin()).isTrue();
+    assertThat(backend.verify().passed()).as("verify probes through the S3 backend it holds").isTrue();
+    backend.close();
+    List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
+        () -> backend.signDownloadUrl(org, ObjectKey.of("fw/a.bin"), Duration.ofMinutes(5)), () -> backend.verify(),
+        () -> backend.stat(org, ObjectKey.of("fw/a.bin")), () -> backend.put(org, ObjectKey.of("fw/b.bin"),
+            new GeneratedContent(6, 10)));
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : calls) {
+      assertThatThrownBy(call).isInstanceOf(org.binarybackends.BackendUnavailableException.class);
+    }
+  }
+
+  @Test
   void awkwardKeysDownloadThroughTheEdge() throws Exception {
     List<String> keys = List.of("fw/a b.bin", "fw/a+b.bin", "fw/100%.bin", "fw/what?.bin", "fw/#1.bin", "fw/~x.bin",
         "fw/ünï cödé/€.bin", "fw/\uD83D\uDE00.bin", "fw/a&Signature=x.bin", "fw/a=b;c,d.bin", "fw/" + "x".repeat(900));

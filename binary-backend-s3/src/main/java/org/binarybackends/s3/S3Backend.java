@@ -171,27 +171,9 @@ final class S3Backend implements S3Origin {
     }
   }
 
-  @Override
-  public String objectKey(OrganizationId organization, ObjectKey key) {
-    check(organization);
-    return objectKey(key);
-  }
-
-  /** The object key of {@code key}, checked against the reserved records and S3's 1,024-byte limit. */
+  /** The object key of {@code key} (the organization already checked): see {@link S3Settings#objectKey}. */
   String objectKey(ObjectKey key) {
-    if (key == null) {
-      throw InvalidInputException.of("key", null, "an object key");
-    }
-    if (key.value().startsWith(RESERVED)) {
-      throw InvalidInputException.of("key", key.value(), "a key not under " + RESERVED + " (the library's records)");
-    }
-    String full = settings.prefix() + key.value();
-    int bytes = full.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > ObjectKey.MAX_UTF8_BYTES) {
-      throw InvalidInputException.of("key", key.value(), "at most " + ObjectKey.MAX_UTF8_BYTES
-          + " UTF-8 bytes together with the prefix '" + settings.prefix() + "' (S3's limit; this is " + bytes + ")");
-    }
-    return full;
+    return settings.objectKey(settings.organization(), key);
   }
 
   String recordKey(String token) {

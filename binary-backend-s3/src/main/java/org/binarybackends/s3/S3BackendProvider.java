@@ -1,9 +1,7 @@
 package org.binarybackends.s3;
 
-import java.util.List;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.InvalidConfigurationException;
-import org.binarybackends.Violation;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.BinaryBackendProvider;
 import org.binarybackends.spi.SettingsReader;
@@ -38,9 +36,7 @@ public final class S3BackendProvider implements BinaryBackendProvider<S3Settings
    */
   @Override
   public BinaryBackend create(S3Settings settings, BackendContext context) {
-    S3Platform platform = context.service(S3Platform.class).orElseThrow(() -> new InvalidConfigurationException(
-        List.of(Violation.missing("platform", "the platform-wide S3Platform (account, principal, base credentials, "
-            + "STS region, HTTP client), given with BackendContext.builder().service(S3Platform.class, ...)"))));
+    S3Platform platform = S3Platform.of(context);
     S3Transfer transfer = context.service(S3Transfer.class).orElseGet(S3Transfer::defaults);
     return new S3Backend(settings, platform, transfer, context.clock());
   }

@@ -1,13 +1,11 @@
 package org.binarybackends.s3;
 
 import org.binarybackends.BinaryBackend;
-import org.binarybackends.ObjectKey;
-import org.binarybackends.OrganizationId;
 
 /**
  * An organization's bucket as the origin of a backend that serves it another way (the CloudFront
- * backend signs URLs of its distribution and fetches a probe through it): the bucket's settings, the
- * object key a binary has in it, and probe objects written under the library's reserved
+ * backend signs URLs of its distribution and fetches a probe through it): the bucket's settings, and
+ * probe objects written under the library's reserved
  * {@code <prefix>.binary-backends/probes/} (a new key per probe, never listed as a binary). Every
  * backend of type {@code s3} is one.
  */
@@ -15,14 +13,6 @@ public interface S3Origin extends BinaryBackend {
 
   /** The settings of the bucket. */
   S3Settings settings();
-
-  /**
-   * The key of {@code organization}'s binary {@code key} in the bucket, prefix included.
-   *
-   * @throws org.binarybackends.InvalidInputException for another organization, a key under the
-   *     library's reserved records, or one too long with the prefix
-   */
-  String objectKey(OrganizationId organization, ObjectKey key);
 
   /**
    * Writes {@code content} (a few bytes) under a new probe key.

@@ -29,6 +29,18 @@ public record S3Platform(String accountId, String principalArn, AwsCredentialsPr
     Objects.requireNonNull(httpClient, "httpClient");
   }
 
+  /**
+   * The platform a backend of {@code context} reaches buckets with.
+   *
+   * @throws org.binarybackends.InvalidConfigurationException if the embedding service gave none
+   */
+  public static S3Platform of(org.binarybackends.spi.BackendContext context) {
+    return context.service(S3Platform.class).orElseThrow(() -> new org.binarybackends.InvalidConfigurationException(
+        java.util.List.of(org.binarybackends.Violation.missing("platform", "the platform-wide S3Platform (account,"
+            + " principal, base credentials, STS region, HTTP client), given with"
+            + " BackendContext.builder().service(S3Platform.class, ...)"))));
+  }
+
   @Override
   public String toString() {
     return "S3Platform{account=" + accountId + ", principal=" + principalArn + ", stsRegion=" + stsRegion

@@ -142,6 +142,34 @@ public final class S3Settings implements BackendSettings {
     return null;
   }
 
+  /**
+   * The key of {@code organization}'s binary {@code key} in the bucket, prefix included: what the S3
+   * backend stores it under, and what a distribution in front of the bucket serves.
+   *
+   * @throws InvalidInputException for another organization than the bucket's, a key under the
+   *     library's reserved {@code .binary-backends/}, or one longer than S3's 1,024 bytes with the prefix
+   */
+  public String objectKey(OrganizationId organization, ObjectKey key) {
+    if (organization == null || !organization.equals(this.organization)) {
+      throw InvalidInputException.of("organization", organization == null ? null : organization.value(),
+          "the organization whose bucket this is, " + this.organization.value());
+    }
+    if (key == null) {
+      throw InvalidInputException.of("key", null, "an object key");
+    }
+    if (key.value().startsWith(S3Backend.RESERVED)) {
+      throw InvalidInputException.of("key", key.value(), "a key not under " + S3Backend.RESERVED
+          + " (the library's records)");
+    }
+    String full = prefix + key.value();
+    int bytes = full.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > ObjectKey.MAX_UTF8_BYTES) {
+      throw InvalidInputException.of("key", key.value(), "at most " + ObjectKey.MAX_UTF8_BYTES
+          + " UTF-8 bytes together with the prefix '" + prefix + "' (S3's limit; this is " + bytes + ")");
+    }
+    return full;
+  }
+
   @Override
   public String type() {
     return TYPE;
