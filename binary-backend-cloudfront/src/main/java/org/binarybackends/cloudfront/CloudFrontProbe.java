@@ -109,8 +109,9 @@ final class CloudFrontProbe {
             + " organization's shared notes: " + e));
       }
     }
+    Map<String, String> read = null;
     try {
-      backend.rotation.refresh();
+      read = backend.rotation.refresh();
     } catch (RuntimeException e) {
       checks.add(Check.warning("key-notes", "cannot read the organization's shared notes: " + e));
     }
@@ -130,11 +131,18 @@ final class CloudFrontProbe {
       }
       Answer a = answers.get(id);
       boolean newer = ids.indexOf(id) > ids.indexOf(signing);
-      Optional<Instant> latest = backend.rotation.latestExpiry(id);
       if (newer) {
         checks.add(Check.warning("key " + id, "not trusted at the edge yet, so " + signing + " keeps signing: "
             + diagnose(a, id, content)));
-      } else if (latest.isEmpty() || !latest.get().isAfter(now)) {
+        continue;
+      }
+      if (read == null) {
+        checks.add(Check.warning("key " + id, "replaced by " + signing + "; whether it may be removed is unknown"
+            + " while the shared notes cannot be read: keep it in the key group"));
+        continue;
+      }
+      Optional<Instant> latest = backend.rotation.latestExpiry(id, read);
+      if (latest.isEmpty() || !latest.get().isAfter(now)) {
         checks.add(Check.passed("key " + id, "replaced by " + signing + "; removable now: remove it from the settings"
             + " and its public key from the key group" + latest.map(t -> " (the last URL it signed expired at " + t
                 + ")").orElse(" (it signed no URL that is recorded)")));

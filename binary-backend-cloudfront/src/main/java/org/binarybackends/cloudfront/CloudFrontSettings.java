@@ -134,7 +134,7 @@ public final class CloudFrontSettings implements BackendSettings {
         }
       }
       Secret passphrase = k.optionalSecret("passphrase", "the passphrase of an encrypted private key");
-      b.rawKey(i, id, key, passphrase);
+      b.key(id, key, passphrase); // keys[i], in order
     }
     b.ttl(Duration.ofSeconds(json.optionalLong("ttlSeconds", MIN_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_TTL_SECONDS,
         "the longest a URL lives, in seconds")));
@@ -228,7 +228,8 @@ public final class CloudFrontSettings implements BackendSettings {
     private String host;
     private String endpoint;
     private URI endpointUri;
-    private final List<Object[]> rawKeys = new ArrayList<>();
+    /** As given, in order: {@code keys[i]} in a violation is the i-th. */
+    private final List<RawKey> rawKeys = new ArrayList<>();
     private final List<KeyPair> keys = new ArrayList<>();
     private Duration ttl = Duration.ofSeconds(DEFAULT_TTL_SECONDS);
     private HashAlgorithm hashAlgorithm = HashAlgorithm.SHA1;
@@ -255,13 +256,11 @@ public final class CloudFrontSettings implements BackendSettings {
      * @param passphrase the passphrase of an encrypted key, else {@code null}
      */
     public Builder key(String keyPairId, Secret privateKey, Secret passphrase) {
-      return rawKey(rawKeys.size(), keyPairId, privateKey, passphrase);
-    }
-
-    private Builder rawKey(int index, String keyPairId, Secret privateKey, Secret passphrase) {
-      rawKeys.add(new Object[] {index, keyPairId, privateKey, passphrase});
+      rawKeys.add(new RawKey(keyPairId, privateKey, passphrase));
       return this;
     }
+
+    private record RawKey(String keyPairId, Secret privateKey, Secret passphrase) {}
 
     public Builder ttl(Duration ttl) {
       this.ttl = ttl;
@@ -304,9 +303,10 @@ public final class CloudFrontSettings implements BackendSettings {
             + " most " + MAX_KEYS + " public keys)"));
       }
       Set<String> ids = new HashSet<>();
-      for (Object[] raw : rawKeys) {
-        String field = "keys[" + raw[0] + "].";
-        String id = (String) raw[1];
+      for (int i = 0; i < rawKeys.size(); i++) {
+        RawKey raw = rawKeys.get(i);
+        String field = "keys[" + i + "].";
+        String id = raw.keyPairId();
         Violation idViolation = CloudFrontSigner.keyPairIdViolation(field + "keyPairId", id);
         if (idViolation != null) {
           v.add(idViolation);
@@ -315,7 +315,7 @@ public final class CloudFrontSettings implements BackendSettings {
         }
         CloudFrontKey key = null;
         try {
-          key = CloudFrontKey.parse((Secret) raw[2], Optional.ofNullable((Secret) raw[3]));
+          key = CloudFrontKey.parse(raw.privateKey(), Optional.ofNullable(raw.passphrase()));
         } catch (InvalidInputException e) {
           e.violations().forEach(x -> v.add(new Violation(field + x.field(), x.shownValue(), x.allowed())));
         }

@@ -86,8 +86,10 @@ final class KeyRotation {
    * Reads the notes again (one read) and switches to the newest trusted key. Also forgets the
    * latest expiry of a key no longer configured once it has passed (its "trusted" mark stays: another
    * configuration of the organization may still list the key).
+   *
+   * @return the notes read, by name
    */
-  void refresh() {
+  Map<String, String> refresh() {
     String prefix = "cloudfront/" + host + "/";
     Map<String, String> read = notes.list(organization, prefix);
     CloudFrontSigner chosen = signers.get(keys.get(0).keyPairId());
@@ -111,6 +113,7 @@ final class KeyRotation {
         notes.update(organization, name, v -> v.filter(e -> Instant.parse(e).isAfter(now)));
       }
     });
+    return read;
   }
 
   /**
@@ -122,9 +125,9 @@ final class KeyRotation {
         ? Optional.of(v.orElse(clock.instant().toString())) : Optional.empty());
   }
 
-  /** The latest expiry of a URL {@code keyPairId} signed, on any instance. */
-  Optional<Instant> latestExpiry(String keyPairId) {
-    return notes.get(organization, note(keyPairId, "latest-expiry")).map(Instant::parse);
+  /** The latest expiry of a URL {@code keyPairId} signed, on any instance, from the notes {@link #refresh} read. */
+  Optional<Instant> latestExpiry(String keyPairId, Map<String, String> read) {
+    return Optional.ofNullable(read.get(note(keyPairId, "latest-expiry"))).map(Instant::parse);
   }
 
   /**
