@@ -2,7 +2,11 @@
 module org.binarybackends.defaultstore {
   requires transitive org.binarybackends.api;
   requires org.slf4j;
-  requires jdk.httpserver;
+  requires io.netty.codec.http;
+  requires io.netty.codec;
+  requires io.netty.transport;
+  requires io.netty.buffer;
+  requires io.netty.common;
   requires java.net.http;
 
   exports org.binarybackends.defaultstore;

@@ -32,7 +32,12 @@ import org.binarybackends.spi.SettingsReader;
  *   "activeSigningKeyId": "2026-11",            // optional: the first key by default
  *   "maxDownloadTtlSeconds": 604800,            // optional: 7 days by default
  *   "bufferSize": 1048576,                      // optional
- *   "staleTempAgeSeconds": 3600                 // optional
+ *   "staleTempAgeSeconds": 3600,                // optional
+ *   "maxConnections": 10000,                    // optional: the embedded server's limits
+ *   "requestHeaderTimeoutSeconds": 10,          // optional
+ *   "sendStallTimeoutSeconds": 60,              // optional
+ *   "ioThreads": 0,                             // optional: 0 is one per processor
+ *   "socketSendBufferBytes": 0                  // optional: 0 is the operating system's choice
  * }
  * }</pre>
  */
@@ -102,6 +107,15 @@ public final class DefaultStorageProvider implements BinaryBackendProvider<Defau
         "bytes"));
     b.staleTempAge(Duration.ofSeconds(json.optionalLong("staleTempAgeSeconds", 0, Long.MAX_VALUE / 1000,
         DefaultStorageSettings.DEFAULT_STALE_TEMP_AGE.getSeconds(), "seconds")));
+    b.maxConnections((int) json.optionalLong("maxConnections", 1, 1_000_000,
+        DefaultStorageSettings.DEFAULT_MAX_CONNECTIONS, "connections"));
+    b.requestHeaderTimeout(Duration.ofSeconds(json.optionalLong("requestHeaderTimeoutSeconds", 1, 3600,
+        DefaultStorageSettings.DEFAULT_REQUEST_HEADER_TIMEOUT.getSeconds(), "seconds")));
+    b.sendStallTimeout(Duration.ofSeconds(json.optionalLong("sendStallTimeoutSeconds", 1, 3600,
+        DefaultStorageSettings.DEFAULT_SEND_STALL_TIMEOUT.getSeconds(), "seconds")));
+    b.ioThreads((int) json.optionalLong("ioThreads", 0, 256, 0, "threads (0: one per processor)"));
+    b.socketSendBufferBytes((int) json.optionalLong("socketSendBufferBytes", 0, 64 << 20, 0,
+        "bytes (0: the operating system's choice)"));
     return json.finish(b::build);
   }
 

@@ -31,6 +31,12 @@ public final class DefaultStorageSettings implements BackendSettings {
   public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
   public static final Duration DEFAULT_STALE_TEMP_AGE = Duration.ofHours(1);
   static final int MAX_ROOT_PATH_CHARS = 512;
+  /** The embedded server refuses connections beyond this many open at once, unless configured otherwise. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** A connection whose request headers are incomplete this long after it opened (or after its previous response) is closed. */
+  public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /** A download whose client accepted no bytes for this long is closed. */
+  public static final Duration DEFAULT_SEND_STALL_TIMEOUT = Duration.ofSeconds(60);
   /** The name of the platform's own default storage. */
   public static final String DEFAULT_NAME = "platform";
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
@@ -44,6 +50,11 @@ public final class DefaultStorageSettings implements BackendSettings {
   private final Duration maxDownloadTtl;
   private final int bufferSize;
   private final Duration staleTempAge;
+  private final int maxConnections;
+  private final Duration requestHeaderTimeout;
+  private final Duration sendStallTimeout;
+  private final int ioThreads;
+  private final int socketSendBufferBytes;
 
   private DefaultStorageSettings(Builder b) {
     this.name = b.name;
@@ -55,6 +66,11 @@ public final class DefaultStorageSettings implements BackendSettings {
     this.maxDownloadTtl = b.maxDownloadTtl;
     this.bufferSize = b.bufferSize;
     this.staleTempAge = b.staleTempAge;
+    this.maxConnections = b.maxConnections;
+    this.requestHeaderTimeout = b.requestHeaderTimeout;
+    this.sendStallTimeout = b.sendStallTimeout;
+    this.ioThreads = b.ioThreads;
+    this.socketSendBufferBytes = b.socketSendBufferBytes;
   }
 
   private static URI withTrailingSlash(URI uri) {
@@ -70,7 +86,8 @@ public final class DefaultStorageSettings implements BackendSettings {
   public Builder toBuilder() {
     Builder b = new Builder().name(name).root(root).downloadBaseUri(downloadBaseUri).downloadServerAddress(downloadServerAddress)
         .activeSigningKeyId(activeSigningKeyId).maxDownloadTtl(maxDownloadTtl).bufferSize(bufferSize)
-        .staleTempAge(staleTempAge);
+        .staleTempAge(staleTempAge).maxConnections(maxConnections).requestHeaderTimeout(requestHeaderTimeout)
+        .sendStallTimeout(sendStallTimeout).ioThreads(ioThreads).socketSendBufferBytes(socketSendBufferBytes);
     signingKeys.forEach(b::addSigningKey);
     return b;
   }
@@ -134,13 +151,54 @@ public final class DefaultStorageSettings implements BackendSettings {
     return staleTempAge;
   }
 
+  /**
+   * The most connections the embedded download server keeps open at once; one more is answered
+   * {@code 503} with {@code Retry-After} and closed. {@value #DEFAULT_MAX_CONNECTIONS} by default.
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * How long a connection may take to send complete request headers, counted from when it opened
+   * (or from the end of its previous response): a trickle of header bytes does not extend it. 10 s
+   * by default.
+   */
+  public Duration requestHeaderTimeout() {
+    return requestHeaderTimeout;
+  }
+
+  /**
+   * How long a download may go without the client accepting a single byte before it is closed. A
+   * client reading steadily, however slowly, is never cut: only one that stops. 60 s by default.
+   */
+  public Duration sendStallTimeout() {
+    return sendStallTimeout;
+  }
+
+  /** The embedded server's event-loop threads; 0 (the default) means one per available processor. */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  /**
+   * The socket send buffer of each download connection ({@code SO_SNDBUF}); 0 (the default) leaves
+   * it to the operating system, which sizes it to the connection. A fixed value bounds the kernel
+   * memory of each connection at the cost of throughput over long round trips.
+   */
+  public int socketSendBufferBytes() {
+    return socketSendBufferBytes;
+  }
+
   @Override
   public String toString() {
     return "DefaultStorageSettings{name=" + name + ", root=" + root + ", downloadBaseUri=" + downloadBaseUri
         + ", downloadServerAddress=" + downloadServerAddress + ", signingKeys="
         + signingKeys.stream().map(SigningKey::id).collect(Collectors.toList()) + " (secrets ***)"
         + ", activeSigningKeyId=" + activeSigningKeyId + ", maxDownloadTtl=" + maxDownloadTtl
-        + ", bufferSize=" + bufferSize + ", staleTempAge=" + staleTempAge + "}";
+        + ", bufferSize=" + bufferSize + ", staleTempAge=" + staleTempAge + ", maxConnections=" + maxConnections
+        + ", requestHeaderTimeout=" + requestHeaderTimeout + ", sendStallTimeout=" + sendStallTimeout
+        + ", ioThreads=" + ioThreads + ", socketSendBufferBytes=" + socketSendBufferBytes + "}";
   }
 
   /** Builds {@link DefaultStorageSettings}; not thread-safe. */
@@ -154,6 +212,11 @@ public final class DefaultStorageSettings implements BackendSettings {
     private Duration maxDownloadTtl = DEFAULT_MAX_DOWNLOAD_TTL;
     private int bufferSize = DEFAULT_BUFFER_SIZE;
     private Duration staleTempAge = DEFAULT_STALE_TEMP_AGE;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration requestHeaderTimeout = DEFAULT_REQUEST_HEADER_TIMEOUT;
+    private Duration sendStallTimeout = DEFAULT_SEND_STALL_TIMEOUT;
+    private int ioThreads;
+    private int socketSendBufferBytes;
 
     private Builder() {}
 
@@ -204,6 +267,36 @@ public final class DefaultStorageSettings implements BackendSettings {
 
     public Builder staleTempAge(Duration age) {
       this.staleTempAge = age;
+      return this;
+    }
+
+    /** See {@link DefaultStorageSettings#maxConnections()}: 1 to 1,000,000. */
+    public Builder maxConnections(int connections) {
+      this.maxConnections = connections;
+      return this;
+    }
+
+    /** See {@link DefaultStorageSettings#requestHeaderTimeout()}: 100 ms to 1 hour. */
+    public Builder requestHeaderTimeout(Duration timeout) {
+      this.requestHeaderTimeout = timeout;
+      return this;
+    }
+
+    /** See {@link DefaultStorageSettings#sendStallTimeout()}: 100 ms to 1 hour. */
+    public Builder sendStallTimeout(Duration timeout) {
+      this.sendStallTimeout = timeout;
+      return this;
+    }
+
+    /** See {@link DefaultStorageSettings#ioThreads()}: 0 to 256. */
+    public Builder ioThreads(int threads) {
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /** See {@link DefaultStorageSettings#socketSendBufferBytes()}: 0, or 4,096 to 67,108,864. */
+    public Builder socketSendBufferBytes(int bytes) {
+      this.socketSendBufferBytes = bytes;
       return this;
     }
 
@@ -262,10 +355,28 @@ public final class DefaultStorageSettings implements BackendSettings {
       if (staleTempAge == null || staleTempAge.isNegative()) {
         v.add(Violation.of("staleTempAge", String.valueOf(staleTempAge), "a duration >= 0"));
       }
+      if (maxConnections < 1 || maxConnections > 1_000_000) {
+        v.add(Violation.of("maxConnections", Integer.toString(maxConnections), "1 to 1000000"));
+      }
+      timeout(v, "requestHeaderTimeout", requestHeaderTimeout);
+      timeout(v, "sendStallTimeout", sendStallTimeout);
+      if (ioThreads < 0 || ioThreads > 256) {
+        v.add(Violation.of("ioThreads", Integer.toString(ioThreads), "0 (one per processor) to 256"));
+      }
+      if (socketSendBufferBytes != 0 && (socketSendBufferBytes < 4096 || socketSendBufferBytes > 64 << 20)) {
+        v.add(Violation.of("socketSendBufferBytes", Integer.toString(socketSendBufferBytes),
+            "0 (the operating system's choice), or 4096 to 67108864 bytes"));
+      }
       if (!v.isEmpty()) {
         throw new InvalidConfigurationException(v);
       }
       return new DefaultStorageSettings(this);
+    }
+
+    private static void timeout(List<Violation> v, String field, Duration value) {
+      if (value == null || value.compareTo(Duration.ofMillis(100)) < 0 || value.compareTo(Duration.ofHours(1)) > 0) {
+        v.add(Violation.of(field, String.valueOf(value), "100 milliseconds to 1 hour"));
+      }
     }
   }
 }

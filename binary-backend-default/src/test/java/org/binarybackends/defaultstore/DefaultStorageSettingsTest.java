@@ -41,6 +41,37 @@ class DefaultStorageSettingsTest {
   }
 
   @Test
+  void theDownloadServerLimitsReadFromJsonWithDefaultsAndBounds() {
+    String base = "{\"type\":\"default\",\"root\":\"/var/lib/binaries\",\"downloadServerAddress\":\"127.0.0.1:0\","
+        + "\"signingKeys\":[{\"id\":\"k1\",\"secret\":\"" + SECRET_B64 + "\"}]";
+    DefaultStorageSettings defaults = (DefaultStorageSettings) registry.readSettings(base + "}");
+    assertThat(defaults.maxConnections()).isEqualTo(10_000);
+    assertThat(defaults.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.sendStallTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(defaults.ioThreads()).isZero();
+    assertThat(defaults.socketSendBufferBytes()).isZero();
+    DefaultStorageSettings set = (DefaultStorageSettings) registry.readSettings(base + ",\"maxConnections\":50,"
+        + "\"requestHeaderTimeoutSeconds\":5,\"sendStallTimeoutSeconds\":30,\"ioThreads\":2,\"socketSendBufferBytes\":65536}");
+    assertThat(set.maxConnections()).isEqualTo(50);
+    assertThat(set.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(set.sendStallTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(set.ioThreads()).isEqualTo(2);
+    assertThat(set.socketSendBufferBytes()).isEqualTo(65536);
+    assertThat(set.toBuilder().build().toString()).isEqualTo(set.toString());
+    assertThatThrownBy(() -> registry.readSettings(base + ",\"maxConnections\":0,\"requestHeaderTimeoutSeconds\":0,"
+        + "\"sendStallTimeoutSeconds\":99999,\"ioThreads\":-1,\"socketSendBufferBytes\":100}"))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactlyInAnyOrder("maxConnections", "requestHeaderTimeoutSeconds",
+                "sendStallTimeoutSeconds", "ioThreads", "socketSendBufferBytes"));
+    assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).downloadBaseUri(URI.create("http://h/"))
+        .addSigningKey(SigningKey.of("k1", org.binarybackends.Secret.ofBytes(SECRET_TEXT.getBytes())))
+        .sendStallTimeout(Duration.ofMillis(10)).requestHeaderTimeout(null).socketSendBufferBytes(100).build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactlyInAnyOrder("sendStallTimeout", "requestHeaderTimeout",
+                "socketSendBufferBytes"));
+  }
+
+  @Test
   void everyViolationIsNamedWithItsFieldAndNoSecretIsShown() {
     String shortSecret = Base64.getEncoder().encodeToString("hunter2-too-short".getBytes());
     String json = "{\"type\":\"default\",\"downloadBaseUri\":\"ftp://dl.example.com/\","

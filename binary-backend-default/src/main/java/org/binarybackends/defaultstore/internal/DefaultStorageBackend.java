@@ -112,8 +112,8 @@ public final class DefaultStorageBackend implements BinaryBackend {
     }
     this.tokens = DownloadTokens.of(settings, context.clock());
     if (settings.downloadServerAddress().isPresent()) {
-      this.server = DownloadServer.start(this, tokens, settings.downloadServerAddress().get(),
-          settings.downloadBaseUri().map(URI::getRawPath).orElse("/"), settings.bufferSize());
+      this.server = DownloadServer.start(this, tokens, settings,
+          settings.downloadBaseUri().map(URI::getRawPath).orElse("/"));
       this.downloadBase = settings.downloadBaseUri().orElse(server.localUri());
     } else {
       this.server = null;
@@ -305,6 +305,30 @@ public final class DefaultStorageBackend implements BinaryBackend {
       closeQuietly(channel);
       throw e instanceof IOException ? unavailable("reading " + key + " failed", (IOException) e) : (RuntimeException) e;
     }
+  }
+
+  /**
+   * One version of a binary opened for the download server: its record and the open file, whose
+   * bytes start at {@link ObjectFile#HEADER_BYTES}. The descriptor pins that version even if the
+   * key is replaced meanwhile, so the {@code ETag} sent and the bytes sent agree; and the server
+   * can hand the channel to the kernel ({@code sendfile}). The caller closes the channel.
+   */
+  record OpenVersion(StoredBinary binary, FileChannel channel) {}
+
+  OpenVersion openVersion(OrganizationId organization, ObjectKey key) {
+    requireOpen();
+    FileChannel channel = open(organization, key);
+    try {
+      return new OpenVersion(stored(organization, key, ObjectFile.readFrom(channel)), channel);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      throw e instanceof IOException ? unavailable("reading " + key + " failed", (IOException) e) : (RuntimeException) e;
+    }
+  }
+
+  /** The download server's open connections, 0 without a server: for tests of its limits. */
+  int openDownloadConnections() {
+    return server == null ? 0 : server.openConnections();
   }
 
   @Override
