@@ -11,18 +11,35 @@ import java.util.stream.Collectors;
 public class InvalidInputException extends BinaryBackendException {
   private static final long serialVersionUID = 1L;
 
+  /** At most this many violations are kept and shown; the rest are counted ("and N more"). */
+  public static final int MAX_LISTED = 40;
+
   private final List<Violation> violations;
+  private final int omitted;
 
   public InvalidInputException(List<Violation> violations) {
     this("invalid input", violations);
   }
 
   protected InvalidInputException(String what, List<Violation> violations) {
-    super(what + ": " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+    super(message(what, violations));
     if (violations.isEmpty()) {
       throw new IllegalArgumentException("an InvalidInputException needs at least one violation");
     }
-    this.violations = List.copyOf(violations);
+    // a crafted document can hold a hundred thousand mistakes: keep the message and the list readable
+    this.violations = List.copyOf(violations.subList(0, Math.min(violations.size(), MAX_LISTED)));
+    this.omitted = violations.size() - this.violations.size();
+  }
+
+  private static String message(String what, List<Violation> violations) {
+    String listed = violations.stream().limit(MAX_LISTED).map(Violation::toString).collect(Collectors.joining("; "));
+    return what + ": " + listed + (violations.size() > MAX_LISTED
+        ? "; and " + (violations.size() - MAX_LISTED) + " more" : "");
+  }
+
+  /** How many violations were found beyond the {@value #MAX_LISTED} listed. */
+  public int omitted() {
+    return omitted;
   }
 
   /**
@@ -34,7 +51,7 @@ public class InvalidInputException extends BinaryBackendException {
         : Violation.of(field, value, allowed)));
   }
 
-  /** Every violation, in the order they were found; never empty. */
+  /** The violations, in the order they were found, at most {@value #MAX_LISTED}; never empty. */
   public List<Violation> violations() {
     return violations;
   }

@@ -27,7 +27,7 @@ final class ResolverFixture {
     BinaryBackend platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
     pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ofHours(6));
     resolver = new BackendResolver(store, platformDefault, pool);
-    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), context.clock());
+    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("controlled").build(), context.clock());
     organizations = new OrganizationId[count];
     for (int i = 0; i < count; i++) {
       organizations[i] = OrganizationId.of(String.format("%08x-0000-4000-8000-%012x", i, (long) i * 7919));

@@ -3,6 +3,9 @@ package org.binarybackends.activation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.Violation;
 
@@ -20,9 +23,17 @@ import org.binarybackends.Violation;
  *   <li>An active part degrades after {@code degradeAfter} consecutive definite failures, and a
  *       degraded one recovers after {@code recoverAfter} consecutive passes. A retryable failure
  *       (throttling, a timeout, a 5xx) neither degrades nor resets these counts.
+ *   <li>What an organization may register, since its settings are untrusted input: only backend
+ *       types in {@code allowedTypes} ({@code s3} and {@code cloudfront} unless the platform says
+ *       otherwise: a {@code default} storage named by an organization could name the platform's own
+ *       root), and settings that redirect requests to a host they name ({@code s3Endpoint}, {@code
+ *       stsEndpoint}, CloudFront's {@code endpoint}) only with {@code allowEndpointOverrides}, for
+ *       S3-compatible stores and tests: through them the platform would send its own signed
+ *       requests, and probes, to any host the organization picked.
  * </ul>
  */
 public final class ActivationPolicy {
+  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final ActivationPolicy DEFAULTS = builder().build();
 
   private final Duration pendingFirstDelay;
@@ -32,6 +43,8 @@ public final class ActivationPolicy {
   private final double jitter;
   private final int degradeAfter;
   private final int recoverAfter;
+  private final Set<String> allowedTypes;
+  private final boolean endpointOverridesAllowed;
 
   private ActivationPolicy(Builder b) {
     this.pendingFirstDelay = b.pendingFirstDelay;
@@ -41,6 +54,8 @@ public final class ActivationPolicy {
     this.jitter = b.jitter;
     this.degradeAfter = b.degradeAfter;
     this.recoverAfter = b.recoverAfter;
+    this.allowedTypes = Set.copyOf(b.allowedTypes);
+    this.endpointOverridesAllowed = b.endpointOverridesAllowed;
   }
 
   /** 30 s first, doubling to 30 min, for pending; 15 min active; 1 min degraded; ±20%; 3 to degrade, 2 to recover. */
@@ -80,6 +95,16 @@ public final class ActivationPolicy {
     return recoverAfter;
   }
 
+  /** The backend types an organization may register: {@code s3} and {@code cloudfront} by default. */
+  public Set<String> allowedTypes() {
+    return allowedTypes;
+  }
+
+  /** Whether organizations' settings may redirect requests to hosts they name; {@code false} by default. */
+  public boolean endpointOverridesAllowed() {
+    return endpointOverridesAllowed;
+  }
+
   /** The delay before the {@code attempt}-th re-check of a pending configuration (1-based), before jitter. */
   public Duration pendingDelay(int attempt) {
     Duration d = pendingFirstDelay;
@@ -93,7 +118,8 @@ public final class ActivationPolicy {
   public String toString() {
     return "ActivationPolicy{pending " + pendingFirstDelay + " doubling to " + pendingMaxDelay + ", active every "
         + activeInterval + ", degraded every " + degradedInterval + ", jitter " + jitter + ", degrade after "
-        + degradeAfter + ", recover after " + recoverAfter + "}";
+        + degradeAfter + ", recover after " + recoverAfter + ", types " + new TreeSet<>(allowedTypes)
+        + (endpointOverridesAllowed ? ", endpoint overrides allowed" : "") + "}";
   }
 
   /** Builds an {@link ActivationPolicy}; {@link #build()} reports every violation. Not thread-safe. */
@@ -105,8 +131,22 @@ public final class ActivationPolicy {
     private double jitter = 0.2;
     private int degradeAfter = 3;
     private int recoverAfter = 2;
+    private Set<String> allowedTypes = new TreeSet<>(List.of("cloudfront", "s3"));
+    private boolean endpointOverridesAllowed;
 
     private Builder() {}
+
+    /** The backend types organizations may register, replacing the default {@code s3} and {@code cloudfront}. */
+    public Builder allowedTypes(String... types) {
+      this.allowedTypes = types == null ? null : new TreeSet<>(java.util.Arrays.asList(types));
+      return this;
+    }
+
+    /** Lets organizations' settings name their own endpoints: for S3-compatible stores and tests only. */
+    public Builder allowEndpointOverrides(boolean allowed) {
+      this.endpointOverridesAllowed = allowed;
+      return this;
+    }
 
     public Builder pendingFirstDelay(Duration d) {
       this.pendingFirstDelay = d;
@@ -160,6 +200,11 @@ public final class ActivationPolicy {
       }
       if (recoverAfter < 1) {
         v.add(Violation.of("recoverAfter", Integer.toString(recoverAfter), "at least 1 consecutive pass"));
+      }
+      if (allowedTypes == null || allowedTypes.isEmpty()
+          || !allowedTypes.stream().allMatch(t -> t != null && TYPE.matcher(t).matches())) {
+        v.add(Violation.of("allowedTypes", String.valueOf(allowedTypes),
+            "one or more provider types, each lower-case letters, digits and '-'"));
       }
       if (!v.isEmpty()) {
         throw new InvalidConfigurationException(v);

@@ -96,22 +96,29 @@ public final class Activator implements AutoCloseable {
    * @param upload settings of the backend that stores the bytes, e.g. {@code {"type":"s3", ...}}
    * @param download settings of a separate backend signing downloads (a CDN), or empty
    * @param actor who asks, for the audit trail
-   * @throws org.binarybackends.InvalidConfigurationException if a provider refuses the settings, or
-   *     the download part serves only another storage than the upload part (a CDN in front of another
-   *     bucket); nothing is changed
+   * @throws org.binarybackends.InvalidConfigurationException if a provider refuses the settings, the
+   *     platform's {@link ActivationPolicy} does not let organizations register their type or their
+   *     endpoint overrides, they name another organization, or the download part serves only another
+   *     storage than the upload part (a CDN in front of another bucket); every violation at once,
+   *     and nothing is changed
    */
   public OrganizationState register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
       String actor) {
     Objects.requireNonNull(organization, "organization");
     BackendSettings uploadSettings = pool.registry().readSettings(upload.reveal());
+    List<org.binarybackends.Violation> refused = new ArrayList<>(admissible("upload", uploadSettings, organization));
     if (download.isPresent()) {
       BackendSettings downloadSettings = pool.registry().readSettings(download.get().reveal());
+      refused.addAll(admissible("download", downloadSettings, organization));
       if (downloadSettings.servesOnlyItsInstance() && !downloadSettings.instanceId().equals(uploadSettings.instanceId())) {
-        throw new org.binarybackends.InvalidConfigurationException(List.of(org.binarybackends.Violation.of("download",
+        refused.add(org.binarybackends.Violation.of("download",
             downloadSettings.instanceId().toString(), "a download part serving the upload part's storage, "
                 + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download part serves only its"
-                + " own origin)")));
+                + " own origin)"));
       }
+    }
+    if (!refused.isEmpty()) {
+      throw new org.binarybackends.InvalidConfigurationException(refused);
     }
     CustomBackend staged = new CustomBackend("cfg-" + UUID.randomUUID(), upload, uploadSettings.instanceId(), download,
         PartState.pending(), PartState.pending(), clock.instant());
@@ -130,6 +137,31 @@ public final class Activator implements AutoCloseable {
     replaced.forEach(b -> retireUnlessUsed(b, state));
     schedule.put(organization, new Schedule(clock.instant(), 0));
     return state;
+  }
+
+  /**
+   * What the platform's policy refuses in one part's settings: organization settings are untrusted
+   * input, so their type, the organization they name and the hosts they send requests to are the
+   * platform's decision.
+   */
+  private List<org.binarybackends.Violation> admissible(String part, BackendSettings settings,
+      OrganizationId organization) {
+    List<org.binarybackends.Violation> v = new ArrayList<>();
+    if (!policy.allowedTypes().contains(settings.type())) {
+      v.add(org.binarybackends.Violation.of(part + ".type", settings.type(), "a backend type this platform lets"
+          + " organizations register: one of " + new java.util.TreeSet<>(policy.allowedTypes())));
+    }
+    settings.servedOrganization().filter(named -> !named.equals(organization)).ifPresent(named ->
+        v.add(org.binarybackends.Violation.of(part + ".organization", named.value(), "the organization registering"
+            + " these settings, " + organization.value())));
+    if (!policy.endpointOverridesAllowed()) {
+      for (String field : settings.endpointOverrides()) {
+        v.add(org.binarybackends.Violation.of(part + "." + field, "(set)", "absent: endpoints are the platform's"
+            + " configuration, not an organization's (ActivationPolicy.allowEndpointOverrides is for"
+            + " S3-compatible stores and tests)"));
+      }
+    }
+    return v;
   }
 
   /**

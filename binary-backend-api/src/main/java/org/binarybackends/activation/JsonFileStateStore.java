@@ -67,7 +67,8 @@ public final class JsonFileStateStore implements OrganizationStateStore {
   static final String FORMAT = "binary-backends/organization-state";
   static final int FORMAT_VERSION = 1;
   private static final String SUFFIX = ".json";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = org.binarybackends.internal.StrictJson.state();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonFileStateStore.class);
   private static final HexFormat HEX = HexFormat.of();
   private static final int NONCE_BYTES = 12;
 
@@ -190,24 +191,40 @@ public final class JsonFileStateStore implements OrganizationStateStore {
     }
   }
 
+  /** The organization whose file {@code f} is, or {@code null} if no organization's file has that name. */
+  private OrganizationId organizationOf(Path f) {
+    String n = f.getFileName().toString();
+    String escaped = n.substring(1, n.length() - SUFFIX.length());
+    StringBuilder id = new StringBuilder();
+    try {
+      for (int i = 0; i < escaped.length(); i++) {
+        char c = escaped.charAt(i);
+        if (c == '%' && i + 2 < escaped.length()) {
+          id.append((char) Integer.parseInt(escaped.substring(i + 1, i + 3), 16));
+          i += 2;
+        } else {
+          id.append(c);
+        }
+      }
+      OrganizationId organization = OrganizationId.of(id.toString());
+      return fileOf(organization).getFileName().toString().equals(n) ? organization : null;
+    } catch (RuntimeException e) {
+      return null; // not hex after '%', or not a valid organization id
+    }
+  }
+
   @Override
   public List<OrganizationId> organizations() {
     List<OrganizationId> out = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "o*" + SUFFIX)) {
       for (Path f : files) {
-        String n = f.getFileName().toString();
-        String escaped = n.substring(1, n.length() - SUFFIX.length());
-        StringBuilder id = new StringBuilder();
-        for (int i = 0; i < escaped.length(); i++) {
-          char c = escaped.charAt(i);
-          if (c == '%' && i + 2 < escaped.length()) {
-            id.append((char) Integer.parseInt(escaped.substring(i + 1, i + 3), 16));
-            i += 2;
-          } else {
-            id.append(c);
-          }
+        OrganizationId id = organizationOf(f);
+        if (id == null) {
+          // a stray file (a copy an operator made, an editor's backup) must not stop every organization
+          LOG.warn("Skipping {} in the state directory: not the file of an organization this store wrote", f);
+        } else {
+          out.add(id);
         }
-        out.add(OrganizationId.of(id.toString()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -297,8 +314,8 @@ public final class JsonFileStateStore implements OrganizationStateStore {
     try {
       root = JSON.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw corrupt(file, "not well-formed JSON (truncated or damaged) at line "
-          + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()), e);
+      throw corrupt(file, "not a state this store wrote (truncated or damaged): "
+          + org.binarybackends.internal.StrictJson.problem(e), e);
     } catch (IOException e) {
       throw corrupt(file, e.toString(), e);
     }

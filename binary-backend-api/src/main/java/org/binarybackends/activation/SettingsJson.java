@@ -14,7 +14,7 @@ import org.binarybackends.Violation;
  * as one: {@link #toString()} shows the type only, and stores keep it encrypted. Immutable.
  */
 public final class SettingsJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = org.binarybackends.internal.StrictJson.settings();
 
   private final String json;
   private final String type;
@@ -33,11 +33,16 @@ public final class SettingsJson {
    *     quotes the text
    */
   public static SettingsJson of(String json) {
+    if (json != null && json.length() > org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS) {
+      throw new InvalidConfigurationException(List.of(new Violation("settings", "(" + json.length() + " characters)",
+          "a document of at most " + org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS + " characters")));
+    }
     JsonNode node = null;
     try {
       node = json == null ? null : JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      node = null;
+      throw new InvalidConfigurationException(List.of(new Violation("settings", "(not shown: it may hold secrets)",
+          org.binarybackends.internal.StrictJson.problem(e))));
     }
     if (node == null || !node.isObject() || !node.path("type").isTextual()) {
       throw new InvalidConfigurationException(List.of(new Violation("settings", "(not shown: it may hold secrets)",

@@ -1,6 +1,9 @@
 package org.binarybackends.spi;
 
+import java.util.Optional;
+import java.util.Set;
 import org.binarybackends.BackendInstanceId;
+import org.binarybackends.OrganizationId;
 
 /**
  * The validated, immutable settings a {@link BinaryBackendProvider} builds a backend from.
@@ -25,5 +28,25 @@ public interface BackendSettings {
    */
   default boolean servesOnlyItsInstance() {
     return false;
+  }
+
+  /**
+   * The organization these settings say they serve, when they name one (an S3 bucket's settings
+   * do: it is the {@code ExternalId} of the role chain). The activator refuses settings registered
+   * for another organization than the one they name. Empty by default.
+   */
+  default Optional<OrganizationId> servedOrganization() {
+    return Optional.empty();
+  }
+
+  /**
+   * The names of the fields set in these settings that send requests to a host the settings name
+   * instead of the service's own endpoints (an S3-compatible store, a test server). Through such a
+   * field an organization could have the platform send its credentials and probes to a host of the
+   * organization's choosing, so the activator refuses them unless the platform's policy allows
+   * them. Empty by default.
+   */
+  default Set<String> endpointOverrides() {
+    return Set.of();
   }
 }

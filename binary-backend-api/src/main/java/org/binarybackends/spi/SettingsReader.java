@@ -25,7 +25,7 @@ import org.binarybackends.Violation;
  * Java terms; this reader speaks in the settings' terms. Not thread-safe; use it once.
  */
 public final class SettingsReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = org.binarybackends.internal.StrictJson.settings();
 
   private final JsonNode node;
   private final String path;
@@ -48,15 +48,17 @@ public final class SettingsReader {
     if (json == null) {
       throw new InvalidConfigurationException(List.of(Violation.missing("settings", "a JSON object")));
     }
+    if (json.length() > org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS) {
+      throw new InvalidConfigurationException(List.of(new Violation("settings", "(" + json.length() + " characters)",
+          "a document of at most " + org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS + " characters")));
+    }
     JsonNode node;
     try {
       node = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      // Jackson's message may quote the input, which may hold a secret: keep only the position.
-      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ")";
+      // Jackson's message may quote the input, which may hold a secret: StrictJson says what without it.
       throw new InvalidConfigurationException(List.of(new Violation("settings", null,
-          "well-formed JSON; parsing failed" + where)));
+          org.binarybackends.internal.StrictJson.problem(e))));
     }
     if (node == null || !node.isObject()) {
       throw new InvalidConfigurationException(List.of(new Violation("settings", null,
@@ -113,7 +115,7 @@ public final class SettingsReader {
 
   private String asString(String name, JsonNode value, String allowed) {
     if (!value.isTextual()) {
-      violations.add(new Violation(field(name), value.toString(), allowed + "; found " + describe(value)));
+      violations.add(new Violation(field(name), shown(value), allowed + "; found " + describe(value)));
       return null;
     }
     return value.asText();
@@ -126,7 +128,7 @@ public final class SettingsReader {
       return fallback;
     }
     if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
-      violations.add(new Violation(field(name), value.toString(), allowed + " (" + min + " to " + max + ")"));
+      violations.add(new Violation(field(name), shown(value), allowed + " (" + min + " to " + max + ")"));
       return fallback;
     }
     return value.asLong();
@@ -139,7 +141,7 @@ public final class SettingsReader {
       return fallback;
     }
     if (!value.isBoolean()) {
-      violations.add(new Violation(field(name), value.toString(), "true or false"));
+      violations.add(new Violation(field(name), shown(value), "true or false"));
       return fallback;
     }
     return value.asBoolean();
@@ -282,16 +284,27 @@ public final class SettingsReader {
   private void collectUnread() {
     node.fieldNames().forEachRemaining(name -> {
       if (!read.contains(name)) {
-        violations.add(new Violation(field(name), "(not shown: it may be a misspelt secret)", "only the known settings " + read
+        violations.add(new Violation(cut(field(name)), "(not shown: it may be a misspelt secret)", "only the known settings " + read
             + (path.isEmpty() ? "" : " here") + "; this one is not read (a typo?)"));
       }
     });
     children.forEach(SettingsReader::collectUnread);
   }
 
+  /** A field name as shown: an unknown one comes from the input and may be of any length. */
+  private static String cut(String name) {
+    return name.length() <= 120 ? name : name.substring(0, 120) + "... (" + name.length() + " characters)";
+  }
+
   /** Marks {@code name} as read without reading it (a field the caller has handled itself). */
   public void skip(String name) {
     read.add(name);
+  }
+
+  /** A value as quoted in a message: cut, so that a megabyte-long value is not a megabyte-long message. */
+  private static String shown(JsonNode value) {
+    return value.isContainerNode() ? describe(value) : org.binarybackends.internal.Display.quote(value.isTextual()
+        ? value.asText() : value.toString());
   }
 
   private static String describe(JsonNode node) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.binarybackends.BackendInstanceId;
+import org.binarybackends.OrganizationId;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.InvalidInputException;
 import org.binarybackends.Secret;
@@ -210,6 +211,21 @@ public final class CloudFrontSettings implements BackendSettings {
   /** The bucket the distribution serves, where uploads, reads, listings and deletes go. */
   public S3Settings origin() {
     return origin;
+  }
+
+  /** The origin's organization: the activator registers these settings for it only. */
+  @Override
+  public Optional<OrganizationId> servedOrganization() {
+    return origin.servedOrganization();
+  }
+
+  /** {@code endpoint} and the origin's overrides ({@code origin.s3Endpoint}, ...), where set. */
+  @Override
+  public java.util.Set<String> endpointOverrides() {
+    java.util.Set<String> fields = new java.util.TreeSet<>();
+    endpoint.ifPresent(e -> fields.add("endpoint"));
+    origin.endpointOverrides().forEach(f -> fields.add("origin." + f));
+    return java.util.Collections.unmodifiableSet(fields);
   }
 
   /** The path of URLs before an object's key: the bucket's prefix without the origin path. */

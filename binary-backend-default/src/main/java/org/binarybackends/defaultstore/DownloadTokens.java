@@ -40,6 +40,7 @@ import org.binarybackends.SignedUrl;
 public final class DownloadTokens {
   private static final byte[] DOMAIN = "binary-backends/default-storage/download/v1".getBytes(StandardCharsets.US_ASCII);
   private static final String ALGORITHM = "HmacSHA256";
+  private static final java.util.regex.Pattern CANONICAL_EXPIRES = java.util.regex.Pattern.compile("0|[1-9][0-9]{0,17}");
 
   private final Map<String, SecretKeySpec> keys = new HashMap<>();
   private final String activeKeyId;
@@ -108,22 +109,20 @@ public final class DownloadTokens {
     if (expiresText == null || kid == null || sig == null) {
       return DownloadAuthorization.denied(DownloadAuthorization.Denial.MALFORMED, "expires, kid and sig are required");
     }
-    long expires;
-    try {
-      expires = Long.parseLong(expiresText);
-    } catch (NumberFormatException e) {
+    // exactly the spelling sign() writes: no sign, no leading zero, no padding, no other base64 of
+    // the same bytes; one URL has one accepted form, so that a tampered one can never pass for it
+    if (!CANONICAL_EXPIRES.matcher(expiresText).matches()) {
       return DownloadAuthorization.denied(DownloadAuthorization.Denial.MALFORMED, "expires is not a number");
     }
+    long expires = Long.parseLong(expiresText);
+
     if (!keys.containsKey(kid)) {
       return DownloadAuthorization.denied(DownloadAuthorization.Denial.UNKNOWN_KEY, "signed with a key no longer trusted");
     }
-    byte[] given;
-    try {
-      given = Base64.getUrlDecoder().decode(sig);
-    } catch (IllegalArgumentException e) {
-      return DownloadAuthorization.denied(DownloadAuthorization.Denial.BAD_SIGNATURE, "signature does not match");
-    }
-    byte[] expected = Base64.getUrlDecoder().decode(mac(kid, organization, key, expires));
+    // compared as the text sign() writes (URL-safe base64, unpadded), not as decoded bytes: padding or
+    // a flipped unused bit in the last character would decode to the same MAC
+    byte[] given = sig.getBytes(StandardCharsets.US_ASCII);
+    byte[] expected = mac(kid, organization, key, expires).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expected, given)) {
       return DownloadAuthorization.denied(DownloadAuthorization.Denial.BAD_SIGNATURE, "signature does not match");
     }

@@ -32,6 +32,26 @@ class DownloadTokensTest {
   }
 
   @Test
+  void onlyTheSpellingTheLibraryWritesIsAccepted() {
+    SignedUrl url = tokens.sign(BASE, ORG, ObjectKey.of("fw/a.bin"), Duration.ofMinutes(5));
+    assertThat(check(tokens, url.uri()).granted()).isTrue();
+    String u = url.uri().toString();
+    String sig = u.substring(u.indexOf("sig=") + 4);
+    String expires = u.replaceAll(".*expires=([0-9]+).*", "$1");
+    assertThat(sig).hasSize(43);
+    // the same 32 bytes in base64 with its last character's two unused bits set: decodes alike
+    char last = sig.charAt(42);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    String flipped = sig.substring(0, 42) + alphabet.charAt(alphabet.indexOf(last) | 1);
+    assertThat(java.util.Base64.getUrlDecoder().decode(flipped)).isEqualTo(java.util.Base64.getUrlDecoder().decode(sig));
+    for (String variant : new String[] {u.replace("sig=" + sig, "sig=" + sig + "="),
+        u.replace("sig=" + sig, "sig=" + flipped), u.replace("expires=" + expires, "expires=0" + expires),
+        u.replace("expires=" + expires, "expires=%2B" + expires), u.replace("expires=" + expires, "expires=+" + expires)}) {
+      assertThat(check(tokens, URI.create(variant)).granted()).as(variant).isFalse();
+    }
+  }
+
+  @Test
   void aSignedUrlIsGrantedForItsOrganizationAndKeyUntilItsExpiry() {
     ObjectKey key = ObjectKey.of("fw/v1 (beta)/é+%.bin");
     SignedUrl url = tokens.sign(BASE, ORG, key, Duration.ofMinutes(5));

@@ -189,6 +189,21 @@ public final class S3Settings implements BackendSettings {
     return organization;
   }
 
+  /** The {@link #organization()}: the activator registers these settings for it only. */
+  @Override
+  public Optional<OrganizationId> servedOrganization() {
+    return Optional.of(organization);
+  }
+
+  /** {@code s3Endpoint} and {@code stsEndpoint}, where set: allowed only by the platform's policy. */
+  @Override
+  public java.util.Set<String> endpointOverrides() {
+    java.util.Set<String> fields = new java.util.TreeSet<>();
+    s3Endpoint.ifPresent(e -> fields.add("s3Endpoint"));
+    stsEndpoint.ifPresent(e -> fields.add("stsEndpoint"));
+    return java.util.Collections.unmodifiableSet(fields);
+  }
+
   public BucketName bucket() {
     return bucket;
   }

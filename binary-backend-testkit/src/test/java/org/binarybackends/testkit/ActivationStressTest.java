@@ -48,7 +48,7 @@ class ActivationStressTest {
     BinaryBackend platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
     BackendPool pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ZERO);
     BackendResolver resolver = new BackendResolver(store, platformDefault, pool);
-    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), context.clock());
+    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("controlled").build(), context.clock());
     ConcurrentLinkedQueue<StoredBinary> stored = new ConcurrentLinkedQueue<>();
     AtomicInteger suspended = new AtomicInteger();
     AtomicInteger replacedMidCall = new AtomicInteger();

@@ -89,7 +89,7 @@ class ActivationTest {
     platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
     pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ofHours(1));
     resolver = new BackendResolver(store, platformDefault, pool);
-    activator = new Activator(store, pool, resolver, ActivationPolicy.builder().jitter(0).build(), clock);
+    activator = new Activator(store, pool, resolver, ActivationPolicy.builder().jitter(0).allowedTypes("controlled").build(), clock);
     activator.addListener(events::add);
   }
 
@@ -273,7 +273,7 @@ class ActivationTest {
   @Test
   void twoInstancesRegisteringAtOnceLoseNoTransition() throws Exception {
     Activator other = new Activator(store, pool, new BackendResolver(store, platformDefault, pool),
-        ActivationPolicy.defaults(), clock);
+        ActivationPolicy.builder().allowedTypes("controlled").build(), clock);
     java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
@@ -360,7 +360,7 @@ class ActivationTest {
     activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
     activator.check(ORG);
     assertThat(other.forUpload(ORG).custom()).as("not yet refreshed").isFalse();
-    Activator otherActivator = new Activator(store, pool, other, ActivationPolicy.defaults(), clock);
+    Activator otherActivator = new Activator(store, pool, other, ActivationPolicy.builder().allowedTypes("controlled").build(), clock);
     otherActivator.check(ORG);
     assertThat(other.forUpload(ORG).custom()).isTrue();
   }

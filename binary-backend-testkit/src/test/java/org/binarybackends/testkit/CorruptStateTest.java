@@ -43,7 +43,7 @@ class CorruptStateTest {
     BinaryBackend platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
     BackendPool pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ofHours(1));
     BackendResolver resolver = new BackendResolver(store, platformDefault, pool);
-    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), context.clock());
+    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("controlled").build(), context.clock());
     activator.register(ORG, SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-1")), Optional.empty(), "a");
     activator.check(ORG);
     assertThat(resolver.forUpload(ORG).custom()).isTrue();

@@ -90,7 +90,7 @@ final class CloudFrontChapter {
           .service(SharedNotes.class, new StoredNotes(store)).build();
       try (BackendPool pool = new BackendPool(BinaryBackendRegistry.installed(), context)) {
         BackendResolver resolver = new BackendResolver(store, platform, pool);
-        Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), Clock.systemUTC());
+        Activator activator = new Activator(store, pool, resolver, S3Chapter.TESTKIT_POLICY, Clock.systemUTC());
         ObjectNode bucket = bucketSettings(org, s3, sts);
         activator.register(org, SettingsJson.of(bucket.toString()), Optional.of(distributionSettings(bucket, edge,
             "K1GLOBEXRSA", first)), "quickstart");

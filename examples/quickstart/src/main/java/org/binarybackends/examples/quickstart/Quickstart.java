@@ -163,7 +163,7 @@ public final class Quickstart {
         List.of(new StateKey("quickstart-2026-11", Secret.ofBytes(stateKey))));
     try (BackendPool pool = new BackendPool(registry, BackendContext.defaults())) {
       BackendResolver resolver = new BackendResolver(store, platform, pool);
-      Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), Clock.systemUTC());
+      Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("default").build() /* an on-premises storage: the platform allows it */, Clock.systemUTC());
       activator.addListener(e -> System.out.println("  event: " + e.transition().change() + " (" + e.transition().reason()
           + ")"));
 

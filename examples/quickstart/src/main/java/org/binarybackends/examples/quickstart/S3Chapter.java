@@ -46,6 +46,12 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
  * uploads stop rather than silently going back.
  */
 final class S3Chapter {
+  /**
+   * The activation policy of the quickstart: organizations' settings may name endpoints only because
+   * the testkit's local STS, S3 server and CloudFront edge stand in for AWS here; a platform leaves
+   * this off, the default, so that no organization can point the platform's requests at its own host.
+   */
+  static final ActivationPolicy TESTKIT_POLICY = ActivationPolicy.builder().allowEndpointOverrides(true).build();
   private static final String PLATFORM_ACCOUNT = "210987654321";
   private static final String PLATFORM_PRINCIPAL = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":role/platform-service";
   private static final String CUSTOMER_ROLE = "arn:aws:iam::123456789012:role/acme-binaries";
@@ -73,7 +79,7 @@ final class S3Chapter {
       try (BackendPool pool = new BackendPool(BinaryBackendRegistry.installed(), context)) {
         InMemoryStateStore store = new InMemoryStateStore();
         BackendResolver resolver = new BackendResolver(store, platform, pool);
-        Activator activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), Clock.systemUTC());
+        Activator activator = new Activator(store, pool, resolver, TESTKIT_POLICY, Clock.systemUTC());
         activator.register(org, bucketSettings(org, s3, sts), Optional.empty(), "quickstart");
         activator.check(org);
         UploadTarget waiting = resolver.forUpload(org);

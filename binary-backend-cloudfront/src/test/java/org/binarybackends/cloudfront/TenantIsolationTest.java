@@ -1,0 +1,169 @@
+package org.binarybackends.cloudfront;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.Secret;
+import org.binarybackends.Violation;
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.Activator;
+import org.binarybackends.activation.BackendPool;
+import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.InMemoryStateStore;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.defaultstore.DefaultStorageSettings;
+import org.binarybackends.defaultstore.SigningKey;
+import org.binarybackends.spi.BackendContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An organization trying, through the settings it registers, to reach another organization's
+ * bytes, the platform's storage root, or a host of its own with the platform's credentials: every
+ * way is refused at {@code register}, with the field named, and nothing is staged or sent.
+ */
+class TenantIsolationTest {
+  private static final OrganizationId ATTACKER = OrganizationId.of("4b1d0000-0000-4000-8000-00000000a77a");
+  private static final OrganizationId VICTIM = OrganizationId.of("3f1c2a9e-8d4b-4c1e-9f7a-2b6d5e8c1a00");
+  private static final String OWN_KEY = Base64.getEncoder().encodeToString(
+      "attacker-chosen-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+
+  @TempDir Path dir;
+  private final BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
+  private final InMemoryStateStore store = new InMemoryStateStore();
+  private BinaryBackend platform;
+  private BackendPool pool;
+  private Activator activator;
+  private java.net.ServerSocket attackerHost;
+  private final AtomicInteger requestsToAttackerHost = new AtomicInteger();
+
+  @BeforeEach
+  void start() throws Exception {
+    platform = registry.create(DefaultStorageSettings.builder().root(dir.resolve("platform"))
+        .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addSigningKey(SigningKey.of("k1", Secret.ofBytes("platform-key-0123456789abcdef012345".getBytes(
+            StandardCharsets.UTF_8)))).build(), BackendContext.defaults());
+    pool = new BackendPool(registry, BackendContext.defaults());
+    BackendResolver resolver = new BackendResolver(store, platform, pool);
+    activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), java.time.Clock.systemUTC());
+    // the organization's own host: counts every connection the platform would open to it
+    attackerHost = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread accept = new Thread(() -> {
+      while (!attackerHost.isClosed()) {
+        try (java.net.Socket s = attackerHost.accept()) {
+          requestsToAttackerHost.incrementAndGet();
+        } catch (java.io.IOException e) {
+          return; // closed
+        }
+      }
+    }, "attacker-host");
+    accept.setDaemon(true);
+    accept.start();
+  }
+
+  @AfterEach
+  void stop() throws java.io.IOException {
+    attackerHost.close();
+    pool.close();
+    platform.close();
+  }
+
+  private String attackerUrl() {
+    return "http://127.0.0.1:" + attackerHost.getLocalPort() + "/";
+  }
+
+  private static String s3(OrganizationId org, String extra) {
+    return "{\"type\":\"s3\",\"organization\":\"" + org.value() + "\",\"bucket\":\"victim-firmware\","
+        + "\"region\":\"eu-west-1\",\"roleArn\":\"arn:aws:iam::123456789012:role/binaries\",\"roleName\":\"fw\"" + extra
+        + "}";
+  }
+
+  private InvalidConfigurationException refused(String upload, String download) {
+    Optional<SettingsJson> d = Optional.ofNullable(download).map(SettingsJson::of);
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+        () -> activator.register(ATTACKER, SettingsJson.of(upload), d, "mallory"));
+    assertThat(t).isInstanceOf(InvalidConfigurationException.class);
+    assertThat(store.get(ATTACKER).flatMap(OrganizationState::staged)).as("nothing staged").isEmpty();
+    assertThat(store.get(ATTACKER).flatMap(OrganizationState::active)).isEmpty();
+    return (InvalidConfigurationException) t;
+  }
+
+  @Test
+  void theDefaultTypeNamingThePlatformsRootWithAKeyOfItsOwnIsRefused() {
+    String json = "{\"type\":\"default\",\"root\":\"" + dir.resolve("platform") + "\",\"downloadServerAddress\":"
+        + "\"127.0.0.1:0\",\"signingKeys\":[{\"id\":\"mine\",\"secret\":\"" + OWN_KEY + "\"}]}";
+    InvalidConfigurationException e = refused(json, null);
+    assertThat(e.violations()).extracting(Violation::field).containsExactly("upload.type");
+    assertThat(e.getMessage()).contains("[cloudfront, s3]").doesNotContain(OWN_KEY);
+  }
+
+  @Test
+  void s3SettingsNamingAnotherOrganizationAreRefused() {
+    InvalidConfigurationException e = refused(s3(VICTIM, ""), null);
+    assertThat(e.violations()).extracting(Violation::field).containsExactly("upload.organization");
+    assertThat(e.getMessage()).contains(VICTIM.value(), ATTACKER.value());
+  }
+
+  @Test
+  void aDistributionWhoseOriginNamesAnotherOrganizationIsRefused() throws Exception {
+    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(rsa.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    String distribution = "{\"type\":\"cloudfront\",\"host\":\"d111111abcdef8.cloudfront.net\",\"keys\":[{\"keyPairId\":"
+        + "\"K2JCJMDEHXQW5F\",\"privateKey\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(pem)
+        + "}],\"origin\":" + s3(VICTIM, "") + "}";
+    InvalidConfigurationException e = refused(s3(ATTACKER, ""), distribution);
+    assertThat(e.violations()).extracting(Violation::field).contains("download.organization");
+    assertThat(e.getMessage()).doesNotContain("PRIVATE KEY");
+  }
+
+  @Test
+  void endpointsNamedByAnOrganizationAreRefusedAndNothingIsSentThere() {
+    InvalidConfigurationException e = refused(s3(ATTACKER, ",\"stsEndpoint\":\"" + attackerUrl() + "\",\"s3Endpoint\":\""
+        + attackerUrl() + "\",\"pathStyleAccess\":true"), null);
+    assertThat(e.violations()).extracting(Violation::field)
+        .containsExactlyInAnyOrder("upload.s3Endpoint", "upload.stsEndpoint");
+    activator.check(ATTACKER); // nothing registered: nothing to verify, nothing sent
+    assertThat(requestsToAttackerHost).hasValue(0);
+  }
+
+  @Test
+  void everyRefusalOfOneRegistrationIsReportedAtOnce() {
+    InvalidConfigurationException e = refused(s3(VICTIM, ",\"stsEndpoint\":\"" + attackerUrl() + "\""),
+        "{\"type\":\"default\",\"root\":\"" + dir.resolve("platform") + "\",\"downloadBaseUri\":\"http://h/\","
+            + "\"signingKeys\":[{\"id\":\"mine\",\"secret\":\"" + OWN_KEY + "\"}]}");
+    assertThat(e.violations()).extracting(Violation::field)
+        .containsExactlyInAnyOrder("upload.organization", "upload.stsEndpoint", "download.type");
+  }
+
+  @Test
+  void aPlatformMayAllowMoreTypesAndEndpointsButNeverAnotherOrganization() {
+    ActivationPolicy open = ActivationPolicy.builder().allowedTypes("s3", "default").allowEndpointOverrides(true).build();
+    Activator permissive = new Activator(store, pool, new BackendResolver(store, platform, pool), open,
+        java.time.Clock.systemUTC());
+    permissive.register(ATTACKER, SettingsJson.of(s3(ATTACKER, ",\"s3Endpoint\":\"" + attackerUrl() + "\"")),
+        Optional.empty(), "platform-test");
+    assertThat(store.get(ATTACKER).flatMap(OrganizationState::staged)).isPresent();
+    assertThatThrownBy(() -> permissive.register(ATTACKER, SettingsJson.of(s3(VICTIM, "")), Optional.empty(), "m"))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("upload.organization"));
+    assertThatThrownBy(() -> ActivationPolicy.builder().allowedTypes("S3", "").build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("allowedTypes"));
+  }
+}
