@@ -81,6 +81,21 @@ public final class DefaultStorageBackend implements BinaryBackend {
   private static final String MARKER_CONTENT = "# binary-backends default storage; do not edit files under this root by hand\nlayout=1\n";
   private static final String TEMP_SUFFIX = ".part";
   private static final int PUBLISH_ATTEMPTS = 5;
+  /**
+   * Owner-only, like the state files: binaries may be an organization's confidential firmware, and
+   * the service's user is the only one that needs them (umask can only take bits away from these).
+   * Empty where the filesystem has no POSIX permissions.
+   */
+  private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+      .contains("posix");
+  private static final java.nio.file.attribute.FileAttribute<?>[] FILE_MODE = POSIX
+      ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
+      : new java.nio.file.attribute.FileAttribute<?>[0];
+  private static final java.nio.file.attribute.FileAttribute<?>[] DIRECTORY_MODE = POSIX
+      ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))}
+      : new java.nio.file.attribute.FileAttribute<?>[0];
 
   private final DefaultStorageSettings settings;
   private final BackendContext context;
@@ -104,8 +119,8 @@ public final class DefaultStorageBackend implements BinaryBackend {
     this.instanceId = settings.instanceId();
     try {
       this.root = prepareRoot(settings.root());
-      this.objects = Files.createDirectories(root.resolve("objects"));
-      this.staging = Files.createDirectories(root.resolve("staging"));
+      this.objects = Files.createDirectories(root.resolve("objects"), DIRECTORY_MODE);
+      this.staging = Files.createDirectories(root.resolve("staging"), DIRECTORY_MODE);
       deleteStaleTempFiles();
     } catch (IOException e) {
       throw unavailable("cannot prepare the storage root " + settings.root(), e);
@@ -124,7 +139,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
 
   /** Creates the root, or checks that an existing one is ours; returns its real path. */
   private static Path prepareRoot(Path root) throws IOException {
-    Files.createDirectories(root);
+    Files.createDirectories(root, DIRECTORY_MODE);
     Path real = root.toRealPath();
     Path marker = real.resolve(MARKER);
     if (Files.exists(marker)) {
@@ -192,7 +207,8 @@ public final class DefaultStorageBackend implements BinaryBackend {
     boolean published = false;
     try {
       ObjectFile header;
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel out = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE), FILE_MODE)) {
         header = copyAndHash(content, out, key, options);
         header.writeTo(out);
         out.force(true);
@@ -279,7 +295,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
     }
     createDirectoriesDurably(dir.getParent());
     try {
-      Files.createDirectory(dir);
+      Files.createDirectory(dir, DIRECTORY_MODE);
       fsyncDirectory(dir.getParent());
     } catch (FileAlreadyExistsException e) {
       if (Files.isSymbolicLink(dir)) {

@@ -1,0 +1,41 @@
+package org.binarybackends.defaultstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.binarybackends.BinaryBackend;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.spi.BackendContext;
+import org.binarybackends.testkit.GeneratedContent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Binaries and the directories holding them are the service user's alone, whatever the umask. */
+class PermissionsTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyFileAndDirectoryTheStorageCreatesIsOwnerOnly() throws Exception {
+    Path root = dir.resolve("root");
+    try (BinaryBackend backend = new DefaultStorageProvider().create(TestSettings.withServer(root).build(),
+        BackendContext.defaults())) {
+      backend.put(OrganizationId.of("org-a"), ObjectKey.of("fw/deep/er/image.bin"), new GeneratedContent(1, 1000));
+      backend.put(OrganizationId.of("org-b"), ObjectKey.of("x"), new GeneratedContent(2, 10));
+    }
+    List<Path> created;
+    try (Stream<Path> all = Files.walk(root)) {
+      created = all.filter(p -> !p.getFileName().toString().endsWith(".properties")).collect(Collectors.toList());
+    }
+    assertThat(created).hasSizeGreaterThan(6);
+    for (Path p : created) {
+      String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+      assertThat(mode).as(p.toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
+    }
+  }
+}
