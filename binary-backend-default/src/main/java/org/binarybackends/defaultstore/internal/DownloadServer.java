@@ -417,12 +417,13 @@ final class DownloadServer implements AutoCloseable {
         finish(keepAlive);
         return;
       }
-      ctx.write(response);
       if (response instanceof DefaultFullHttpResponse) {
-        ctx.flush();
-        afterResponse(ctx.newSucceededFuture(), keepAlive);
+        // closed (if not kept alive) once written, never before: a close fails writes still pending
+        startStallWatch();
+        ctx.writeAndFlush(response).addListener(f -> afterResponse(f, keepAlive));
         return;
       }
+      ctx.write(response);
       finish(keepAlive);
     }
 
