@@ -146,7 +146,8 @@ final class DownloadServer implements AutoCloseable {
     Channel serverChannel;
     try {
       serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the bind's checked BindException undeclared
+
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new BinaryBackendException("cannot start the download server on " + address + ": " + e.getMessage(), e);
     }

@@ -236,6 +236,16 @@ class DownloadServerLimitsTest {
   }
 
   @Test
+  void aTakenPortIsABackendErrorNamingTheAddressNotAnUndeclaredBindException() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(b -> b.downloadServerAddress(
+          new InetSocketAddress("127.0.0.1", taken.getLocalPort()))))
+          .isInstanceOf(org.binarybackends.BinaryBackendException.class)
+          .hasMessageContaining("cannot start the download server on").hasMessageContaining("" + taken.getLocalPort());
+    }
+  }
+
+  @Test
   void keepAliveServesSeveralRequestsOnOneConnectionPipelinedOrNot() throws Exception {
     start(b -> b);
     StoredBinary small = backend.put(ORG, SMALL, new GeneratedContent(7, 5000));
