@@ -1,5 +1,7 @@
 package org.binarybackends.activation;
 
+import org.binarybackends.InvalidConfigurationException;
+import java.util.TreeSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,19 +108,19 @@ public final class Activator implements AutoCloseable {
       String actor) {
     Objects.requireNonNull(organization, "organization");
     BackendSettings uploadSettings = pool.registry().readSettings(upload.reveal());
-    List<org.binarybackends.Violation> refused = new ArrayList<>(admissible("upload", uploadSettings, organization));
+    List<Violation> refused = new ArrayList<>(admissible("upload", uploadSettings, organization));
     if (download.isPresent()) {
       BackendSettings downloadSettings = pool.registry().readSettings(download.get().reveal());
       refused.addAll(admissible("download", downloadSettings, organization));
       if (downloadSettings.servesOnlyItsInstance() && !downloadSettings.instanceId().equals(uploadSettings.instanceId())) {
-        refused.add(org.binarybackends.Violation.of("download",
+        refused.add(Violation.of("download",
             downloadSettings.instanceId().toString(), "a download part serving the upload part's storage, "
                 + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download part serves only its"
                 + " own origin)"));
       }
     }
     if (!refused.isEmpty()) {
-      throw new org.binarybackends.InvalidConfigurationException(refused);
+      throw new InvalidConfigurationException(refused);
     }
     CustomBackend staged = new CustomBackend("cfg-" + UUID.randomUUID(), upload, uploadSettings.instanceId(), download,
         PartState.pending(), PartState.pending(), clock.instant());
@@ -144,19 +146,19 @@ public final class Activator implements AutoCloseable {
    * input, so their type, the organization they name and the hosts they send requests to are the
    * platform's decision.
    */
-  private List<org.binarybackends.Violation> admissible(String part, BackendSettings settings,
+  private List<Violation> admissible(String part, BackendSettings settings,
       OrganizationId organization) {
-    List<org.binarybackends.Violation> v = new ArrayList<>();
+    List<Violation> v = new ArrayList<>();
     if (!policy.allowedTypes().contains(settings.type())) {
-      v.add(org.binarybackends.Violation.of(part + ".type", settings.type(), "a backend type this platform lets"
-          + " organizations register: one of " + new java.util.TreeSet<>(policy.allowedTypes())));
+      v.add(Violation.of(part + ".type", settings.type(), "a backend type this platform lets"
+          + " organizations register: one of " + new TreeSet<>(policy.allowedTypes())));
     }
     settings.servedOrganization().filter(named -> !named.equals(organization)).ifPresent(named ->
-        v.add(org.binarybackends.Violation.of(part + ".organization", named.value(), "the organization registering"
+        v.add(Violation.of(part + ".organization", named.value(), "the organization registering"
             + " these settings, " + organization.value())));
     if (!policy.endpointOverridesAllowed()) {
       for (String field : settings.endpointOverrides()) {
-        v.add(org.binarybackends.Violation.of(part + "." + field, "(set)", "absent: endpoints are the platform's"
+        v.add(Violation.of(part + "." + field, "(set)", "absent: endpoints are the platform's"
             + " configuration, not an organization's (ActivationPolicy.allowEndpointOverrides is for"
             + " S3-compatible stores and tests)"));
       }

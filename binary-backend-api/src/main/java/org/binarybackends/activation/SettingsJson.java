@@ -1,8 +1,6 @@
 package org.binarybackends.activation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Objects;
 import org.binarybackends.InvalidConfigurationException;
@@ -14,7 +12,6 @@ import org.binarybackends.Violation;
  * as one: {@link #toString()} shows the type only, and stores keep it encrypted. Immutable.
  */
 public final class SettingsJson {
-  private static final ObjectMapper JSON = org.binarybackends.internal.StrictJson.settings();
 
   private final String json;
   private final String type;
@@ -33,17 +30,8 @@ public final class SettingsJson {
    *     quotes the text
    */
   public static SettingsJson of(String json) {
-    if (json != null && json.length() > org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS) {
-      throw new InvalidConfigurationException(List.of(new Violation("settings", "(" + json.length() + " characters)",
-          "a document of at most " + org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS + " characters")));
-    }
-    JsonNode node = null;
-    try {
-      node = json == null ? null : JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new InvalidConfigurationException(List.of(new Violation("settings", "(not shown: it may hold secrets)",
-          org.binarybackends.internal.StrictJson.problem(e))));
-    }
+    JsonNode node = json == null ? null
+        : org.binarybackends.internal.StrictJson.readSettings(json, "(not shown: it may hold secrets)");
     if (node == null || !node.isObject() || !node.path("type").isTextual()) {
       throw new InvalidConfigurationException(List.of(new Violation("settings", "(not shown: it may hold secrets)",
           "a JSON object with a string \"type\", e.g. {\"type\":\"s3\", ...}")));

@@ -22,11 +22,6 @@ public final class StrictJson {
 
   private StrictJson() {}
 
-  /** Reads settings: at most {@value #MAX_SETTINGS_CHARS} characters, nesting at most 32 deep, no duplicate fields. */
-  public static ObjectMapper settings() {
-    return SETTINGS;
-  }
-
   /** Reads and writes state documents: at most {@value #MAX_STATE_BYTES} bytes, no duplicate fields. */
   public static ObjectMapper state() {
     return STATE;
@@ -43,6 +38,29 @@ public final class StrictJson {
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
     return new ObjectMapper(factory);
+  }
+
+  /**
+   * Reads a settings document, refusing one over {@value #MAX_SETTINGS_CHARS} characters before it
+   * is parsed, one that does not parse, and one with a field given twice.
+   *
+   * @param shownValue how the document is shown in the violation of a parse error ({@code null}:
+   *     not at all); the document itself never is, as it may hold secrets
+   * @return the tree, or {@code null} for an empty document
+   * @throws org.binarybackends.InvalidConfigurationException naming the limit or the problem
+   */
+  public static com.fasterxml.jackson.databind.JsonNode readSettings(String json, String shownValue) {
+    if (json.length() > MAX_SETTINGS_CHARS) {
+      throw new org.binarybackends.InvalidConfigurationException(java.util.List.of(new org.binarybackends.Violation(
+          "settings", "(" + json.length() + " characters)", "a document of at most " + MAX_SETTINGS_CHARS
+              + " characters")));
+    }
+    try {
+      return SETTINGS.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new org.binarybackends.InvalidConfigurationException(java.util.List.of(new org.binarybackends.Violation(
+          "settings", shownValue, problem(e))));
+    }
   }
 
   /**

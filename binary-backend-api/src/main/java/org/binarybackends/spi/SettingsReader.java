@@ -1,8 +1,6 @@
 package org.binarybackends.spi;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,7 +23,6 @@ import org.binarybackends.Violation;
  * Java terms; this reader speaks in the settings' terms. Not thread-safe; use it once.
  */
 public final class SettingsReader {
-  private static final ObjectMapper JSON = org.binarybackends.internal.StrictJson.settings();
 
   private final JsonNode node;
   private final String path;
@@ -48,18 +45,8 @@ public final class SettingsReader {
     if (json == null) {
       throw new InvalidConfigurationException(List.of(Violation.missing("settings", "a JSON object")));
     }
-    if (json.length() > org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS) {
-      throw new InvalidConfigurationException(List.of(new Violation("settings", "(" + json.length() + " characters)",
-          "a document of at most " + org.binarybackends.internal.StrictJson.MAX_SETTINGS_CHARS + " characters")));
-    }
-    JsonNode node;
-    try {
-      node = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      // Jackson's message may quote the input, which may hold a secret: StrictJson says what without it.
-      throw new InvalidConfigurationException(List.of(new Violation("settings", null,
-          org.binarybackends.internal.StrictJson.problem(e))));
-    }
+    // Jackson's message may quote the input, which may hold a secret: StrictJson says what without it.
+    JsonNode node = org.binarybackends.internal.StrictJson.readSettings(json, null);
     if (node == null || !node.isObject()) {
       throw new InvalidConfigurationException(List.of(new Violation("settings", null,
           "a JSON object {...}; found " + (node == null ? "nothing" : describe(node)))));

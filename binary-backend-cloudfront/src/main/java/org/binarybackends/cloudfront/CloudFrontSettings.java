@@ -1,5 +1,7 @@
 package org.binarybackends.cloudfront;
 
+import java.util.TreeSet;
+import java.util.Collections;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -221,11 +223,11 @@ public final class CloudFrontSettings implements BackendSettings {
 
   /** {@code endpoint} and the origin's overrides ({@code origin.s3Endpoint}, ...), where set. */
   @Override
-  public java.util.Set<String> endpointOverrides() {
-    java.util.Set<String> fields = new java.util.TreeSet<>();
+  public Set<String> endpointOverrides() {
+    Set<String> fields = new TreeSet<>();
     endpoint.ifPresent(e -> fields.add("endpoint"));
     origin.endpointOverrides().forEach(f -> fields.add("origin." + f));
-    return java.util.Collections.unmodifiableSet(fields);
+    return Collections.unmodifiableSet(fields);
   }
 
   /** The path of URLs before an object's key: the bucket's prefix without the origin path. */

@@ -1,5 +1,8 @@
 package org.binarybackends.s3;
 
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.Collections;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,11 +200,11 @@ public final class S3Settings implements BackendSettings {
 
   /** {@code s3Endpoint} and {@code stsEndpoint}, where set: allowed only by the platform's policy. */
   @Override
-  public java.util.Set<String> endpointOverrides() {
-    java.util.Set<String> fields = new java.util.TreeSet<>();
+  public Set<String> endpointOverrides() {
+    Set<String> fields = new TreeSet<>();
     s3Endpoint.ifPresent(e -> fields.add("s3Endpoint"));
     stsEndpoint.ifPresent(e -> fields.add("stsEndpoint"));
-    return java.util.Collections.unmodifiableSet(fields);
+    return Collections.unmodifiableSet(fields);
   }
 
   public BucketName bucket() {

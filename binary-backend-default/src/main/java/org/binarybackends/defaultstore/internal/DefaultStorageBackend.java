@@ -311,15 +311,14 @@ public final class DefaultStorageBackend implements BinaryBackend {
   public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
     requireOpen();
     requireNonNull("organization", organization, "key", key, "range", range);
-    FileChannel channel = open(organization, key);
+    OpenVersion version = openVersion(organization, key);
     try {
-      ObjectFile header = ObjectFile.readFrom(channel);
-      ByteRange.Resolved resolved = range.resolve(header.size());
-      return new BinaryContent(stored(organization, key, header), resolved,
-          new ChannelRangeInputStream(channel, ObjectFile.HEADER_BYTES + resolved.offset(), resolved.length()));
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(channel);
-      throw e instanceof IOException ? unavailable("reading " + key + " failed", (IOException) e) : (RuntimeException) e;
+      ByteRange.Resolved resolved = range.resolve(version.binary().size());
+      return new BinaryContent(version.binary(), resolved, new ChannelRangeInputStream(version.channel(),
+          ObjectFile.HEADER_BYTES + resolved.offset(), resolved.length()));
+    } catch (RuntimeException e) {
+      closeQuietly(version.channel());
+      throw e;
     }
   }
 

@@ -51,7 +51,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.BinaryNotFoundException;
 import org.binarybackends.ByteRange;
@@ -99,15 +98,12 @@ final class DownloadServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ChannelGroup connections;
-  private final AtomicInteger open;
   private final String basePath;
 
-  private DownloadServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, AtomicInteger open,
-      String basePath) {
+  private DownloadServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, String basePath) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.connections = connections;
-    this.open = open;
     this.basePath = basePath;
   }
 
@@ -118,7 +114,6 @@ final class DownloadServer implements AutoCloseable {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
         new DefaultThreadFactory("binary-download", true), NioIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup("binary-download", GlobalEventExecutor.INSTANCE);
-    AtomicInteger open = new AtomicInteger();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -127,10 +122,9 @@ final class DownloadServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            int count = open.incrementAndGet();
-            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            // the group drops a channel once it is closed: its size is the open connections
             connections.add(ch);
-            if (count > settings.maxConnections()) {
+            if (connections.size() > settings.maxConnections()) {
               refuse(ch, settings.maxConnections());
               return;
             }
@@ -151,7 +145,7 @@ final class DownloadServer implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new BinaryBackendException("cannot start the download server on " + address + ": " + e.getMessage(), e);
     }
-    DownloadServer server = new DownloadServer(group, serverChannel, connections, open, base);
+    DownloadServer server = new DownloadServer(group, serverChannel, connections, base);
     LOG.info("Download server listening on {}", server.localUri());
     return server;
   }
@@ -177,7 +171,7 @@ final class DownloadServer implements AutoCloseable {
 
   /** Connections open now, counting one being refused until it is closed. */
   int openConnections() {
-    return open.get();
+    return connections.size();
   }
 
   @Override
