@@ -77,15 +77,17 @@ public class SigningBenchmark {
     KeyPair ecPair = e.generateKeyPair();
     rsaKey = rsaPair.getPrivate();
     ecKey = ecPair.getPrivate();
-    rsa = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, pem(rsaKey), CloudFrontSigner.HashAlgorithm.SHA1);
-    ec = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, pem(ecKey), CloudFrontSigner.HashAlgorithm.SHA1);
+    start = Instant.parse("2026-11-27T12:00:00Z");
+    // the signers judge expiries on the benchmark's day: every URL it signs expires after start
+    Clock day = Clock.fixed(start, java.time.ZoneOffset.UTC);
+    rsa = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, pem(rsaKey), CloudFrontSigner.HashAlgorithm.SHA1).withClock(day);
+    ec = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, pem(ecKey), CloudFrontSigner.HashAlgorithm.SHA1).withClock(day);
     binaries = new ObjectKey[BINARIES];
     urls = new String[BINARIES];
     for (int i = 0; i < BINARIES; i++) {
       binaries[i] = ObjectKey.of("firmware/sensor-v2." + i + ".bin");
       urls[i] = rsa.url("", binaries[i], Map.of());
     }
-    start = Instant.parse("2026-11-27T12:00:00Z");
     expires = start.plus(TTL);
     // the fleet's clock: each request a little later, 10,000 requests per TTL
     fleetClock = new Clock() {

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.ECPrivateKey;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -64,6 +65,10 @@ public final class CloudFrontSigner {
   private static final Set<String> RESERVED = Set.of("expires", "policy", "signature", "key-pair-id", "hash-algorithm");
   private static final Pattern HOST = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}");
   private static final Pattern KEY_PAIR_ID = Pattern.compile("[A-Z0-9]{1,64}");
+  private static final Pattern PATH_PREFIX =
+      Pattern.compile("(([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+/)+");
+  private static final Pattern IPV4_CIDR = Pattern.compile(
+      "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final X9ECParameters P256 = CustomNamedCurves.getByName("secp256r1");
   private static final ECDomainParameters P256_DOMAIN =
@@ -79,13 +84,23 @@ public final class CloudFrontSigner {
   private final String keyPairId;
   private final CloudFrontKey key;
   private final HashAlgorithm hash;
+  private final Clock clock;
   private final CloudFrontUtilities sdk = CloudFrontUtilities.create();
 
-  private CloudFrontSigner(String base, String keyPairId, CloudFrontKey key, HashAlgorithm hash) {
+  private CloudFrontSigner(String base, String keyPairId, CloudFrontKey key, HashAlgorithm hash, Clock clock) {
     this.base = base;
     this.keyPairId = keyPairId;
     this.key = key;
     this.hash = hash;
+    this.clock = clock;
+  }
+
+  /**
+   * This signer judging expiries by {@code clock} (the system's by default): an expiry not after
+   * its now is refused.
+   */
+  public CloudFrontSigner withClock(Clock clock) {
+    return new CloudFrontSigner(base, keyPairId, key, hash, Objects.requireNonNull(clock, "clock"));
   }
 
   /**
@@ -101,7 +116,7 @@ public final class CloudFrontSigner {
       v.add(h);
     }
     validate(v, keyPairId, key, hash);
-    return new CloudFrontSigner("https://" + host, keyPairId, key, hash);
+    return new CloudFrontSigner("https://" + host, keyPairId, key, hash, Clock.systemUTC());
   }
 
   /**
@@ -112,13 +127,14 @@ public final class CloudFrontSigner {
   public static CloudFrontSigner forBaseUrl(URI baseUrl, String keyPairId, CloudFrontKey key, HashAlgorithm hash) {
     List<Violation> v = new ArrayList<>();
     if (baseUrl == null || !("https".equals(baseUrl.getScheme()) || "http".equals(baseUrl.getScheme()))
-        || baseUrl.getHost() == null || baseUrl.getRawQuery() != null
+        || baseUrl.getHost() == null || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null
         || baseUrl.getRawPath() != null && !baseUrl.getRawPath().isEmpty() && !baseUrl.getRawPath().equals("/")) {
-      v.add(Violation.of("baseUrl", String.valueOf(baseUrl), "http(s)://host[:port], without path or query"));
+      v.add(Violation.of("baseUrl", String.valueOf(baseUrl), "http(s)://host[:port], without path, query or fragment"));
     }
     validate(v, keyPairId, key, hash);
     String b = baseUrl.toString();
-    return new CloudFrontSigner(b.endsWith("/") ? b.substring(0, b.length() - 1) : b, keyPairId, key, hash);
+    return new CloudFrontSigner(b.endsWith("/") ? b.substring(0, b.length() - 1) : b, keyPairId, key, hash,
+        Clock.systemUTC());
   }
 
   /** What is wrong with {@code host} as a distribution's domain, or {@code null}. */
@@ -169,8 +185,13 @@ public final class CloudFrontSigner {
    * @throws InvalidInputException for a query parameter named like one of CloudFront's
    */
   public String url(String pathPrefix, ObjectKey key, Map<String, String> query) {
-    StringBuilder url = new StringBuilder(base).append('/').append(pathPrefix).append(key.uriPath());
     List<Violation> v = new ArrayList<>();
+    Violation prefix = pathPrefixViolation(pathPrefix);
+    if (prefix != null) {
+      throw new InvalidInputException(List.of(prefix));
+    }
+    Objects.requireNonNull(key, "key");
+    StringBuilder url = new StringBuilder(base).append('/').append(pathPrefix).append(key.uriPath());
     char sep = '?';
     for (Map.Entry<String, String> q : query.entrySet()) {
       if (q.getKey() == null || q.getKey().isEmpty() || RESERVED.contains(q.getKey().toLowerCase(Locale.ROOT))) {
@@ -185,6 +206,30 @@ public final class CloudFrontSigner {
       throw new InvalidInputException(v);
     }
     return url.toString();
+  }
+
+  /**
+   * What is wrong with a path prefix, or {@code null}: empty, or path segments each ending with
+   * {@code /}, already percent-encoded (RFC 3986 {@code pchar}), none of them {@code .} or {@code ..}
+   * (a client or CDN would resolve them, and the signed URL would no longer be the one fetched).
+   */
+  static Violation pathPrefixViolation(String pathPrefix) {
+    if (pathPrefix == null) {
+      return Violation.missing("pathPrefix", "\"\" or path segments ending with /");
+    }
+    if (pathPrefix.isEmpty()) {
+      return null;
+    }
+    if (!PATH_PREFIX.matcher(pathPrefix).matches()) {
+      return Violation.of("pathPrefix", pathPrefix, "\"\" or percent-encoded path segments each ending with /, such as"
+          + " firmware/ (no leading /, no spaces, ?, # or other characters a URL path cannot hold as they are)");
+    }
+    for (String segment : pathPrefix.split("/")) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return Violation.of("pathPrefix", pathPrefix, "path segments other than . and ..");
+      }
+    }
+    return null;
   }
 
   private static String encodeQuery(String s) {
@@ -209,7 +254,7 @@ public final class CloudFrontSigner {
    * @throws InvalidInputException for a reserved query parameter, or a URL over 8,192 bytes
    */
   public SignedUrl signCanned(String pathPrefix, ObjectKey key, Map<String, String> query, Instant expires) {
-    Objects.requireNonNull(expires, "expires");
+    checkExpiry(expires);
     String resource = url(pathPrefix, key, query);
     long epoch = expires.getEpochSecond();
     String url;
@@ -236,6 +281,10 @@ public final class CloudFrontSigner {
   public SignedUrl signCustom(String url, String resourcePattern, Instant expires, Optional<Instant> activeFrom,
       Optional<String> ipRange) {
     checkCustom(expires, activeFrom, ipRange);
+    if (resourcePattern == null || url == null || !covers(resourcePattern, url)) {
+      throw InvalidInputException.of("resourcePattern", resourcePattern, "a pattern that matches the URL it signs, "
+          + url + " ('*' for any characters, '?' for one): CloudFront would refuse the URL");
+    }
     long epoch = expires.getEpochSecond();
     String signed;
     if (key.algorithm() == CloudFrontKey.Algorithm.RSA_2048) {
@@ -258,7 +307,7 @@ public final class CloudFrontSigner {
    * {@link #url} without anything added.
    */
   public SignedCookies cookiesCanned(String pathPrefix, ObjectKey key, Map<String, String> query, Instant expires) {
-    Objects.requireNonNull(expires, "expires");
+    checkExpiry(expires);
     String resource = url(pathPrefix, key, query);
     long epoch = expires.getEpochSecond();
     Map<String, String> cookies = new LinkedHashMap<>();
@@ -338,15 +387,70 @@ public final class CloudFrontSigner {
     return policy.toString();
   }
 
-  private static void checkCustom(Instant expires, Optional<Instant> activeFrom, Optional<String> ipRange) {
-    Objects.requireNonNull(expires, "expires");
+  /**
+   * Refuses an expiry CloudFront can only answer with 403: missing, at or before the epoch (a
+   * negative {@code Expires}), or already past by the signer's clock.
+   */
+  private void checkExpiry(Instant expires) {
+    Violation v = expiryViolation(expires);
+    if (v != null) {
+      throw new InvalidInputException(List.of(v));
+    }
+  }
+
+  private Violation expiryViolation(Instant expires) {
+    if (expires == null) {
+      return Violation.missing("expires", "an instant in the future");
+    }
+    Instant now = clock.instant();
+    if (expires.getEpochSecond() <= now.getEpochSecond()) {
+      return Violation.of("expires", expires.toString(), "an instant after now (" + now.truncatedTo(
+          java.time.temporal.ChronoUnit.SECONDS) + "): a URL that has expired already can never be used");
+    }
+    return null;
+  }
+
+  /** Whether a policy's resource pattern ({@code *} any characters, {@code ?} one) matches {@code url}. */
+  static boolean covers(String pattern, String url) {
+    // iterative glob match with backtracking to the last '*': linear in practice, no regex built
+    // from the pattern (a pattern full of '*' would make a regex backtrack exponentially)
+    int p = 0;
+    int u = 0;
+    int star = -1;
+    int mark = 0;
+    while (u < url.length()) {
+      if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == url.charAt(u))) {
+        p++;
+        u++;
+      } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+        star = p++;
+        mark = u;
+      } else if (star >= 0) {
+        p = star + 1;
+        u = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (p < pattern.length() && pattern.charAt(p) == '*') {
+      p++;
+    }
+    return p == pattern.length();
+  }
+
+  private void checkCustom(Instant expires, Optional<Instant> activeFrom, Optional<String> ipRange) {
     List<Violation> v = new ArrayList<>();
-    if (activeFrom.isPresent() && !activeFrom.get().isBefore(expires)) {
+    Violation expiry = expiryViolation(expires);
+    if (expiry != null) {
+      v.add(expiry);
+    }
+    if (expires != null && activeFrom.isPresent() && !activeFrom.get().isBefore(expires)) {
       v.add(Violation.of("activeFrom", activeFrom.get().toString(), "an instant before expires " + expires));
     }
     ipRange.ifPresent(cidr -> {
       if (!isCidr(cidr)) {
-        v.add(Violation.of("ipRange", cidr, "an IPv4 or IPv6 CIDR such as 192.0.2.0/24"));
+        v.add(Violation.of("ipRange", cidr, "an IPv4 or IPv6 CIDR in canonical form, such as 192.0.2.0/24 (four"
+            + " decimal octets without leading zeros, a prefix length of 0 to 32, or 0 to 128 for IPv6)"));
       }
     });
     if (!v.isEmpty()) {
@@ -354,16 +458,24 @@ public final class CloudFrontSigner {
     }
   }
 
+  /**
+   * A CIDR as CloudFront reads it. IPv4 strictly in dotted decimal: {@link InetAddress} would also
+   * take {@code 1.2.3} (as 1.2.0.3) and {@code 0177.0.0.1}, forms CloudFront does not read as the
+   * caller meant. IPv6 as any literal {@link InetAddress} parses.
+   */
   private static boolean isCidr(String cidr) {
+    if (cidr.indexOf(':') < 0) {
+      return IPV4_CIDR.matcher(cidr).matches();
+    }
     int slash = cidr.indexOf('/');
-    if (slash < 0 || !cidr.substring(0, slash).matches("[0-9a-fA-F.:]+")) {
+    if (slash < 0 || !cidr.substring(0, slash).matches("[0-9a-fA-F:]+") || !cidr.substring(slash + 1).matches("[0-9]{1,3}")) {
       return false;
     }
     try {
       InetAddress address = InetAddress.getByName(cidr.substring(0, slash)); // a literal: no DNS lookup
       int bits = Integer.parseInt(cidr.substring(slash + 1));
-      return bits >= 0 && bits <= address.getAddress().length * 8;
-    } catch (UnknownHostException | NumberFormatException e) {
+      return address.getAddress().length == 16 && bits <= 128;
+    } catch (UnknownHostException e) {
       return false;
     }
   }

@@ -50,7 +50,7 @@ final class KeyRotation {
     this.keys = settings.keys();
     for (KeyPair k : keys) {
       signers.put(k.keyPairId(), CloudFrontSigner.forBaseUrl(settings.baseUrl(), k.keyPairId(), k.privateKey(),
-          settings.hashAlgorithm()));
+          settings.hashAlgorithm()).withClock(clock));
     }
     this.notes = notes;
     this.cache = cache;

@@ -32,6 +32,8 @@ class CloudFrontSignerTest {
   private static final String HOST = "d1234567890.cloudfront.net";
   private static final String KEY_PAIR_ID = "K2JCJMDEHXQW5F";
   private static final Instant EXPIRES = Instant.parse("2026-11-27T13:00:00Z");
+  /** The signers' clock: the expiries these tests sign are in its future, whatever today is. */
+  private static final java.time.Clock SIGNING_CLOCK = java.time.Clock.fixed(EXPIRES.minusSeconds(3600), java.time.ZoneOffset.UTC);
 
   @TempDir
   static Path dir;
@@ -73,7 +75,7 @@ class CloudFrontSignerTest {
 
   @Test
   void keysArePercentEncodedAndTheCallersQueryComesFirst() {
-    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1);
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1).withClock(SIGNING_CLOCK);
     assertThat(ObjectKey.of("fw/v1 beta/é+%?#~.bin").uriPath())
         .isEqualTo("fw/v1%20beta/%C3%A9%2B%25%3F%23~.bin");
     assertThat(signer.url("", ObjectKey.of("fw/a b.bin"), CloudFrontSigner.query("device", "42 x", "v", "é")))
@@ -83,7 +85,7 @@ class CloudFrontSignerTest {
   @Test
   void rsaUrlsAreByteForByteWhatTheSdkMakesAndOpensslVerifiesThem() throws Exception {
     for (HashAlgorithm hash : HashAlgorithm.values()) {
-      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, hash);
+      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, hash).withClock(SIGNING_CLOCK);
       SignedUrl url = signer.signCanned("", ObjectKey.of("fw/é 1.bin"), CloudFrontSigner.query("d", "7"), EXPIRES);
       String resource = "https://" + HOST + "/fw/%C3%A9%201.bin?d=7";
       String sdk = CloudFrontUtilities.create().getSignedUrlWithCannedPolicy(r -> r.resourceUrl(resource)
@@ -103,7 +105,7 @@ class CloudFrontSignerTest {
   @Test
   void ecUrlsMatchTheSdkButTheirDeterministicSignatureWhichJdkAndOpensslVerify() throws Exception {
     for (HashAlgorithm hash : HashAlgorithm.values()) {
-      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, hash);
+      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, hash).withClock(SIGNING_CLOCK);
       SignedUrl url = signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES);
       assertThat(signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES)).as("RFC 6979: deterministic")
           .isEqualTo(url);
@@ -125,7 +127,7 @@ class CloudFrontSignerTest {
 
   @Test
   void customPoliciesCarryTheirConditionsAndVerify() throws Exception {
-    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA256);
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA256).withClock(SIGNING_CLOCK);
     String url = signer.url("", ObjectKey.of("fw/v2/image.bin"), Map.of());
     SignedUrl signed = signer.signCustom(url, "https://" + HOST + "/fw/v2/*", EXPIRES,
         Optional.of(EXPIRES.minusSeconds(3600)), Optional.of("192.0.2.0/24"));
@@ -137,7 +139,7 @@ class CloudFrontSignerTest {
     assertOpensslVerifies("ec-public.pem", "sha256", policy, fromUrlSafe(params.get("Signature")));
     assertThat(params).containsEntry("Hash-Algorithm", "SHA256").containsEntry("Key-Pair-Id", KEY_PAIR_ID);
 
-    CloudFrontSigner rsaSigner = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1);
+    CloudFrontSigner rsaSigner = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, HashAlgorithm.SHA1).withClock(SIGNING_CLOCK);
     Map<String, String> rsaParams = param(rsaSigner.signCustom(url, "https://" + HOST + "/fw/v2/*", EXPIRES,
         Optional.empty(), Optional.empty()).uri().toString());
     assertOpensslVerifies("rsa-public.pem", "sha1", new String(fromUrlSafe(rsaParams.get("Policy")),
@@ -145,11 +147,63 @@ class CloudFrontSignerTest {
   }
 
   @Test
+  void whatCouldNeverVerifyIsRefusedWithATypedErrorNamingTheField() {
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA1).withClock(SIGNING_CLOCK);
+    String url = signer.url("fw/", ObjectKey.of("v2/a.bin"), Map.of());
+    // expiries in the past, at the epoch, before it (Expires=-5)
+    for (Instant bad : new Instant[] {SIGNING_CLOCK.instant(), SIGNING_CLOCK.instant().minusSeconds(1), Instant.EPOCH,
+        Instant.ofEpochSecond(-5)}) {
+      assertThatThrownBy(() -> signer.signCanned("", ObjectKey.of("a"), Map.of(), bad)).as(bad.toString())
+          .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+              .extracting(Violation::field).containsExactly("expires"));
+      assertThatThrownBy(() -> signer.cookiesCanned("", ObjectKey.of("a"), Map.of(), bad))
+          .isInstanceOf(InvalidInputException.class);
+      assertThatThrownBy(() -> signer.signCustom(url, url, bad, Optional.empty(), Optional.empty()))
+          .isInstanceOf(InvalidInputException.class);
+      assertThatThrownBy(() -> signer.cookiesCustom(url, bad, Optional.empty(), Optional.empty()))
+          .isInstanceOf(InvalidInputException.class);
+    }
+    // a custom policy whose resource does not cover the URL it signs
+    for (String pattern : new String[] {"https://" + HOST + "/other/*", "https://" + HOST + "/fw/v2/b.bin",
+        "http://" + HOST + "/fw/*", "https://" + HOST + "/fw/v2/a.bin?x=1"}) {
+      assertThatThrownBy(() -> signer.signCustom(url, pattern, EXPIRES, Optional.empty(), Optional.empty()))
+          .as(pattern).isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+              .extracting(Violation::field).containsExactly("resourcePattern"));
+    }
+    for (String pattern : new String[] {url, "https://" + HOST + "/fw/*", "https://" + HOST + "/fw/v?/a.bin", "*",
+        "https://" + HOST + "/*/*.bin"}) {
+      assertThat(signer.signCustom(url, pattern, EXPIRES, Optional.empty(), Optional.empty()).uri()).as(pattern)
+          .isNotNull();
+    }
+    // IP ranges CloudFront would not read as meant
+    for (String cidr : new String[] {"1.2.3/24", "0177.0.0.1/32", "10.0.0.256/8", "10.0.0.0/033", "10.0.0.0/-1",
+        "10.0.0.0", "::1/129", "1.2.3.4 /32"}) {
+      assertThatThrownBy(() -> signer.signCustom(url, url, EXPIRES, Optional.empty(), Optional.of(cidr))).as(cidr)
+          .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+              .extracting(Violation::field).containsExactly("ipRange"));
+    }
+    for (String cidr : new String[] {"192.0.2.0/24", "0.0.0.0/0", "10.0.0.1/32", "2001:db8::/32", "::1/128"}) {
+      assertThat(signer.signCustom(url, url, EXPIRES, Optional.empty(), Optional.of(cidr)).uri()).as(cidr).isNotNull();
+    }
+    // path prefixes that are not already-encoded segments ending with '/'
+    for (String prefix : new String[] {"fw v2/", "../", "fw/../", "./", "fw", "/fw/", "fw?x/", "fw#/", "fw%zz/"}) {
+      assertThatThrownBy(() -> signer.url(prefix, ObjectKey.of("a"), Map.of())).as(prefix)
+          .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+              .extracting(Violation::field).containsExactly("pathPrefix"));
+    }
+    assertThat(signer.url("fw%20v2/store/", ObjectKey.of("a"), Map.of())).endsWith("/fw%20v2/store/a");
+    // a base URL with a fragment
+    assertThatThrownBy(() -> CloudFrontSigner.forBaseUrl(java.net.URI.create("https://" + HOST + "#x"), KEY_PAIR_ID,
+        ec, HashAlgorithm.SHA1)).isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("baseUrl"));
+  }
+
+  @Test
   void badInputIsRefusedBeforeSigning() {
     assertThatThrownBy(() -> CloudFrontSigner.forHost("https://" + HOST, "apka-lower", ec, null))
         .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations())
             .extracting(Violation::field).containsExactly("host", "keyPairId", "hashAlgorithm"));
-    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA1);
+    CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, HashAlgorithm.SHA1).withClock(SIGNING_CLOCK);
     assertThatThrownBy(() -> signer.signCanned("", ObjectKey.of("a"), CloudFrontSigner.query("Expires", "9999999999"),
         EXPIRES)).hasMessageContaining("query").hasMessageContaining("Expires");
     assertThatThrownBy(() -> signer.signCanned("", ObjectKey.of("a"), CloudFrontSigner.query("key-pair-id", "X"),

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Signed URLs fetched through the testkit's edge emulator, which verifies them with the JDK alone. */
 class EdgeEmulatorTest {
   private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+  /** The signers' clock: the expiries these tests sign are in its future, whatever today is. */
+  private static final java.time.Clock SIGNING_CLOCK = java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC);
   private static final ManualClock CLOCK = new ManualClock(NOW);
   private static final Map<String, byte[]> OBJECTS = Map.of("/fw/v2/image%20a.bin", "image a".getBytes(),
       "/fw/v2/b.bin", "b".getBytes(), "/other/c.bin", "c".getBytes());
@@ -76,7 +78,7 @@ class EdgeEmulatorTest {
     for (CloudFrontKey key : new CloudFrontKey[] {rsa, ec}) {
       for (HashAlgorithm hash : HashAlgorithm.values()) {
         String id = key == rsa ? "KRSA" : "KEC";
-        CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), id, key, hash);
+        CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), id, key, hash).withClock(SIGNING_CLOCK);
         SignedUrl url = signer.signCanned("", ObjectKey.of("fw/v2/image a.bin"), Map.of(), NOW.plusSeconds(60));
         Response ok = get(url.uri());
         assertThat(ok.statusCode()).as(id + " " + hash).isEqualTo(200);
@@ -90,14 +92,14 @@ class EdgeEmulatorTest {
 
   @Test
   void eachFailureGetsCloudFrontsOwnErrorDocument() throws Exception {
-    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KEC", ec, HashAlgorithm.SHA1);
+    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KEC", ec, HashAlgorithm.SHA1).withClock(SIGNING_CLOCK);
     String url = signer.signCanned("", ObjectKey.of("fw/v2/b.bin"), Map.of(), NOW.plusSeconds(60)).uri().toString();
     assertThat(get(URI.create(url.replaceAll("&Key-Pair-Id=[^&]*", ""))).body()).contains("<Code>MissingKey</Code>");
     assertThat(get(URI.create(url.replace("Key-Pair-Id=KEC", "Key-Pair-Id=KNEW"))).body())
         .contains("<Code>InvalidKey</Code>").contains("Unknown Key");
     assertThat(get(URI.create(url.replace("fw/v2/b.bin", "other/c.bin"))).body()).contains("<Code>AccessDenied</Code>");
     assertThat(get(URI.create(url.replaceAll("Expires=\\d+", "Expires=abc"))).body()).contains("MalformedPolicy");
-    CloudFrontSigner wrongKey = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KEC", rsa, HashAlgorithm.SHA1);
+    CloudFrontSigner wrongKey = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KEC", rsa, HashAlgorithm.SHA1).withClock(SIGNING_CLOCK);
     assertThat(get(wrongKey.signCanned("", ObjectKey.of("fw/v2/b.bin"), Map.of(), NOW.plusSeconds(60)).uri()).body())
         .as("signed with another private key").contains("<Code>AccessDenied</Code>");
     Response missing = get(signer.signCanned("", ObjectKey.of("fw/v2/none.bin"), Map.of(),
@@ -115,7 +117,7 @@ class EdgeEmulatorTest {
 
   @Test
   void customPoliciesCoverAPrefixFromATimeAndAnIpRange() throws Exception {
-    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KRSA", rsa, HashAlgorithm.SHA256);
+    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KRSA", rsa, HashAlgorithm.SHA256).withClock(SIGNING_CLOCK);
     String prefix = edge.baseUrl() + "/fw/v2/*";
     String b = signer.url("", ObjectKey.of("fw/v2/b.bin"), Map.of());
     SignedUrl ok = signer.signCustom(b, prefix, NOW.plusSeconds(60), Optional.of(NOW.minusSeconds(30)),
@@ -146,7 +148,7 @@ class EdgeEmulatorTest {
     for (CloudFrontKey key : new CloudFrontKey[] {rsa, ec}) {
       for (HashAlgorithm hash : HashAlgorithm.values()) {
         String id = key == rsa ? "KRSA" : "KEC";
-        CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), id, key, hash);
+        CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), id, key, hash).withClock(SIGNING_CLOCK);
         URI one = URI.create(signer.url("", ObjectKey.of("fw/v2/image a.bin"), Map.of()));
         SignedCookies canned = signer.cookiesCanned("", ObjectKey.of("fw/v2/image a.bin"), Map.of(),
             NOW.plusSeconds(60));
@@ -174,7 +176,7 @@ class EdgeEmulatorTest {
 
   @Test
   void rsaCookiesAreTheSdksOwn() throws Exception {
-    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KRSA", rsa, HashAlgorithm.SHA256);
+    CloudFrontSigner signer = CloudFrontSigner.forBaseUrl(edge.baseUrl(), "KRSA", rsa, HashAlgorithm.SHA256).withClock(SIGNING_CLOCK);
     String resource = signer.url("", ObjectKey.of("fw/v2/image a.bin"), Map.of());
     var sdk = software.amazon.awssdk.services.cloudfront.CloudFrontUtilities.create().getCookiesForCannedPolicy(r -> r
         .resourceUrl(resource).privateKey(rsa.privateKey()).keyPairId("KRSA").expirationDate(NOW.plusSeconds(60))

@@ -27,8 +27,10 @@ class SignedUrlCacheTest {
   static void keys() throws Exception {
     Keys.make(dir);
     CloudFrontKey ec = CloudFrontKey.parse(Keys.read(dir.resolve("ec-sec1.pem")), Optional.empty());
-    k1 = CloudFrontSigner.forHost("d1234567890.cloudfront.net", "KONE", ec, HashAlgorithm.SHA1);
-    k2 = CloudFrontSigner.forHost("d1234567890.cloudfront.net", "KTWO", ec, HashAlgorithm.SHA1);
+    // the signers judge expiries on the tests' day, before each test's own clock starts
+    java.time.Clock day = java.time.Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), java.time.ZoneOffset.UTC);
+    k1 = CloudFrontSigner.forHost("d1234567890.cloudfront.net", "KONE", ec, HashAlgorithm.SHA1).withClock(day);
+    k2 = CloudFrontSigner.forHost("d1234567890.cloudfront.net", "KTWO", ec, HashAlgorithm.SHA1).withClock(day);
   }
 
   @Test
