@@ -111,7 +111,10 @@ final class DownloadServer implements AutoCloseable {
       String basePath) {
     String base = basePath.endsWith("/") ? basePath : basePath + "/";
     InetSocketAddress address = settings.downloadServerAddress().orElseThrow();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
+    // 0 is one thread per processor the JVM may run on; Netty's own 0 would mean two per processor,
+    // which only take turns on each core (see benchmarks/README.md, "Download server beside nginx")
+    int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
         new DefaultThreadFactory("binary-download", true), NioIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup("binary-download", GlobalEventExecutor.INSTANCE);
     ServerBootstrap bootstrap = new ServerBootstrap()
