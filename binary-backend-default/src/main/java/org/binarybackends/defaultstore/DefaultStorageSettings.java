@@ -146,7 +146,11 @@ public final class DefaultStorageSettings implements BackendSettings {
     return bufferSize;
   }
 
-  /** Temp files of interrupted puts untouched for this long are deleted when the storage starts. */
+  /**
+   * Temp files of interrupted puts and leftover verify probes untouched for this long are deleted
+   * when the storage starts and then every half of it (at most every 10 minutes); this process's own
+   * puts in progress are never deleted, and the age protects those of another process sharing the root.
+   */
   public Duration staleTempAge() {
     return staleTempAge;
   }

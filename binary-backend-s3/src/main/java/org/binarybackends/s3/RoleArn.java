@@ -65,6 +65,9 @@ public final class RoleArn {
   }
 
   private static String whatIsWrong(String arn) {
+    if (!arn.equals(arn.strip())) {
+      return "it has leading or trailing whitespace (pasted with it?): remove it";
+    }
     String[] parts = arn.split(":", 6);
     if (parts.length < 6 || !parts[0].equals("arn")) {
       return "it does not have the six ':'-separated parts of an ARN";
@@ -83,6 +86,15 @@ public final class RoleArn {
     }
     if (!parts[5].startsWith("role/")) {
       return "'" + parts[5] + "' is not a role (role/...)";
+    }
+    if (parts[5].endsWith("/")) {
+      return "the role name after 'role/'" + (parts[5].indexOf('/') < parts[5].length() - 1 ? " and its path" : "")
+          + " is empty";
+    }
+    for (char c : parts[5].toCharArray()) {
+      if (Character.isWhitespace(c)) {
+        return "the role name or path has characters IAM does not allow: whitespace";
+      }
     }
     return "the role name or path has characters IAM does not allow";
   }

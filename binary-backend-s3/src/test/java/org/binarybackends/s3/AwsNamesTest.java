@@ -77,8 +77,12 @@ class AwsNamesTest {
       "arn:aws:iam:us-east-1:123456789012:role/x|an IAM ARN has no region",
       "arn:aws:iam::12345678901:role/x|'12345678901' is not 12 digits",
       "arn:aws:iam::123456789012:user/x|is not a role",
-      "arn:aws:iam::123456789012:role/bad name|characters IAM does not allow",
-      "arn:aws:iam::123456789012:role/|characters IAM does not allow"})
+      "arn:aws:iam::123456789012:role/bad name|characters IAM does not allow: whitespace",
+      "arn:aws:iam::123456789012:role/bad*name|characters IAM does not allow",
+      "arn:aws:iam::123456789012:role/|the role name after 'role/' is empty",
+      "arn:aws:iam::123456789012:role/path/|the role name after 'role/' and its path is empty",
+      "\" arn:aws:iam::123456789012:role/x\"|leading or trailing whitespace",
+      "\"arn:aws:iam::123456789012:role/x \"|leading or trailing whitespace"})
   void malformedRoleArnsSayWhichPartIsWrong(String arn, String what) {
     assertThatThrownBy(() -> RoleArn.parse(arn)).isInstanceOfSatisfying(InvalidInputException.class, e -> {
       assertThat(e.violations()).extracting(Violation::field).containsExactly("roleArn");

@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * <p>A put streams into a temp file in {@code staging/} while hashing, checks digest and length,
  * writes the {@link ObjectFile} header, fsyncs, renames the file into place atomically and fsyncs
  * the directory: a reader sees the old version or the new one, and a crash leaves at most a temp
- * file, deleted at a later start once older than {@link DefaultStorageSettings#staleTempAge()}
+ * file, deleted at a later start, or by the periodic sweep, once older than {@link DefaultStorageSettings#staleTempAge()}
  * (the age protects puts in progress in another process sharing the root). Thread-safe.
  */
 public final class DefaultStorageBackend implements BinaryBackend {
@@ -80,6 +80,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   private static final String MARKER = "binary-backends-storage.properties";
   private static final String MARKER_CONTENT = "# binary-backends default storage; do not edit files under this root by hand\nlayout=1\n";
   private static final String TEMP_SUFFIX = ".part";
+  private static final String PROBE_PREFIX = "verify-";
   private static final int PUBLISH_ATTEMPTS = 5;
   /**
    * Owner-only, like the state files: binaries may be an organization's confidential firmware, and
@@ -112,6 +113,15 @@ public final class DefaultStorageBackend implements BinaryBackend {
     t.setDaemon(true);
     return t;
   });
+  /** The temp files and probes of this process's puts and verifies in progress: never swept. */
+  private final java.util.Set<Path> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.ScheduledExecutorService sweeper =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "binary-storage-sweep");
+        t.setDaemon(true);
+        return t;
+      });
+  private final java.util.concurrent.atomic.AtomicLong sweeps = new java.util.concurrent.atomic.AtomicLong();
 
   public DefaultStorageBackend(DefaultStorageSettings settings, BackendContext context) {
     this.settings = settings;
@@ -123,8 +133,13 @@ public final class DefaultStorageBackend implements BinaryBackend {
       this.staging = Files.createDirectories(root.resolve("staging"), DIRECTORY_MODE);
       deleteStaleTempFiles();
     } catch (IOException e) {
+      sweeper.shutdownNow();
       throw unavailable("cannot prepare the storage root " + settings.root(), e);
     }
+    // crashed puts of other processes sharing the root, and this one's abandoned probes, do not
+    // wait for the next start: every half of staleTempAge (at most 10 minutes, at least 100 ms)
+    long every = Math.max(100, Math.min(Duration.ofMinutes(10).toMillis(), settings.staleTempAge().toMillis() / 2));
+    sweeper.scheduleWithFixedDelay(this::sweep, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     this.tokens = DownloadTokens.of(settings, context.clock());
     if (settings.downloadServerAddress().isPresent()) {
       this.server = DownloadServer.start(this, tokens, settings,
@@ -164,21 +179,52 @@ public final class DefaultStorageBackend implements BinaryBackend {
     return real;
   }
 
+  /**
+   * Deletes temp files of interrupted puts and leftover verify probes untouched for {@link
+   * DefaultStorageSettings#staleTempAge()}, except this process's own in progress: the age protects
+   * those of another process sharing the root.
+   */
   private void deleteStaleTempFiles() throws IOException {
     // File times are wall-clock times: compare with the system clock, not the context's.
     long cutoff = System.currentTimeMillis() - settings.staleTempAge().toMillis();
     int deleted = 0;
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(staging, "*" + TEMP_SUFFIX)) {
+    long bytes = 0;
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(staging,
+        p -> p.getFileName().toString().endsWith(TEMP_SUFFIX) || p.getFileName().toString().startsWith(PROBE_PREFIX))) {
       for (Path temp : temps) {
-        if (Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis() <= cutoff) {
-          Files.deleteIfExists(temp);
-          deleted++;
+        if (inFlight.contains(temp)) {
+          continue;
+        }
+        try {
+          java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(temp,
+              java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (a.lastModifiedTime().toMillis() <= cutoff && Files.deleteIfExists(temp)) {
+            deleted++;
+            bytes += a.size();
+          }
+        } catch (NoSuchFileException e) {
+          // finished or deleted meanwhile
         }
       }
     }
     if (deleted > 0) {
-      LOG.info("Deleted {} temp files of interrupted puts from {}", deleted, staging);
+      LOG.info("Deleted {} temp files of interrupted puts and probes ({} bytes) from {}", deleted, bytes, staging);
     }
+  }
+
+  private void sweep() {
+    try {
+      deleteStaleTempFiles();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Sweeping {} failed: {}", staging, e.toString());
+    } finally {
+      sweeps.incrementAndGet();
+    }
+  }
+
+  /** How many periodic sweeps of {@code staging/} have run: for tests. */
+  long sweeps() {
+    return sweeps.get();
   }
 
   @Override
@@ -205,6 +251,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   private ObjectFile store(Path target, ObjectKey key, InputStream content, PutOptions options) {
     Path temp = staging.resolve(UUID.randomUUID() + TEMP_SUFFIX);
     boolean published = false;
+    inFlight.add(temp);
     try {
       ObjectFile header;
       try (FileChannel out = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
@@ -222,6 +269,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
       if (!published) {
         deleteQuietly(temp);
       }
+      inFlight.remove(temp);
     }
   }
 
@@ -456,7 +504,8 @@ public final class DefaultStorageBackend implements BinaryBackend {
 
   /** Writes, reads back and removes a probe file outside every organization's keys. */
   Sha256Digest probeRoundTrip(byte[] probe) throws IOException {
-    Path target = staging.resolve("verify-" + UUID.randomUUID());
+    Path target = staging.resolve(PROBE_PREFIX + UUID.randomUUID());
+    inFlight.add(target);
     try {
       ObjectFile header = store(target, ObjectKey.of("verify-probe"), new java.io.ByteArrayInputStream(probe),
           PutOptions.none());
@@ -472,6 +521,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
       }
     } finally {
       deleteQuietly(target);
+      inFlight.remove(target);
     }
   }
 
@@ -486,6 +536,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
         server.close();
       }
       flushExecutor.shutdown();
+      sweeper.shutdownNow();
     }
   }
 
