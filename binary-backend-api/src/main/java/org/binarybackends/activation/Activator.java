@@ -295,7 +295,10 @@ public final class Activator implements AutoCloseable {
       BinaryBackend backend = pool.acquire(settings);
       VerificationReport report = backend.verify();
       if (report.passed()) {
-        return new CheckOutcome(at, true, false, "all " + report.checks().size() + " checks passed");
+        List<VerificationReport.Check> warnings = report.checks().stream()
+            .filter(c -> c.status() == VerificationReport.Status.WARNING).collect(Collectors.toList());
+        return new CheckOutcome(at, true, false, "all " + report.checks().size() + " checks passed" + (warnings.isEmpty()
+            ? "" : WARNINGS + warnings.stream().map(c -> c.name() + ": " + c.detail()).collect(Collectors.joining("; "))));
       }
       List<VerificationReport.Check> failures = report.failures();
       boolean retryable = failures.stream().allMatch(VerificationReport.Check::retryable);
@@ -323,10 +326,26 @@ public final class Activator implements AutoCloseable {
 
   private OrganizationState transition(OrganizationState s, CustomBackend b, String part, PartState from, PartState to) {
     if (from.status() == to.status()) {
+      String warnings = warnings(to);
+      if (!warnings.isEmpty() && !warnings.equals(warnings(from))) {
+        // a passing check's warnings are kept in the part's last check; new ones also in the history
+        // (and so logged, once: the next checks with the same warnings add nothing)
+        return s.with(new Transition(clock.instant(), ACTOR, part + WARNS + b.id() + " (" + to.status() + ")",
+            warnings));
+      }
       return s;
     }
     return s.with(new Transition(clock.instant(), ACTOR, part + " part of " + b.id() + " " + from.status() + " -> "
         + to.status(), to.reason()));
+  }
+
+  private static final String WARNINGS = ", with warnings: ";
+  private static final String WARNS = " configuration warns: ";
+
+  /** The warnings of a part's last check, if it passed with some; "" otherwise. */
+  private static String warnings(PartState state) {
+    return state.lastCheck().filter(CheckOutcome::passed).map(CheckOutcome::reason)
+        .filter(r -> r.contains(WARNINGS)).map(r -> r.substring(r.indexOf(WARNINGS) + WARNINGS.length())).orElse("");
   }
 
   /** The activation rule for one part and one check: see {@link ActivationPolicy}. */
@@ -376,7 +395,13 @@ public final class Activator implements AutoCloseable {
   private void publish(OrganizationState before, OrganizationState after) {
     List<Transition> added = after.history().subList(commonPrefix(before.history(), after.history()),
         after.history().size());
+    java.util.Set<String> warned = new java.util.HashSet<>();
     for (Transition t : added) {
+      // new warnings are said loudly, once: the two parts of one backend carry the same ones
+      if ((t.change().contains(WARNS) || t.reason().contains(WARNINGS)) && warned.add(t.reason())) {
+        LOG.warn("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
+        continue;
+      }
       LOG.info("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
       for (ActivationListener l : listeners) {
         try {

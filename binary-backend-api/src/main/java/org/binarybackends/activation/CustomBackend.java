@@ -60,7 +60,11 @@ public record CustomBackend(String id, SettingsJson upload, BackendInstanceId up
     }
     if (downloadState.status() != PartStatus.ACTIVE) {
       sb.append(sb.length() == 0 ? "" : "; ").append("download part ").append(downloadState.status().name().toLowerCase())
-          .append(": ").append(downloadState.reason());
+          .append(": ");
+      // one backend serving both parts has one diagnosis: say it once (it may be a thousand characters)
+      boolean same = download.isEmpty() && uploadState.status() == downloadState.status()
+          && uploadState.reason().equals(downloadState.reason());
+      sb.append(same ? "the same (one backend serves both)" : downloadState.reason());
     }
     return sb.toString();
   }

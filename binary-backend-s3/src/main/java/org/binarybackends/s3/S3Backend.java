@@ -701,6 +701,15 @@ final class S3Backend implements S3Origin {
   }
 
   /** A new key under {@code <prefix>.binary-backends/probes/}. */
+  /**
+   * When verify last found that the role may not abort a multipart upload, and the upload that
+   * probe had to leave: verify does not create another for a day, so that repeated checks of a role
+   * without {@code s3:AbortMultipartUpload} leave one empty upload, not one per check.
+   */
+  record AbortDenied(java.time.Instant at, String key, String uploadId, String warning) {}
+
+  volatile AbortDenied abortDenied;
+
   String newProbeKey() {
     return settings.prefix() + RESERVED + "probes/" + UUID.randomUUID();
   }

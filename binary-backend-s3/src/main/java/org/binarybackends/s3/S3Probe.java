@@ -79,7 +79,15 @@ final class S3Probe {
       abortMultipart(bucket, key + "-multipart");
     } finally {
       if (written) {
-        step("delete-probe", "deleted the probe", () -> backend.deleteProbe(key));
+        try {
+          backend.deleteProbe(key);
+          checks.add(Check.passed("delete-probe", "deleted the probe"));
+        } catch (BinaryBackendException e) {
+          Check f = failed("delete-probe", e);
+          checks.add(Check.failed("delete-probe", e.getMessage() + "; the probe s3://" + bucket + "/" + key
+              + " (" + content.length + " bytes) is left behind: delete it by hand, or let a lifecycle rule on "
+              + backend.settings.prefix() + ".binary-backends/probes/ expire it", f.retryable()));
+        }
       } else {
         checks.add(Check.skipped("delete-probe", "nothing was written"));
       }
@@ -88,6 +96,12 @@ final class S3Probe {
   }
 
   private void abortMultipart(String bucket, String key) {
+    S3Backend.AbortDenied denied = backend.abortDenied;
+    if (denied != null && denied.at().plus(ABORT_RETRY).isAfter(backend.clock.instant())) {
+      checks.add(Check.warning("abort-multipart", denied.warning() + " (found at " + denied.at()
+          + "; not tried again before " + denied.at().plus(ABORT_RETRY) + ", so as not to leave another upload)"));
+      return;
+    }
     String uploadId;
     try {
       uploadId = backend.createMultipartUpload(key, Map.of("purpose", "verification"));
@@ -98,17 +112,24 @@ final class S3Probe {
     try {
       backend.call(Operation.ABORT_MULTIPART_UPLOAD, () -> backend.s3.abortMultipartUpload(b -> b.bucket(bucket)
           .key(key).uploadId(uploadId).expectedBucketOwner(backend.owner)));
+      backend.abortDenied = null;
       checks.add(Check.passed("abort-multipart", "created and aborted a multipart upload"));
     } catch (AccessDeniedException e) {
-      checks.add(Check.warning("abort-multipart", "uploads work, but the role may not abort a multipart upload: a "
-          + "failed upload leaves its parts (billed) until the bucket's AbortIncompleteMultipartUpload lifecycle rule "
-          + "removes them. Add s3:AbortMultipartUpload on arn:" + backend.settings.roleArn().partition() + ":s3:::"
-          + bucket + "/" + backend.settings.prefix() + "* to the role's policy, and keep the lifecycle rule. "
-          + e.getMessage()));
+      String warning = "uploads work, but the role may not abort a multipart upload: a failed upload leaves its"
+          + " parts (billed) until the bucket's AbortIncompleteMultipartUpload lifecycle rule removes them. Add"
+          + " s3:AbortMultipartUpload on arn:" + backend.settings.roleArn().partition() + ":s3:::" + bucket + "/"
+          + backend.settings.prefix() + "* to the role's policy, and keep the lifecycle rule. This check left one"
+          + " empty multipart upload (no parts) at s3://" + bucket + "/" + key + ", upload id " + uploadId
+          + ": the lifecycle rule removes it, or abort it once the permission is added. " + e.getMessage();
+      backend.abortDenied = new S3Backend.AbortDenied(backend.clock.instant(), key, uploadId, warning);
+      checks.add(Check.warning("abort-multipart", warning));
     } catch (BinaryBackendException e) {
       checks.add(failed("abort-multipart", e));
     }
   }
+
+  /** How long verify trusts that the role may not abort before it creates another probe upload. */
+  static final Duration ABORT_RETRY = Duration.ofDays(1);
 
   private void fetch(String key, byte[] content) {
     SignedUrl url = backend.presign(key, Duration.ofMinutes(5),
@@ -125,11 +146,41 @@ final class S3Probe {
       Thread.currentThread().interrupt();
       throw new BinaryBackendException("interrupted fetching the presigned probe URL", e);
     }
-    if (response.statusCode() != 200 || !Arrays.equals(response.body(), content)) {
-      String body = new String(response.body(), StandardCharsets.UTF_8);
-      throw new BinaryBackendException("the presigned GET " + url.redacted() + " answered " + response.statusCode()
-          + (response.statusCode() == 200 ? " with other bytes" : ": " + body.substring(0, Math.min(300, body.length()))));
+    if (response.statusCode() == 200 && Arrays.equals(response.body(), content)) {
+      return;
     }
+    if (response.statusCode() == 200) {
+      throw new BinaryBackendException("the presigned GET " + url.redacted() + " answered 200 with other bytes ("
+          + response.body().length + ", expected " + content.length + ")");
+    }
+    // S3's answer to a presigned GET is classified as every other S3 answer is: throttling, 5xx and
+    // an expired session are retryable, never a reason to degrade
+    throw backend.failures.diagnose(Operation.GET_OBJECT, errorOf(response));
+  }
+
+  private static final java.util.regex.Pattern XML_CODE = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>");
+  private static final java.util.regex.Pattern XML_MESSAGE =
+      java.util.regex.Pattern.compile("<Message>([^<]{0,500})</Message>");
+
+  /**
+   * S3's error document as the SDK would have surfaced it. Read with two patterns, not an XML
+   * parser: the document is small and flat, and a parser would need DTDs and entities turned off
+   * for a body that comes over the network.
+   */
+  private static software.amazon.awssdk.services.s3.model.S3Exception errorOf(HttpResponse<byte[]> response) {
+    String body = new String(response.body(), 0, Math.min(response.body().length, 4096), StandardCharsets.UTF_8);
+    java.util.regex.Matcher code = XML_CODE.matcher(body);
+    java.util.regex.Matcher message = XML_MESSAGE.matcher(body);
+    software.amazon.awssdk.http.SdkHttpResponse.Builder http = software.amazon.awssdk.http.SdkHttpResponse.builder()
+        .statusCode(response.statusCode());
+    response.headers().firstValue("x-amz-bucket-region").ifPresent(r -> http.putHeader("x-amz-bucket-region", r));
+    String text = message.find() ? message.group(1) : "HTTP " + response.statusCode() + " to the presigned GET";
+    return (software.amazon.awssdk.services.s3.model.S3Exception) software.amazon.awssdk.services.s3.model.S3Exception
+        .builder().statusCode(response.statusCode()).message(text)
+        .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+            .errorCode(code.find() ? code.group(1) : "") .errorMessage(text).serviceName("S3")
+            .sdkHttpResponse(http.build()).build())
+        .build();
   }
 
   private interface Step {

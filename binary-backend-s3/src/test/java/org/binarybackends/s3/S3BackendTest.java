@@ -286,4 +286,28 @@ class S3BackendTest {
     assertThat(uploadsInProgress()).as("left for the lifecycle rule").isEqualTo(2);
     assertThat(backend.list(ORG_A, "").map(b -> b.key().value())).containsExactly(KEY.value());
   }
+
+  @Test
+  void repeatedVerifiesOfARoleThatMayNotAbortLeaveOneEmptyUploadNotOnePerCheck() {
+    faults().denyFor(S3Fixture.customerRole("org-a").toString(), S3Operation.ABORT_MULTIPART_UPLOAD);
+    VerificationReport first = backend.verify();
+    String warning = first.checks().stream().filter(c -> c.name().equals("abort-multipart")).findFirst().orElseThrow()
+        .detail();
+    assertThat(warning).contains("left one empty multipart upload").contains(".binary-backends/probes/")
+        .contains("upload id");
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMinutes(15));
+      VerificationReport again = backend.verify();
+      assertThat(again.passed()).isTrue();
+      assertThat(again.checks()).filteredOn(c -> c.name().equals("abort-multipart")).singleElement()
+          .satisfies(c -> {
+            assertThat(c.status()).isEqualTo(VerificationReport.Status.WARNING);
+            assertThat(c.detail()).startsWith(warning).contains("not tried again before");
+          });
+    }
+    assertThat(uploadsInProgress()).as("one probe upload for four checks").isEqualTo(1);
+    clock.advance(Duration.ofDays(1));
+    backend.verify();
+    assertThat(uploadsInProgress()).as("tried again a day later").isEqualTo(2);
+  }
 }

@@ -179,6 +179,42 @@ class S3VerifyTest {
     assertNoProbeLeft();
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"503,SlowDown,true", "500,InternalError,true", "400,ExpiredToken,true", "403,AccessDenied,false"})
+  void thePresignedDownloadProbeIsClassifiedAsEveryOtherS3Answer(int status, String code, boolean retryable) {
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT && r.query().containsKey("X-Amz-Signature"))
+        .always().apply(S3Fault.error(status, code, "injected " + code, Map.of()));
+    VerificationReport report = backend.verify();
+    Check presigned = check(report, "presigned-get");
+    assertThat(presigned.status()).isEqualTo(Status.FAILED);
+    assertThat(presigned.retryable()).as(presigned.detail()).isEqualTo(retryable);
+    assertThat(presigned.detail()).contains(code).contains("injected " + code).doesNotContain("<Error>");
+    if (!retryable) {
+      assertThat(presigned.detail()).contains("s3:GetObject");
+    }
+    assertThat(report.checks()).filteredOn(c -> c.status() == Status.FAILED).extracting(Check::name)
+        .containsExactly("presigned-get");
+    fixture.s3.faults().clear();
+    assertNoProbeLeft();
+  }
+
+  @Test
+  void aDeleteProbeThatFailsSaysWhatItLeftBehind() {
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.DELETE_OBJECT).always().apply(S3Fault.slowDown());
+    Check delete = check(backend.verify(), "delete-probe");
+    assertThat(delete.status()).isEqualTo(Status.FAILED);
+    assertThat(delete.retryable()).isTrue();
+    assertThat(delete.detail()).contains("is left behind").contains("firmware/.binary-backends/probes/");
+    fixture.s3.faults().clear();
+    try (var s3 = fixture.inspector(backend)) {
+      var left = s3.listObjectsV2(r -> r.bucket(settings.bucket().value())).contents();
+      assertThat(left).hasSize(1);
+      assertThat(delete.detail()).contains(left.get(0).key());
+      s3.deleteObject(r -> r.bucket(settings.bucket().value()).key(left.get(0).key()));
+    }
+    assertNoProbeLeft();
+  }
+
   @Test
   void anUnreachableEndpointIsRetryable() {
     S3Settings unreachable = S3Settings.of("org-v", settings.bucket().value(), "eu-west-1",

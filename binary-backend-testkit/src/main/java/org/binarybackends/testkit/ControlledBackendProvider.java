@@ -103,6 +103,12 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
       return this;
     }
 
+    /** Verification passes with a warning (a role without a permission it can work around). */
+    public Controls passWithWarning(String warning) {
+      verdict = Check.warning("controlled", warning);
+      return this;
+    }
+
     /** Verification fails for a reason a person must fix. */
     public Controls fail(String reason) {
       verdict = Check.failed("controlled", reason, false);

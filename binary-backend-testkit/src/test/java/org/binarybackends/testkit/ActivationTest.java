@@ -8,6 +8,7 @@ import org.binarybackends.activation.BackendResolver;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.PartState;
 import org.binarybackends.activation.PartStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.Transition;
@@ -105,6 +106,47 @@ class ActivationTest {
   }
 
   @Test
+  void aPassWithAWarningKeepsTheWarningInTheStateAndOnceInTheHistoryAndLog() {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        Activator.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+        new ch.qos.logback.core.read.ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    try {
+      provider.control("bucket-1").passWithWarning("the role may not abort a multipart upload");
+      activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+      OrganizationState first = activator.check(ORG);
+      OrganizationState second = activator.check(ORG);
+      OrganizationState third = activator.check(ORG);
+      PartState upload = third.active().orElseThrow().uploadState();
+      assertThat(upload.status()).isEqualTo(PartStatus.ACTIVE);
+      assertThat(upload.reason()).contains("passed").contains("with warnings: controlled: the role may not abort");
+      // in the transitions that activated the parts (one backend serves both), not again by the checks after
+      assertThat(third.history()).filteredOn(t -> (t.change() + t.reason()).contains("may not abort"))
+          .extracting(Transition::change).allSatisfy(c -> assertThat(c).contains("PENDING -> ACTIVE"))
+          .anySatisfy(c -> assertThat(c).startsWith("upload part")).hasSize(2);
+      assertThat(log.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+          .filteredOn(e -> e.getFormattedMessage().contains("may not abort")).hasSize(1);
+      assertThat(first.switched()).isTrue();
+      assertThat(second.history()).hasSameSizeAs(third.history());
+
+      provider.control("bucket-1").passWithWarning("another warning");
+      OrganizationState changed = activator.check(ORG);
+      assertThat(changed.history().subList(changed.history().size() - 2, changed.history().size()))
+          .extracting(Transition::change, t -> t.reason().contains("another warning"))
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("upload configuration warns: "
+              + changed.active().orElseThrow().id() + " (ACTIVE)", true), org.assertj.core.groups.Tuple.tuple(
+              "download configuration warns: " + changed.active().orElseThrow().id() + " (ACTIVE)", true));
+      assertThat(log.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+          .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .satisfiesExactly(m -> assertThat(m).contains("may not abort"), m -> assertThat(m).contains("another warning"));
+    } finally {
+      logger.detachAppender(log);
+    }
+  }
+
+  @Test
   void anOrganizationWithoutItsOwnStorageUsesTheDefault() {
     UploadTarget t = resolver.forUpload(ORG);
     assertThat(t.custom()).isFalse();
@@ -167,7 +209,10 @@ class ActivationTest {
     OrganizationState degraded = activator.check(ORG);
     assertThat(degraded.active().orElseThrow().uploadState().status()).isEqualTo(PartStatus.DEGRADED);
     assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
-        .hasMessageContaining("lacks s3:PutObject").hasMessageContaining("unless fallback is allowed");
+        .hasMessageContaining("lacks s3:PutObject").hasMessageContaining("unless fallback is allowed")
+        .satisfies(e -> assertThat(e.getMessage().split("lacks s3:PutObject", -1)).as("the diagnosis said once, for"
+            + " one backend serving both parts").hasSize(2))
+        .hasMessageContaining("download part degraded: the same (one backend serves both)");
 
     activator.allowFallback(ORG, true, "ops");
     UploadTarget fallback = resolver.forUpload(ORG);
