@@ -7,6 +7,7 @@ package org.binarybackends;
  * <ul>
  *   <li>{@link BinaryNotFoundException}: nothing is stored under that key;
  *   <li>{@link IntegrityException}: the bytes are not what was promised, nothing was stored;
+ *   <li>{@link ContentReadException}: the caller's own stream failed during a put, nothing was stored;
  *   <li>{@link AccessDeniedException}: the storage refused, with a diagnosis a person can act on;
  *   <li>{@link InvalidInputException} and {@link InvalidConfigurationException}: a value was
  *       refused before anything was done, every violation listed;

@@ -35,8 +35,11 @@ public interface DirectUploads {
 
   /**
    * Completes the upload once every part arrived: the binary becomes visible under its key only if
-   * its length and SHA-256 are the ones declared at {@link #start}; otherwise nothing changes under
-   * the key, the upload is removed, and this throws.
+   * its length and SHA-256 are the ones declared at {@link #start}, and {@code upload} is the record
+   * {@code start} returned (its key, size and SHA-256 are checked against what the backend recorded
+   * then). If a part is missing or has the wrong length, nothing changes and the upload stays open:
+   * send the parts named and complete again. If the whole is not the declared binary, or the record
+   * was changed, nothing changes under the key and the upload is removed: start again.
    *
    * @throws IntegrityException naming the missing or wrong parts, or the SHA-256 that differs
    */

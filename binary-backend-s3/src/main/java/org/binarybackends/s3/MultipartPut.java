@@ -129,7 +129,7 @@ final class MultipartPut {
         pending = length < size ? -1 : rest.read();
       } catch (IOException e) {
         inFlight.release();
-        throw S3Backend.readFailed(key, total, e);
+        throw S3Backend.readFailed(key, rest, e);
       }
     }
   }

@@ -32,6 +32,8 @@ import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendException;
+import org.binarybackends.ContentReadException;
+import org.binarybackends.spi.CountingInputStream;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.BinaryLocation;
 import org.binarybackends.BinaryNotFoundException;
@@ -270,8 +272,9 @@ final class S3Backend implements S3Origin {
       throw InvalidInputException.of("options", null, "put options, e.g. PutOptions.none()");
     }
     long firstSize = transfer.partSize(1, options.contentLength());
+    content = new CountingInputStream(content); // to say how far the caller's stream got if it fails
     byte[] first = readNBytes(content, key, (int) Math.min(firstSize, options.contentLength().orElse(firstSize) + 1));
-    int next = first.length < firstSize ? -1 : readByte(content, key, first.length);
+    int next = first.length < firstSize ? -1 : readByte(content, key);
     if (next < 0) {
       return putSingle(key, objectKey, first, options);
     }
@@ -282,21 +285,21 @@ final class S3Backend implements S3Origin {
     try {
       return in.readNBytes(max); // grows with the data: a small binary does not cost a whole part
     } catch (IOException e) {
-      throw readFailed(key, 0, e);
+      throw readFailed(key, in, e);
     }
   }
 
-  static int readByte(InputStream in, ObjectKey key, long offset) {
+  static int readByte(InputStream in, ObjectKey key) {
     try {
       return in.read();
     } catch (IOException e) {
-      throw readFailed(key, offset, e);
+      throw readFailed(key, in, e);
     }
   }
 
-  static BinaryBackendException readFailed(ObjectKey key, long offset, IOException e) {
-    return new BinaryBackendException("reading the content for " + key + " failed after " + offset
-        + " bytes; nothing stored: " + e.getMessage(), e);
+  /** The caller's stream failed: how far it got is counted by the {@link CountingInputStream} put wrapped it in. */
+  static ContentReadException readFailed(ObjectKey key, InputStream in, IOException e) {
+    return new ContentReadException(key, ((CountingInputStream) in).count(), e);
   }
 
   static void checkExpectations(ObjectKey key, PutOptions options, long size, Sha256Digest digest) {

@@ -54,6 +54,9 @@ final class S3DirectUploads implements DirectUploads {
     this.backend = backend;
   }
 
+  private static final String BINARY_KEY = "binary-key";
+  private static final String SIZE = "binary-size";
+
   private String stagingKey(String uploadToken) {
     return backend.settings.prefix() + S3Backend.RESERVED + "uploads/" + uploadToken;
   }
@@ -73,7 +76,7 @@ final class S3DirectUploads implements DirectUploads {
     int parts = (int) Math.max(1, (size + partSize - 1) / partSize);
     String token = java.util.UUID.randomUUID().toString();
     String uploadId = backend.createMultipartUpload(stagingKey(token),
-        Map.of(S3Backend.SHA256_METADATA, sha256.hex(), "binary-key", key.uriPath()));
+        Map.of(S3Backend.SHA256_METADATA, sha256.hex(), BINARY_KEY, key.uriPath(), SIZE, Long.toString(size)));
     // the staging token travels in the upload id's place: "<token>/<S3's upload id>"
     return new DirectUpload(new BinaryLocation(backend.instanceId(), organization, key), token + "/" + uploadId, size,
         sha256, partSize, parts);
@@ -171,6 +174,7 @@ final class S3DirectUploads implements DirectUploads {
     ObjectKey key = upload.location().key();
     String target = backend.objectKey(key);
     try {
+      checkAgainstStart(upload, ids);
       Sha256Digest actual = backend.compute(key, ids.stagingKey(), etag);
       if (!actual.equals(upload.sha256())) {
         throw IntegrityException.digestMismatch(key, upload.sha256(), actual);
@@ -185,6 +189,32 @@ final class S3DirectUploads implements DirectUploads {
       return backend.afterPut(key, target, copied.copyObjectResult().eTag(), upload.size(), upload.sha256());
     } finally {
       removeStaging(ids);
+    }
+  }
+
+  /**
+   * The record handed to {@link #complete} is the caller's (a service's, maybe round-tripped through
+   * a client): its key, size and SHA-256 must be what {@link #start} recorded in the staging
+   * object's metadata, which the copy to the key keeps. Else a changed record would land the bytes
+   * under another key, or with a SHA-256 in their metadata that they do not have.
+   */
+  private void checkAgainstStart(DirectUpload upload, Ids ids) {
+    Map<String, String> recorded = backend.call(Operation.HEAD_OBJECT, () -> backend.s3.headObject(b -> b
+        .bucket(backend.bucket()).key(ids.stagingKey()).expectedBucketOwner(backend.owner))).metadata();
+    List<String> changed = new ArrayList<>();
+    if (!upload.sha256().hex().equals(recorded.get(S3Backend.SHA256_METADATA))) {
+      changed.add("sha256 " + upload.sha256().hex() + " (started with " + recorded.get(S3Backend.SHA256_METADATA) + ")");
+    }
+    if (!upload.location().key().uriPath().equals(recorded.get(BINARY_KEY))) {
+      changed.add("key " + upload.location().key() + " (started for " + recorded.get(BINARY_KEY) + ")");
+    }
+    if (!Long.toString(upload.size()).equals(recorded.get(SIZE))) {
+      changed.add("size " + upload.size() + " (started with " + recorded.get(SIZE) + ")");
+    }
+    if (!changed.isEmpty()) {
+      throw new IntegrityException("direct upload " + upload.uploadId() + " cannot complete: its record was changed"
+          + " after start: " + String.join("; ", changed) + "; nothing changed under any key, and the upload is"
+          + " removed: start again");
     }
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.binarybackends.BinaryContent;
+import org.binarybackends.BinaryLocation;
 import org.binarybackends.BinaryNotFoundException;
 import org.binarybackends.DirectUpload;
 import org.binarybackends.DirectUploads;
@@ -150,6 +151,31 @@ class DirectUploadTest {
     }
     assertThatThrownBy(() -> uploads.complete(u)).isInstanceOf(IntegrityException.class)
         .hasMessageContaining(GeneratedContent.sha256(4, SIZE).hex());
+    assertThat(backend.stat(ORG, KEY).sha256()).as("the earlier version").isEqualTo(GeneratedContent.sha256(3, 500));
+    assertThat(uploadsInProgress()).isZero();
+    try (S3Client s3 = fixture.inspector(settings)) {
+      assertThat(s3.listObjectsV2(r -> r.bucket(settings.bucket().value())).contents()).extracting(o -> o.key())
+          .containsExactly(KEY.value());
+    }
+  }
+
+  @Test
+  void aRecordChangedAfterStartIsRefusedNotTrusted() throws Exception {
+    backend.put(ORG, KEY, new GeneratedContent(3, 500));
+    DirectUpload started = uploads.start(ORG, KEY, SIZE, GeneratedContent.sha256(6, SIZE)); // declares binary 6
+    for (int n = 1; n <= started.partCount(); n++) {
+      byte[] bytes = part(7, SIZE, started, n); // sends binary 7, each part true to its own checksum
+      assertThat(send(uploads.presignPart(started, n, sha256(bytes), Duration.ofMinutes(5)), bytes)).isEqualTo(200);
+    }
+    // the service's record, round-tripped through the client, now claims binary 7 under another key
+    DirectUpload changed = new DirectUpload(new BinaryLocation(started.location().instance(), ORG,
+        ObjectKey.of("fw/elsewhere.bin")), started.uploadId(), started.size(), GeneratedContent.sha256(7, SIZE),
+        started.partSize(), started.partCount());
+    assertThatThrownBy(() -> uploads.complete(changed)).isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("record was changed after start").hasMessageContaining("sha256")
+        .hasMessageContaining("fw/elsewhere.bin");
+    assertThatThrownBy(() -> backend.stat(ORG, ObjectKey.of("fw/elsewhere.bin"))).isInstanceOf(
+        BinaryNotFoundException.class);
     assertThat(backend.stat(ORG, KEY).sha256()).as("the earlier version").isEqualTo(GeneratedContent.sha256(3, 500));
     assertThat(uploadsInProgress()).isZero();
     try (S3Client s3 = fixture.inspector(settings)) {

@@ -39,6 +39,7 @@ import org.binarybackends.BinaryBackendException;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.BinaryLocation;
 import org.binarybackends.BinaryNotFoundException;
+import org.binarybackends.ContentReadException;
 import org.binarybackends.ByteRange;
 import org.binarybackends.DeleteResult;
 import org.binarybackends.IntegrityException;
@@ -276,6 +277,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
   private ObjectFile copyAndHash(InputStream content, FileChannel out, ObjectKey key, PutOptions options)
       throws IOException {
     long declared = options.contentLength().orElse(-1);
+    org.binarybackends.spi.CountingInputStream counted = new org.binarybackends.spi.CountingInputStream(content);
     MessageDigest sha256 = sha256();
     EarlyFlusher flusher = new EarlyFlusher(out, flushExecutor);
     byte[] buffer = new byte[settings.bufferSize()];
@@ -285,10 +287,9 @@ public final class DefaultStorageBackend implements BinaryBackend {
     while (true) {
       int n;
       try {
-        n = content.readNBytes(buffer, 0, buffer.length);
+        n = counted.readNBytes(buffer, 0, buffer.length);
       } catch (IOException e) {
-        throw new BinaryBackendException("reading the content for " + key + " failed after " + total
-            + " bytes; nothing was stored", e);
+        throw new ContentReadException(key, counted.count(), e);
       }
       if (n == 0) {
         break;

@@ -31,7 +31,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
-import org.binarybackends.BinaryBackendException;
+import org.binarybackends.ContentReadException;
+import org.binarybackends.spi.CountingInputStream;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.BinaryLocation;
 import org.binarybackends.BinaryNotFoundException;
@@ -93,15 +94,16 @@ public final class InMemoryBackend implements BinaryBackend {
     open();
     notNull(organization, key, content, options);
     MessageDigest sha = sha256();
+    CountingInputStream counted = new CountingInputStream(content); // says how far the caller's stream got
     List<byte[]> chunks = new ArrayList<>();
     long size = 0;
     try {
       while (true) {
         byte[] chunk;
         try {
-          chunk = content.readNBytes(CHUNK_BYTES);
+          chunk = counted.readNBytes(CHUNK_BYTES);
         } catch (IOException e) {
-          throw new BinaryBackendException("reading the content for " + key + " failed; nothing was stored", e);
+          throw new ContentReadException(key, counted.count(), e);
         }
         if (chunk.length == 0) {
           break;
