@@ -113,15 +113,8 @@ public final class BackendResolver {
     if (location.instance().equals(defaultBackend.instanceId())) {
       return defaultBackend.signDownloadUrl(location.organization(), location.key(), ttl);
     }
-    OrganizationState s = resolution(location.organization()).state();
-    SettingsJson signer = null;
-    for (Optional<CustomBackend> b : List.of(s.active(), s.staged())) {
-      if (b.isPresent() && b.get().uploadInstance().equals(location.instance())) {
-        signer = b.get().downloadSettings();
-        break;
-      }
-    }
-    BinaryBackend backend = pool.acquire(signer != null ? signer : settingsOf(location));
+    Optional<SettingsJson> signer = resolution(location.organization()).state().downloadSettingsOf(location.instance());
+    BinaryBackend backend = pool.acquire(signer.isPresent() ? signer.get() : settingsOf(location));
     return backend.signDownloadUrl(location.organization(), location.key(), ttl);
   }
 
@@ -150,7 +143,8 @@ public final class BackendResolver {
 
   /**
    * Takes a newly stored state into account, unless a newer one is known already; retires the
-   * backend of a configuration that no longer serves uploads.
+   * backend of a configuration that is no longer the active one (a degraded one is kept: it still
+   * serves reads and downloads of what it holds).
    */
   public void stateChanged(OrganizationState state) {
     update(state);
@@ -167,7 +161,11 @@ public final class BackendResolver {
       return old;
     });
     Resolution old = replaced[0];
-    if (old != null && old.custom().isPresent() && !old.custom().equals(kept.custom())) {
+    // retire a backend only when its configuration stopped being the active one (replaced, removed):
+    // a degraded one no longer takes uploads, but its reads and downloads go on through the same
+    // backend, whose cached session may still work where a rebuilt one's role chain would fail
+    if (old != null && old.custom().isPresent()
+        && !kept.state().active().map(CustomBackend::upload).equals(old.custom())) {
       pool.retire(old.custom().get());
     }
     return kept;

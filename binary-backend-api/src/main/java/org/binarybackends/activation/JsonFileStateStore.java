@@ -254,6 +254,10 @@ public final class JsonFileStateStore implements OrganizationStateStore {
       ObjectNode r = retired.addObject();
       r.set("instance", JSON.valueToTree(instance));
       r.set("settings", seal(settings, aad(s.organization(), "retired", instance.toString())));
+      SettingsJson download = s.retiredDownloads().get(instance);
+      if (download != null) {
+        r.set("downloadSettings", seal(download, aad(s.organization(), "retired-download", instance.toString())));
+      }
     });
     ArrayNode history = root.putArray("history");
     for (Transition t : s.history()) {
@@ -332,9 +336,14 @@ public final class JsonFileStateStore implements OrganizationStateStore {
         throw new IllegalArgumentException("format " + formatVersion + " of organization " + root.path("organization"));
       }
       Map<BackendInstanceId, SettingsJson> retired = new LinkedHashMap<>();
+      Map<BackendInstanceId, SettingsJson> retiredDownloads = new LinkedHashMap<>();
       for (JsonNode r : array(root, "retired")) {
         BackendInstanceId instance = JSON.treeToValue(r.get("instance"), BackendInstanceId.class);
         retired.put(instance, unseal(r.get("settings"), aad(organization, "retired", instance.toString())));
+        if (r.hasNonNull("downloadSettings")) { // absent in files written before retired parts kept it
+          retiredDownloads.put(instance, unseal(r.get("downloadSettings"), aad(organization, "retired-download",
+              instance.toString())));
+        }
       }
       List<Transition> history = new ArrayList<>();
       for (JsonNode t : array(root, "history")) {
@@ -344,7 +353,7 @@ public final class JsonFileStateStore implements OrganizationStateStore {
       root.path("notes").fields().forEachRemaining(n -> notes.put(n.getKey(), n.getValue().asText()));
       return new OrganizationState(organization, root.get("version").asLong(),
           backend(organization, "active", root.get("active")), backend(organization, "staged", root.get("staged")),
-          retired, root.path("fallbackAllowed").asBoolean(false), history, notes);
+          retired, retiredDownloads, root.path("fallbackAllowed").asBoolean(false), history, notes);
     } catch (CorruptStateException e) {
       throw corrupt(file, e.getMessage(), e);
     } catch (RuntimeException | IOException e) {

@@ -21,6 +21,9 @@ import org.binarybackends.OrganizationId;
  * @param staged a configuration being verified: the first one, or a change of the active one
  * @param retired configurations that no longer serve uploads but may hold binaries, by the
  *     instance holding their bytes, so that those binaries stay readable
+ * @param retiredDownloads the download parts of those retired configurations that had one (a CDN in
+ *     front of the bucket), by the same instance: their binaries' download URLs are still signed
+ *     there, never by the bucket behind the distribution's back
  * @param fallbackAllowed whether the embedding service allows uploads to go back to the default
  *     storage while the active configuration is degraded
  * @param history the most recent transitions, oldest first, at most {@value #MAX_HISTORY}
@@ -28,8 +31,9 @@ import org.binarybackends.OrganizationId;
  *     CloudFront backend's latest expiry per key, say), by name; at most {@value #MAX_NOTES}
  */
 public record OrganizationState(OrganizationId organization, long version, Optional<CustomBackend> active,
-    Optional<CustomBackend> staged, Map<BackendInstanceId, SettingsJson> retired, boolean fallbackAllowed,
-    List<Transition> history, Map<String, String> notes) {
+    Optional<CustomBackend> staged, Map<BackendInstanceId, SettingsJson> retired,
+    Map<BackendInstanceId, SettingsJson> retiredDownloads, boolean fallbackAllowed, List<Transition> history,
+    Map<String, String> notes) {
   /** How many transitions the state keeps; older ones are dropped (send events to a log to keep all). */
   public static final int MAX_HISTORY = 200;
   /** How many notes the state keeps. */
@@ -40,6 +44,10 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     Objects.requireNonNull(active, "active");
     Objects.requireNonNull(staged, "staged");
     retired = Collections.unmodifiableMap(new LinkedHashMap<>(retired));
+    retiredDownloads = Collections.unmodifiableMap(new LinkedHashMap<>(retiredDownloads));
+    if (!retired.keySet().containsAll(retiredDownloads.keySet())) {
+      throw new IllegalArgumentException("a retired download part without its retired configuration");
+    }
     history = List.copyOf(history.size() > MAX_HISTORY ? history.subList(history.size() - MAX_HISTORY, history.size())
         : history);
     if (notes.size() > MAX_NOTES) {
@@ -50,7 +58,8 @@ public record OrganizationState(OrganizationId organization, long version, Optio
 
   /** The state of an organization the store does not know yet: version 0, default storage only. */
   public static OrganizationState initial(OrganizationId organization) {
-    return new OrganizationState(organization, 0, Optional.empty(), Optional.empty(), Map.of(), false, List.of(), Map.of());
+    return new OrganizationState(organization, 0, Optional.empty(), Optional.empty(), Map.of(), Map.of(), false, List.of(),
+        Map.of());
   }
 
   /** Whether the organization has switched to its own storage (and so never silently goes back). */
@@ -59,33 +68,44 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   }
 
   public OrganizationState withVersion(long newVersion) {
-    return new OrganizationState(organization, newVersion, active, staged, retired, fallbackAllowed, history, notes);
+    return new OrganizationState(organization, newVersion, active, staged, retired, retiredDownloads, fallbackAllowed, history,
+        notes);
   }
 
   public OrganizationState withActive(Optional<CustomBackend> newActive) {
-    return new OrganizationState(organization, version, newActive, staged, retired, fallbackAllowed, history, notes);
+    return new OrganizationState(organization, version, newActive, staged, retired, retiredDownloads, fallbackAllowed, history,
+        notes);
   }
 
   public OrganizationState withStaged(Optional<CustomBackend> newStaged) {
-    return new OrganizationState(organization, version, active, newStaged, retired, fallbackAllowed, history, notes);
+    return new OrganizationState(organization, version, active, newStaged, retired, retiredDownloads, fallbackAllowed, history,
+        notes);
   }
 
   /** This state with {@code backend}'s upload instance kept readable. */
   public OrganizationState withRetired(CustomBackend backend) {
     Map<BackendInstanceId, SettingsJson> more = new LinkedHashMap<>(retired);
     more.put(backend.uploadInstance(), backend.upload());
-    return new OrganizationState(organization, version, active, staged, more, fallbackAllowed, history, notes);
+    Map<BackendInstanceId, SettingsJson> downloads = new LinkedHashMap<>(retiredDownloads);
+    downloads.remove(backend.uploadInstance());
+    backend.download().ifPresent(d -> downloads.put(backend.uploadInstance(), d));
+    return new OrganizationState(organization, version, active, staged, more, downloads, fallbackAllowed, history,
+        notes);
   }
 
   /** This state without the retired instance {@code instance}. */
   public OrganizationState withoutRetired(BackendInstanceId instance) {
     Map<BackendInstanceId, SettingsJson> fewer = new LinkedHashMap<>(retired);
     fewer.remove(instance);
-    return new OrganizationState(organization, version, active, staged, fewer, fallbackAllowed, history, notes);
+    Map<BackendInstanceId, SettingsJson> downloads = new LinkedHashMap<>(retiredDownloads);
+    downloads.remove(instance);
+    return new OrganizationState(organization, version, active, staged, fewer, downloads, fallbackAllowed, history,
+        notes);
   }
 
   public OrganizationState withFallbackAllowed(boolean allowed) {
-    return new OrganizationState(organization, version, active, staged, retired, allowed, history, notes);
+    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, allowed, history,
+        notes);
   }
 
   /** This state with note {@code name} set to {@code value}, or removed when {@code value} is {@code null}. */
@@ -96,20 +116,23 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     } else {
       changed.put(name, value);
     }
-    return new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, history, changed);
+    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed, history,
+        changed);
   }
 
   /** This state without its history: what a cache of many organizations keeps. */
   OrganizationState withoutHistory() {
     return history.isEmpty() ? this
-        : new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, List.of(), notes);
+        : new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed,
+            List.of(), notes);
   }
 
   /** This state with {@code transition} appended to its history. */
   public OrganizationState with(Transition transition) {
     List<Transition> more = new ArrayList<>(history);
     more.add(transition);
-    return new OrganizationState(organization, version, active, staged, retired, fallbackAllowed, more, notes);
+    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed, more,
+        notes);
   }
 
   /** The settings of the configuration whose bytes are in {@code instance}: active, staged or retired. */
@@ -120,6 +143,19 @@ public record OrganizationState(OrganizationId organization, long version, Optio
       }
     }
     return Optional.ofNullable(retired.get(instance));
+  }
+
+  /**
+   * The settings that sign download URLs of binaries held by {@code instance}: the download part of
+   * the configuration (active, staged or retired) whose upload part it is, else that upload part.
+   */
+  public Optional<SettingsJson> downloadSettingsOf(BackendInstanceId instance) {
+    for (Optional<CustomBackend> b : List.of(active, staged)) {
+      if (b.isPresent() && b.get().uploadInstance().equals(instance)) {
+        return Optional.of(b.get().downloadSettings());
+      }
+    }
+    return Optional.ofNullable(retiredDownloads.get(instance)).or(() -> Optional.ofNullable(retired.get(instance)));
   }
 
   @Override

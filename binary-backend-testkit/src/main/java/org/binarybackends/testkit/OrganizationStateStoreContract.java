@@ -68,6 +68,10 @@ public abstract class OrganizationStateStoreContract {
         .withRetired(new CustomBackend("cfg-0", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b0\"}"),
             BackendInstanceId.of("s3", Map.of("bucket", "b0")), Optional.empty(), PartState.pending(),
             PartState.pending(), t))
+        // a retired configuration with a download part keeps it: its binaries are still signed there
+        .withRetired(new CustomBackend("cfg-00", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b00\"}"),
+            BackendInstanceId.of("s3", Map.of("bucket", "b00")), Optional.of(SettingsJson.of(
+                "{\"type\":\"cloudfront\",\"host\":\"d0.cloudfront.net\"}")), PartState.pending(), PartState.pending(), t))
         .withFallbackAllowed(true)
         .withNote("cloudfront/d1.cloudfront.net/K2JCJMDEHXQW5F/latest-expiry", "2026-11-27T13:15:00Z")
         .withNote("other:note", "é \"quoted\"")

@@ -206,7 +206,18 @@ class ActivationTest {
     provider.control("bucket-1").failRetryably("timeout");
     activator.check(ORG); // neither counts nor resets
     provider.control("bucket-1").fail("PutObject AccessDenied: the role's policy lacks s3:PutObject");
+    BinaryBackend serving = resolver.forUpload(ORG).backend();
+    StoredBinary kept = upload("fw/kept.bin", "kept");
+    int closedBefore = provider.closed();
     OrganizationState degraded = activator.check(ORG);
+    // degraded suspends uploads, not reads: the same backend serves what it holds, none was closed
+    assertThat(provider.closed()).isEqualTo(closedBefore);
+    assertThat(resolver.forBinary(kept.location())).isSameAs(serving);
+    try {
+      assertThat(readBack(kept)).isEqualTo("kept");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
     assertThat(degraded.active().orElseThrow().uploadState().status()).isEqualTo(PartStatus.DEGRADED);
     assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
         .hasMessageContaining("lacks s3:PutObject").hasMessageContaining("unless fallback is allowed")
@@ -425,6 +436,16 @@ class ActivationTest {
     StoredBinary onDefault = platformDefault.put(ORG, ObjectKey.of("fw/d.bin"), InputStream.nullInputStream());
     assertThat(resolver.signDownloadUrl(onDefault.location(), Duration.ofMinutes(5)).uri().getHost())
         .isEqualTo("platform-default");
+
+    // replaced by another configuration, or removed: its binaries are still signed by its CDN,
+    // never by the bucket behind the distribution's back
+    activator.register(ORG, BUCKET_2, Optional.empty(), "alice");
+    OrganizationState replaced = activator.check(ORG);
+    assertThat(replaced.active().orElseThrow().uploadInstance().toString()).isEqualTo("controlled{name=bucket-2}");
+    assertThat(replaced.retired()).containsKey(b.location().instance());
+    assertThat(resolver.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
+    activator.remove(ORG, "alice");
+    assertThat(resolver.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
   }
 
   @Test
