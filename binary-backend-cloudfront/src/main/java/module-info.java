@@ -11,7 +11,7 @@ module org.binarybackends.cloudfront {
   requires org.bouncycastle.util;
   requires software.amazon.awssdk.services.cloudfront;
   requires com.fasterxml.jackson.databind;
-  requires java.net.http;
+  requires java.net.http; // for the tests, compiled into this module: they fetch URLs as devices do
   requires org.slf4j;
 
   exports org.binarybackends.cloudfront;

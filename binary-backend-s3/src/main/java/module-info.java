@@ -16,7 +16,7 @@ module org.binarybackends.s3 {
   requires software.amazon.awssdk.http.auth.aws;
   requires software.amazon.awssdk.http.auth.spi;
   requires com.fasterxml.jackson.databind;
-  requires java.net.http;
+  requires java.net.http; // for the tests, compiled into this module: they fetch URLs as devices do
   requires org.slf4j;
 
   exports org.binarybackends.s3;

@@ -54,8 +54,13 @@ final class CloudFrontBackend implements BinaryBackend {
   private volatile boolean closed;
 
   /** @param originFactory builds the S3 backend of {@code settings.origin()}, which the caller then owns */
-  CloudFrontBackend(CloudFrontSettings settings, Supplier<S3Origin> originFactory, SharedNotes notes, Clock clock) {
+  /** The platform's HTTP client: verify's requests to the distribution go through it. */
+  final software.amazon.awssdk.http.SdkHttpClient http;
+
+  CloudFrontBackend(CloudFrontSettings settings, Supplier<S3Origin> originFactory, SharedNotes notes, Clock clock,
+      software.amazon.awssdk.http.SdkHttpClient http) {
     this.settings = settings;
+    this.http = http;
     this.originFactory = originFactory;
     this.clock = clock;
     this.cache = new SignedUrlCache(CACHE_WINDOW, CACHE_ENTRIES, clock);

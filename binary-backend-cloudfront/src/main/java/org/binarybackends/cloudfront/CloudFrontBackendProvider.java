@@ -58,9 +58,9 @@ public final class CloudFrontBackendProvider implements BinaryBackendProvider<Cl
    */
   @Override
   public BinaryBackend create(CloudFrontSettings settings, BackendContext context) {
-    S3Platform.of(context); // checked now, not at the first storage call
+    S3Platform platform = S3Platform.of(context); // checked now, not at the first storage call
     S3BackendProvider s3 = new S3BackendProvider();
     return new CloudFrontBackend(settings, () -> (S3Origin) s3.create(settings.origin(), context),
-        context.service(SharedNotes.class).orElse(IN_PROCESS), context.clock());
+        context.service(SharedNotes.class).orElse(IN_PROCESS), context.clock(), platform.httpClient());
   }
 }

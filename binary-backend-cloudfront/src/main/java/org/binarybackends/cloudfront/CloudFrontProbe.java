@@ -1,10 +1,8 @@
 package org.binarybackends.cloudfront;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,10 +21,15 @@ import java.util.regex.Pattern;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.SignedUrl;
-import org.binarybackends.VerificationReport;
 import org.binarybackends.VerificationReport.Check;
+import org.binarybackends.VerificationReport;
 import org.binarybackends.cloudfront.CloudFrontSettings.KeyPair;
 import org.binarybackends.s3.S3Origin;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * {@code verify()} of a CloudFront backend, end to end through the distribution:
@@ -53,8 +56,6 @@ final class CloudFrontProbe {
   private final CloudFrontBackend backend;
   private final S3Origin origin;
   private final List<Check> checks = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-      .version(HttpClient.Version.HTTP_1_1).build();
 
   CloudFrontProbe(CloudFrontBackend backend, S3Origin origin) {
     this.backend = backend;
@@ -226,18 +227,21 @@ final class CloudFrontProbe {
     return "the distribution answered " + a.describe() + (a.retryable() ? " (temporary)" : "");
   }
 
+  /** One GET on the platform's HTTP client, like every other request: its proxy, trust store and timeouts. */
   private Answer fetch(URI url) {
     try {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-      return new Answer(r.statusCode(), r.body(), r.headers().firstValue("x-amz-cf-id").isPresent()
-          || r.headers().firstValue("server").filter(s -> s.equalsIgnoreCase("CloudFront")).isPresent(),
-          r.headers().firstValue("date"), null);
+      HttpExecuteResponse r = backend.http.prepareRequest(HttpExecuteRequest.builder()
+          .request(SdkHttpRequest.builder().uri(url).method(SdkHttpMethod.GET).build()).build()).call();
+      byte[] body;
+      try (InputStream in = r.responseBody().map(InputStream.class::cast).orElse(InputStream.nullInputStream())) {
+        body = in.readNBytes(64 << 10); // a probe or an error document: small
+      }
+      SdkHttpResponse h = r.httpResponse();
+      return new Answer(h.statusCode(), body, h.firstMatchingHeader("x-amz-cf-id").isPresent()
+          || h.firstMatchingHeader("server").filter(s -> s.equalsIgnoreCase("CloudFront")).isPresent(),
+          h.firstMatchingHeader("date"), null);
     } catch (IOException e) {
       return new Answer(0, new byte[0], false, Optional.empty(), e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Answer(0, new byte[0], false, Optional.empty(), "interrupted");
     }
   }
 

@@ -48,6 +48,9 @@ public final class RoleChain implements AutoCloseable {
   private final RoleArn customerRole;
   private final String platformRoleArn;
   private final Clock clock;
+  private final SdkHttpClient httpClient;
+  private final AwsRegion stsRegion;
+  private final Optional<URI> stsEndpoint;
   private final StsClient platformSts;
   private final StsClient customerSts;
   private final CachedSupplier<AwsSessionCredentials> platformCredentials;
@@ -70,6 +73,9 @@ public final class RoleChain implements AutoCloseable {
     this.customerRole = Objects.requireNonNull(customerRole, "customerRole");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.platformRoleArn = platformRole.arn(customerRole.partition());
+    this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+    this.stsRegion = Objects.requireNonNull(stsRegion, "stsRegion");
+    this.stsEndpoint = stsEndpoint;
     this.platformSts = sts(stsRegion, base, httpClient, stsEndpoint);
     this.platformCredentials = cache(platformSts, platformHop(), "platform");
     this.customerSts = sts(stsRegion, platformCredentials::get, httpClient, stsEndpoint);
@@ -183,11 +189,8 @@ public final class RoleChain implements AutoCloseable {
     Credentials platform = assume(platformSts, platformHop(), true);
     AwsSessionCredentials session = AwsSessionCredentials.create(platform.accessKeyId(), platform.secretAccessKey(),
         platform.sessionToken());
-    try (StsClient asPlatform = StsClient.builder()
-        .region(platformSts.serviceClientConfiguration().region())
-        .credentialsProvider(StaticCredentialsProvider.create(session))
-        .endpointOverride(platformSts.serviceClientConfiguration().endpointOverride().orElse(null))
-        .build()) {
+    // on the platform's HTTP client, like every other request: its proxy, trust store and timeouts
+    try (StsClient asPlatform = sts(stsRegion, StaticCredentialsProvider.create(session), httpClient, stsEndpoint)) {
       return assume(asPlatform, customerHop(), false);
     }
   }

@@ -102,6 +102,8 @@ final class S3Backend implements S3Origin {
 
   final S3Settings settings;
   final S3Client s3;
+  /** The platform's HTTP client, for the requests verify makes outside the SDK's clients. */
+  final software.amazon.awssdk.http.SdkHttpClient http;
   final S3Failures failures;
   final S3Transfer transfer;
   final String owner;
@@ -135,6 +137,7 @@ final class S3Backend implements S3Origin {
     this.owner = settings.roleArn().accountId();
     this.failures = new S3Failures(settings.bucket(), settings.prefix(), settings.region(), settings.roleArn(),
         settings.kmsKeyArn());
+    this.http = platform.httpClient();
     PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
     this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
         platform.baseCredentials(), platform.httpClient(), settings.stsEndpoint(), clock);

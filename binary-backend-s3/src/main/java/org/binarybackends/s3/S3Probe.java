@@ -1,28 +1,31 @@
 package org.binarybackends.s3;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.SignedUrl;
-import org.binarybackends.VerificationReport;
 import org.binarybackends.VerificationReport.Check;
+import org.binarybackends.VerificationReport;
 import org.binarybackends.s3.S3Failures.Operation;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * The verification of an organization's bucket, end to end, as the activation rule needs it: assume
  * both hops of the role chain, then put, get, list and delete a probe object (a new key per run under
  * {@code <prefix>.binary-backends/probes/}, never listed, removed even when a step fails), abort a
- * small multipart upload, and fetch the probe through a presigned GET with a plain HTTP client.
+ * small multipart upload, and fetch the probe through a presigned GET on the platform's HTTP client.
  * Every failure becomes the diagnosis of {@link RoleChain} or {@link S3Failures}, with AWS's own words;
  * a refused abort (a customer who applied only the guide's four actions) is a warning, not a failure:
  * uploads work, and the lifecycle rule removes what an abort would have.
@@ -134,28 +137,32 @@ final class S3Probe {
   private void fetch(String key, byte[] content) {
     SignedUrl url = backend.presign(key, Duration.ofMinutes(5),
         backend.chain().credentialsLasting(Duration.ofMinutes(5)));
-    HttpResponse<byte[]> response;
+    int status;
+    byte[] body;
+    Optional<String> bucketRegion;
+    // on the platform's HTTP client, like every other request: its proxy, trust store and timeouts
     try {
-      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
-          HttpRequest.newBuilder(url.uri()).timeout(Duration.ofSeconds(30)).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpExecuteResponse response = backend.http.prepareRequest(HttpExecuteRequest.builder()
+          .request(SdkHttpRequest.builder().uri(url.uri()).method(SdkHttpMethod.GET).build()).build()).call();
+      status = response.httpResponse().statusCode();
+      bucketRegion = response.httpResponse().firstMatchingHeader("x-amz-bucket-region");
+      try (InputStream in = response.responseBody().map(InputStream.class::cast).orElse(InputStream.nullInputStream())) {
+        body = in.readNBytes(Math.max(content.length + 1, 8192)); // the probe, or an error document: small
+      }
     } catch (IOException e) {
       throw new org.binarybackends.BackendUnavailableException("fetching the presigned probe URL "
           + url.redacted() + " failed: " + e.getMessage(), true, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BinaryBackendException("interrupted fetching the presigned probe URL", e);
     }
-    if (response.statusCode() == 200 && Arrays.equals(response.body(), content)) {
+    if (status == 200 && Arrays.equals(body, content)) {
       return;
     }
-    if (response.statusCode() == 200) {
+    if (status == 200) {
       throw new BinaryBackendException("the presigned GET " + url.redacted() + " answered 200 with other bytes ("
-          + response.body().length + ", expected " + content.length + ")");
+          + body.length + ", expected " + content.length + ")");
     }
     // S3's answer to a presigned GET is classified as every other S3 answer is: throttling, 5xx and
     // an expired session are retryable, never a reason to degrade
-    throw backend.failures.diagnose(Operation.GET_OBJECT, errorOf(response));
+    throw backend.failures.diagnose(Operation.GET_OBJECT, errorOf(status, body, bucketRegion));
   }
 
   private static final java.util.regex.Pattern XML_CODE = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>");
@@ -167,16 +174,17 @@ final class S3Probe {
    * parser: the document is small and flat, and a parser would need DTDs and entities turned off
    * for a body that comes over the network.
    */
-  private static software.amazon.awssdk.services.s3.model.S3Exception errorOf(HttpResponse<byte[]> response) {
-    String body = new String(response.body(), 0, Math.min(response.body().length, 4096), StandardCharsets.UTF_8);
+  private static software.amazon.awssdk.services.s3.model.S3Exception errorOf(int status, byte[] bytes,
+      Optional<String> bucketRegion) {
+    String body = new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.UTF_8);
     java.util.regex.Matcher code = XML_CODE.matcher(body);
     java.util.regex.Matcher message = XML_MESSAGE.matcher(body);
     software.amazon.awssdk.http.SdkHttpResponse.Builder http = software.amazon.awssdk.http.SdkHttpResponse.builder()
-        .statusCode(response.statusCode());
-    response.headers().firstValue("x-amz-bucket-region").ifPresent(r -> http.putHeader("x-amz-bucket-region", r));
-    String text = message.find() ? message.group(1) : "HTTP " + response.statusCode() + " to the presigned GET";
+        .statusCode(status);
+    bucketRegion.ifPresent(r -> http.putHeader("x-amz-bucket-region", r));
+    String text = message.find() ? message.group(1) : "HTTP " + status + " to the presigned GET";
     return (software.amazon.awssdk.services.s3.model.S3Exception) software.amazon.awssdk.services.s3.model.S3Exception
-        .builder().statusCode(response.statusCode()).message(text)
+        .builder().statusCode(status).message(text)
         .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
             .errorCode(code.find() ? code.group(1) : "") .errorMessage(text).serviceName("S3")
             .sdkHttpResponse(http.build()).build())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.binarybackends.VerificationReport;
 import org.binarybackends.VerificationReport.Check;
@@ -213,6 +214,36 @@ class S3VerifyTest {
       s3.deleteObject(r -> r.bucket(settings.bucket().value()).key(left.get(0).key()));
     }
     assertNoProbeLeft();
+  }
+
+  @Test
+  void everyRequestOfVerifyGoesThroughThePlatformsHttpClient() {
+    // the platform's client (its proxy, trust store, timeouts) wrapped to record what goes through it
+    List<software.amazon.awssdk.http.SdkHttpRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    software.amazon.awssdk.http.SdkHttpClient recording = new software.amazon.awssdk.http.SdkHttpClient() {
+      @Override
+      public software.amazon.awssdk.http.ExecutableHttpRequest prepareRequest(
+          software.amazon.awssdk.http.HttpExecuteRequest request) {
+        seen.add(request.httpRequest());
+        return fixture.http.prepareRequest(request);
+      }
+
+      @Override
+      public void close() {
+        // the fixture's client is closed by the fixture
+      }
+    };
+    S3Platform platform = new S3Platform(fixture.platform.accountId(), fixture.platform.principalArn(),
+        fixture.platform.baseCredentials(), fixture.platform.stsRegion(), recording);
+    try (S3Backend b = new S3Backend(settings, platform, S3Transfer.defaults(), clock)) {
+      VerificationReport report = b.verify();
+      assertThat(report.passed()).as(report.toString()).isTrue();
+    }
+    String sts = fixture.sts.endpoint().getAuthority();
+    // both hops of the probe and both of the cached chain the S3 calls use
+    assertThat(seen).filteredOn(r -> r.getUri().getAuthority().equals(sts)).hasSize(4);
+    assertThat(seen).filteredOn(r -> r.method() == software.amazon.awssdk.http.SdkHttpMethod.GET
+        && r.rawQueryParameters().containsKey("X-Amz-Signature")).as("the presigned download probe").hasSize(1);
   }
 
   @Test
