@@ -16,6 +16,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.StsClientBuilder;
@@ -49,6 +50,7 @@ public final class RoleChain implements AutoCloseable {
   private final String platformRoleArn;
   private final Clock clock;
   private final SdkHttpClient httpClient;
+  private final ClientOverrideConfiguration overrides;
   private final AwsRegion stsRegion;
   private final Optional<URI> stsEndpoint;
   private final StsClient platformSts;
@@ -68,6 +70,15 @@ public final class RoleChain implements AutoCloseable {
    */
   public RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
       AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint, Clock clock) {
+    this(organization, platformRole, customerRole, stsRegion, base, httpClient, stsEndpoint, clock,
+        ClientOverrideConfiguration.builder().build());
+  }
+
+  /** With the platform's SDK client configuration ({@link S3Platform#overrides()}) on every STS client. */
+  RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
+      AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint, Clock clock,
+      ClientOverrideConfiguration overrides) {
+    this.overrides = Objects.requireNonNull(overrides, "overrides");
     this.organization = Objects.requireNonNull(organization, "organization");
     this.platformRole = Objects.requireNonNull(platformRole, "platformRole");
     this.customerRole = Objects.requireNonNull(customerRole, "customerRole");
@@ -76,9 +87,9 @@ public final class RoleChain implements AutoCloseable {
     this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
     this.stsRegion = Objects.requireNonNull(stsRegion, "stsRegion");
     this.stsEndpoint = stsEndpoint;
-    this.platformSts = sts(stsRegion, base, httpClient, stsEndpoint);
+    this.platformSts = sts(stsRegion, base, httpClient, stsEndpoint, overrides);
     this.platformCredentials = cache(platformSts, platformHop(), "platform");
-    this.customerSts = sts(stsRegion, platformCredentials::get, httpClient, stsEndpoint);
+    this.customerSts = sts(stsRegion, platformCredentials::get, httpClient, stsEndpoint, overrides);
     this.customerCredentials = cache(customerSts, customerHop(), "customer");
   }
 
@@ -116,8 +127,9 @@ public final class RoleChain implements AutoCloseable {
   }
 
   private static StsClient sts(AwsRegion region, AwsCredentialsProvider credentials, SdkHttpClient http,
-      Optional<URI> endpoint) {
-    StsClientBuilder b = StsClient.builder().region(region.sdkRegion()).credentialsProvider(credentials).httpClient(http);
+      Optional<URI> endpoint, ClientOverrideConfiguration overrides) {
+    StsClientBuilder b = StsClient.builder().region(region.sdkRegion()).credentialsProvider(credentials).httpClient(http)
+        .overrideConfiguration(overrides);
     endpoint.ifPresent(b::endpointOverride);
     return b.build();
   }
@@ -190,7 +202,8 @@ public final class RoleChain implements AutoCloseable {
     AwsSessionCredentials session = AwsSessionCredentials.create(platform.accessKeyId(), platform.secretAccessKey(),
         platform.sessionToken());
     // on the platform's HTTP client, like every other request: its proxy, trust store and timeouts
-    try (StsClient asPlatform = sts(stsRegion, StaticCredentialsProvider.create(session), httpClient, stsEndpoint)) {
+    try (StsClient asPlatform = sts(stsRegion, StaticCredentialsProvider.create(session), httpClient, stsEndpoint,
+        overrides)) {
       return assume(asPlatform, customerHop(), false);
     }
   }

@@ -140,9 +140,10 @@ final class S3Backend implements S3Origin {
     this.http = platform.httpClient();
     PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
     this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
-        platform.baseCredentials(), platform.httpClient(), settings.stsEndpoint(), clock);
+        platform.baseCredentials(), platform.httpClient(), settings.stsEndpoint(), clock, platform.overrides());
     S3ClientBuilder b = S3Client.builder().region(settings.region().sdkRegion()).credentialsProvider(chain.credentials())
-        .httpClient(platform.httpClient()).forcePathStyle(settings.pathStyleAccess());
+        .httpClient(platform.httpClient()).forcePathStyle(settings.pathStyleAccess())
+        .overrideConfiguration(platform.overrides());
     settings.s3Endpoint().ifPresent(b::endpointOverride);
     this.s3 = b.build();
     AtomicInteger threads = new AtomicInteger();

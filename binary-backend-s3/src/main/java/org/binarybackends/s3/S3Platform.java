@@ -2,6 +2,7 @@ package org.binarybackends.s3;
 
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 
 /**
@@ -16,9 +17,20 @@ import software.amazon.awssdk.http.SdkHttpClient;
  * @param baseCredentials the platform's own credentials
  * @param stsRegion the region whose STS endpoint assumes roles (regional, never the global one)
  * @param httpClient shared by every organization; closed by the embedding service, not here
+ * @param overrides the SDK's client configuration for every S3 and STS client the library builds:
+ *     API call (attempt) timeouts, the retry strategy, execution interceptors, headers. The HTTP
+ *     client's own settings (connection and socket timeouts: the socket timeout is how long a read
+ *     may see no byte) are the other half. Per-part call timeouts scale badly (parts grow with the
+ *     binary): prefer the socket timeout to bound a stalled transfer.
  */
 public record S3Platform(String accountId, String principalArn, AwsCredentialsProvider baseCredentials,
-    AwsRegion stsRegion, SdkHttpClient httpClient) {
+    AwsRegion stsRegion, SdkHttpClient httpClient, ClientOverrideConfiguration overrides) {
+  /** A platform with the SDK's default client configuration. */
+  public S3Platform(String accountId, String principalArn, AwsCredentialsProvider baseCredentials, AwsRegion stsRegion,
+      SdkHttpClient httpClient) {
+    this(accountId, principalArn, baseCredentials, stsRegion, httpClient, ClientOverrideConfiguration.builder().build());
+  }
+
   public S3Platform {
     if (accountId == null || !accountId.matches("\\d{12}")) {
       throw org.binarybackends.InvalidInputException.of("platform.accountId", accountId, "a 12-digit AWS account id");
@@ -27,6 +39,7 @@ public record S3Platform(String accountId, String principalArn, AwsCredentialsPr
     Objects.requireNonNull(baseCredentials, "baseCredentials");
     Objects.requireNonNull(stsRegion, "stsRegion");
     Objects.requireNonNull(httpClient, "httpClient");
+    Objects.requireNonNull(overrides, "overrides");
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.binarybackends.VerificationReport;
@@ -244,6 +245,31 @@ class S3VerifyTest {
     assertThat(seen).filteredOn(r -> r.getUri().getAuthority().equals(sts)).hasSize(4);
     assertThat(seen).filteredOn(r -> r.method() == software.amazon.awssdk.http.SdkHttpMethod.GET
         && r.rawQueryParameters().containsKey("X-Amz-Signature")).as("the presigned download probe").hasSize(1);
+  }
+
+  @Test
+  void thePlatformsClientConfigurationReachesEveryS3AndStsClient() {
+    // an interceptor is the SDK's public window on every call a client makes with a configuration
+    List<String> operations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    software.amazon.awssdk.core.interceptor.ExecutionInterceptor recording =
+        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+          @Override
+          public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            operations.add(attributes.getAttribute(software.amazon.awssdk.core.interceptor.SdkExecutionAttribute
+                .OPERATION_NAME));
+          }
+        };
+    S3Platform platform = new S3Platform(fixture.platform.accountId(), fixture.platform.principalArn(),
+        fixture.platform.baseCredentials(), fixture.platform.stsRegion(), fixture.http,
+        software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.builder()
+            .addExecutionInterceptor(recording).apiCallTimeout(Duration.ofMinutes(2)).build());
+    try (S3Backend b = new S3Backend(settings, platform, S3Transfer.defaults(), clock)) {
+      assertThat(b.verify().passed()).isTrue();
+    }
+    assertThat(operations).filteredOn("AssumeRole"::equals).as("the probe's two hops and the chain's two").hasSize(4);
+    assertThat(operations).contains("PutObject", "GetObject", "ListObjectsV2", "CreateMultipartUpload",
+        "AbortMultipartUpload", "DeleteObject");
   }
 
   @Test
