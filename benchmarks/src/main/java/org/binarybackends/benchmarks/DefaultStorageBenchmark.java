@@ -62,6 +62,7 @@ public final class DefaultStorageBenchmark {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     return new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(root)
+        .rootId(Secret.of("0123456789abcdef0123456789abcdef")) // fixed: a benchmark reopens its work directory
         .addSigningKey(SigningKey.of("bench", Secret.ofBytes(key)))
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0)).build(), BackendContext.defaults());
   }

@@ -72,6 +72,7 @@ public final class ServerBenchmark {
   /** One event-loop thread: the server is pinned to one core, as nginx with one worker is. */
   private static BinaryBackend start(Path root, int port) {
     return new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(root)
+        .rootId(Secret.of("0123456789abcdef0123456789abcdef")) // fixed: a benchmark reopens its work directory
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", port)).addSigningKey(SigningKey.of("k1", KEY))
         .ioThreads(1).build(), BackendContext.defaults());
   }

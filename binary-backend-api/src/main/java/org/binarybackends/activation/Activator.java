@@ -107,12 +107,12 @@ public final class Activator implements AutoCloseable {
   public OrganizationState register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
       String actor) {
     Objects.requireNonNull(organization, "organization");
-    BackendSettings uploadSettings = pool.registry().readSettings(upload.reveal());
-    List<Violation> refused = new ArrayList<>(admissible("upload", uploadSettings, organization));
+    List<Violation> refused = new ArrayList<>();
+    BackendSettings uploadSettings = admitted("upload", upload, organization, refused);
     if (download.isPresent()) {
-      BackendSettings downloadSettings = pool.registry().readSettings(download.get().reveal());
-      refused.addAll(admissible("download", downloadSettings, organization));
-      if (downloadSettings.servesOnlyItsInstance() && !downloadSettings.instanceId().equals(uploadSettings.instanceId())) {
+      BackendSettings downloadSettings = admitted("download", download.get(), organization, refused);
+      if (uploadSettings != null && downloadSettings != null && downloadSettings.servesOnlyItsInstance()
+          && !downloadSettings.instanceId().equals(uploadSettings.instanceId())) {
         refused.add(Violation.of("download",
             downloadSettings.instanceId().toString(), "a download part serving the upload part's storage, "
                 + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download part serves only its"
@@ -142,6 +142,35 @@ public final class Activator implements AutoCloseable {
   }
 
   /**
+   * One part's settings, read by its provider, or {@code null} with what is wrong added to {@code
+   * refused}, each field named under {@code part}. A type the policy does not allow is refused before
+   * its provider reads anything: an organization learns nothing of a backend it may not use.
+   */
+  private BackendSettings admitted(String part, SettingsJson json, OrganizationId organization, List<Violation> refused) {
+    if (!policy.allowedTypes().contains(json.type())) {
+      refused.add(typeRefused(part, json.type()));
+      return null;
+    }
+    BackendSettings settings;
+    try {
+      settings = pool.registry().readSettings(json.reveal());
+    } catch (org.binarybackends.InvalidInputException e) {
+      e.violations().forEach(v -> refused.add(new Violation(part + "." + v.field(), v.shownValue(), v.allowed())));
+      if (e.omitted() > 0) {
+        refused.add(new Violation(part, "(" + e.omitted() + " more violations, not listed)", "valid settings"));
+      }
+      return null;
+    }
+    refused.addAll(admissible(part, settings, organization));
+    return settings;
+  }
+
+  private Violation typeRefused(String part, String type) {
+    return Violation.of(part + ".type", type, "a backend type this platform lets"
+        + " organizations register: one of " + new TreeSet<>(policy.allowedTypes()));
+  }
+
+  /**
    * What the platform's policy refuses in one part's settings: organization settings are untrusted
    * input, so their type, the organization they name and the hosts they send requests to are the
    * platform's decision.
@@ -150,8 +179,7 @@ public final class Activator implements AutoCloseable {
       OrganizationId organization) {
     List<Violation> v = new ArrayList<>();
     if (!policy.allowedTypes().contains(settings.type())) {
-      v.add(Violation.of(part + ".type", settings.type(), "a backend type this platform lets"
-          + " organizations register: one of " + new TreeSet<>(policy.allowedTypes())));
+      v.add(typeRefused(part, settings.type()));
     }
     settings.servedOrganization().filter(named -> !named.equals(organization)).ifPresent(named ->
         v.add(Violation.of(part + ".organization", named.value(), "the organization registering"

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TenantIsolationTest {
   private static final OrganizationId ATTACKER = OrganizationId.of("4b1d0000-0000-4000-8000-00000000a77a");
   private static final OrganizationId VICTIM = OrganizationId.of("3f1c2a9e-8d4b-4c1e-9f7a-2b6d5e8c1a00");
+  /** Only the platform's configuration names it. */
+  private static final Secret PLATFORM_ROOT_ID = DefaultStorageSettings.newRootId();
   private static final String OWN_KEY = Base64.getEncoder().encodeToString(
       "attacker-chosen-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
 
@@ -54,6 +56,7 @@ class TenantIsolationTest {
   @BeforeEach
   void start() throws Exception {
     platform = registry.create(DefaultStorageSettings.builder().root(dir.resolve("platform"))
+        .rootId(PLATFORM_ROOT_ID)
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
         .addSigningKey(SigningKey.of("k1", Secret.ofBytes("platform-key-0123456789abcdef012345".getBytes(
             StandardCharsets.UTF_8)))).build(), BackendContext.defaults());
@@ -109,6 +112,50 @@ class TenantIsolationTest {
     InvalidConfigurationException e = refused(json, null);
     assertThat(e.violations()).extracting(Violation::field).containsExactly("upload.type");
     assertThat(e.getMessage()).contains("[cloudfront, s3]").doesNotContain(OWN_KEY);
+  }
+
+  /**
+   * A platform that allows organizations storage of type default (an on-premises one) still keeps
+   * them out of its own root: the root opens only under the id the platform's configuration names,
+   * which the organization does not know (it may guess), and no root may lie inside another.
+   */
+  @Test
+  void evenWhereTheDefaultTypeIsAllowedThePlatformsRootNeverOpensToAnOrganization() throws Exception {
+    org.binarybackends.ObjectKey key = org.binarybackends.ObjectKey.of("fw/victim.bin");
+    byte[] victimBytes = "the victim's firmware".getBytes(StandardCharsets.UTF_8);
+    platform.put(VICTIM, key, new java.io.ByteArrayInputStream(victimBytes));
+    Activator permissive = new Activator(store, pool, new BackendResolver(store, platform, pool),
+        ActivationPolicy.builder().allowedTypes("s3", "default").build(), java.time.Clock.systemUTC());
+    String root = dir.resolve("platform").toString();
+    String own = "\",\"downloadBaseUri\":\"http://h/\",\"signingKeys\":[{\"id\":\"mine\",\"secret\":\"" + OWN_KEY + "\"}]}";
+    // without an id: refused at register, nothing staged
+    assertThatThrownBy(() -> permissive.register(ATTACKER, SettingsJson.of("{\"type\":\"default\",\"root\":\"" + root + own),
+        Optional.empty(), "mallory")).isInstanceOfSatisfying(InvalidConfigurationException.class,
+            e -> assertThat(e.violations()).extracting(Violation::field).containsExactly("upload.rootId"));
+    assertThat(store.get(ATTACKER)).isEmpty();
+    // a guessed id, and a root inside the platform's (an organization's key space not written yet):
+    // accepted as settings, but their storage never opens, so it never verifies
+    String guessed = DefaultStorageSettings.newRootId().revealUtf8();
+    String inside = dir.resolve("platform").resolve("objects").resolve("o" + OrganizationId.of(
+        "00000000-0000-4000-8000-000000000001").value()).toString();
+    for (String[] attempt : new String[][] {{root, "rootId"}, {inside, "inside the root"}}) {
+      permissive.register(ATTACKER, SettingsJson.of("{\"type\":\"default\",\"root\":\"" + attempt[0] + "\",\"rootId\":\""
+          + guessed + own), Optional.empty(), "mallory");
+      for (int i = 0; i < 4; i++) {
+        OrganizationState state = permissive.check(ATTACKER);
+        assertThat(state.active()).as("never active").isEmpty();
+      }
+      OrganizationState state = store.get(ATTACKER).orElseThrow();
+      String reason = state.staged().orElseThrow().uploadState().reason();
+      assertThat(reason).contains(attempt[1]).doesNotContain(guessed).doesNotContain(PLATFORM_ROOT_ID.revealUtf8());
+    }
+    assertThat(java.nio.file.Files.exists(Path.of(inside))).as("nothing created inside the platform's root").isFalse();
+    // the platform's own storage and the victim's bytes are untouched
+    try (org.binarybackends.BinaryContent content = platform.read(VICTIM, key)) {
+      assertThat(content.stream().readAllBytes()).isEqualTo(victimBytes);
+    }
+    assertThat(java.nio.file.Files.readString(dir.resolve("platform").resolve("binary-backends-storage.properties")))
+        .contains("id=" + PLATFORM_ROOT_ID.revealUtf8());
   }
 
   @Test

@@ -26,6 +26,7 @@ import org.binarybackends.spi.SettingsReader;
  *   "type": "default",
  *   "name": "platform",                         // optional: what stored locations record
  *   "root": "/var/lib/binaries",
+ *   "rootId": "<32 hex digits: the id the root carries>",
  *   "downloadBaseUri": "https://downloads.example.com/",   // and/or:
  *   "downloadServerAddress": "0.0.0.0:8080",
  *   "signingKeys": [ { "id": "2026-11", "secret": "<base64 of at least 32 random bytes>" } ],
@@ -69,6 +70,7 @@ public final class DefaultStorageProvider implements BinaryBackendProvider<Defau
         json.violation("root", root, "a valid path: " + e.getReason());
       }
     }
+    b.rootId(json.optionalSecret("rootId", "32 lowercase hex digits: the id the root carries"));
     String base = json.optionalString("downloadBaseUri", "an absolute http or https URI");
     if (base != null) {
       try {

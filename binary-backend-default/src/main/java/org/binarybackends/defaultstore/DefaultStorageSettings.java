@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.Secret;
 import org.binarybackends.Violation;
 import org.binarybackends.spi.BackendSettings;
 
@@ -23,6 +24,13 @@ import org.binarybackends.spi.BackendSettings;
  * <p>Downloads go through signed URLs {@code <base>/<organization>/<key>?expires=..&kid=..&sig=..}.
  * The base is {@link #downloadBaseUri()} when set (the address devices use, e.g. behind a reverse
  * proxy), else the embedded download server's own address. At least one of the two must be set.
+ *
+ * <p><b>The root's id.</b> A root carries a random id, written into it when it is created; settings
+ * open a root only by naming that id ({@link Builder#rootId}), so that knowing the path of the
+ * platform's root is not enough to open it: an organization allowed to register storage of this type
+ * (see the activation policy) cannot name the platform's root, or another organization's, with
+ * signing keys of its own. The platform's own configuration holds its root's id, like its signing
+ * keys; {@link #newRootId()} makes one for a new root. The id is treated as a secret: never shown.
  */
 public final class DefaultStorageSettings implements BackendSettings {
   static final String TYPE = "default";
@@ -40,9 +48,14 @@ public final class DefaultStorageSettings implements BackendSettings {
   /** The name of the platform's own default storage. */
   public static final String DEFAULT_NAME = "platform";
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+  private static final java.util.regex.Pattern ROOT_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
+  static final String ROOT_ID_FORMAT = "32 lowercase hex digits (128 random bits; DefaultStorageSettings.newRootId()"
+      + " makes one for a new root; an existing root's is the id= line of its binary-backends-storage.properties)";
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final String name;
   private final Path root;
+  private final Secret rootId;
   private final URI downloadBaseUri;
   private final InetSocketAddress downloadServerAddress;
   private final List<SigningKey> signingKeys;
@@ -59,6 +72,7 @@ public final class DefaultStorageSettings implements BackendSettings {
   private DefaultStorageSettings(Builder b) {
     this.name = b.name;
     this.root = b.root.toAbsolutePath().normalize();
+    this.rootId = b.rootId;
     this.downloadBaseUri = b.downloadBaseUri == null ? null : withTrailingSlash(b.downloadBaseUri);
     this.downloadServerAddress = b.downloadServerAddress;
     this.signingKeys = List.copyOf(b.signingKeys);
@@ -82,9 +96,19 @@ public final class DefaultStorageSettings implements BackendSettings {
     return new Builder();
   }
 
+  /**
+   * A new random root id, for the configuration of a root not created yet: 32 hex digits from a
+   * {@link java.security.SecureRandom}. Keep it with the platform's configuration, as its signing keys.
+   */
+  public static Secret newRootId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Secret.of(java.util.HexFormat.of().formatHex(bytes));
+  }
+
   /** A builder holding these settings, to change some of them. */
   public Builder toBuilder() {
-    Builder b = new Builder().name(name).root(root).downloadBaseUri(downloadBaseUri).downloadServerAddress(downloadServerAddress)
+    Builder b = new Builder().name(name).root(root).rootId(rootId).downloadBaseUri(downloadBaseUri).downloadServerAddress(downloadServerAddress)
         .activeSigningKeyId(activeSigningKeyId).maxDownloadTtl(maxDownloadTtl).bufferSize(bufferSize)
         .staleTempAge(staleTempAge).maxConnections(maxConnections).requestHeaderTimeout(requestHeaderTimeout)
         .sendStallTimeout(sendStallTimeout).ioThreads(ioThreads).socketSendBufferBytes(socketSendBufferBytes);
@@ -115,6 +139,14 @@ public final class DefaultStorageSettings implements BackendSettings {
   /** The absolute, normalized root directory; created if missing. */
   public Path root() {
     return root;
+  }
+
+  /**
+   * The id the root carries: a root is opened only by settings naming its id, and a new one is
+   * created with it. A secret: never shown.
+   */
+  public Secret rootId() {
+    return rootId;
   }
 
   /** The base of signed download URLs as devices reach it, ending with {@code /}. */
@@ -196,7 +228,7 @@ public final class DefaultStorageSettings implements BackendSettings {
 
   @Override
   public String toString() {
-    return "DefaultStorageSettings{name=" + name + ", root=" + root + ", downloadBaseUri=" + downloadBaseUri
+    return "DefaultStorageSettings{name=" + name + ", root=" + root + ", rootId=" + Secret.REDACTED + ", downloadBaseUri=" + downloadBaseUri
         + ", downloadServerAddress=" + downloadServerAddress + ", signingKeys="
         + signingKeys.stream().map(SigningKey::id).collect(Collectors.toList()) + " (secrets ***)"
         + ", activeSigningKeyId=" + activeSigningKeyId + ", maxDownloadTtl=" + maxDownloadTtl
@@ -209,6 +241,7 @@ public final class DefaultStorageSettings implements BackendSettings {
   public static final class Builder {
     private String name = DEFAULT_NAME;
     private Path root;
+    private Secret rootId;
     private URI downloadBaseUri;
     private InetSocketAddress downloadServerAddress;
     private final List<SigningKey> signingKeys = new ArrayList<>();
@@ -233,6 +266,16 @@ public final class DefaultStorageSettings implements BackendSettings {
     /** The root directory (required); created if missing. */
     public Builder root(Path root) {
       this.root = root;
+      return this;
+    }
+
+    /**
+     * The id of the root (required): 32 lowercase hex digits, from {@link DefaultStorageSettings#newRootId()} for a new
+     * root, or the {@code id=} line of an existing root's {@code binary-backends-storage.properties}.
+     * A new root is created with it; an existing root is opened only if it carries this id.
+     */
+    public Builder rootId(Secret id) {
+      this.rootId = id;
       return this;
     }
 
@@ -319,6 +362,11 @@ public final class DefaultStorageSettings implements BackendSettings {
       } else if (root.toAbsolutePath().normalize().toString().length() > MAX_ROOT_PATH_CHARS) {
         v.add(Violation.of("root", root.toString(), "a path of at most " + MAX_ROOT_PATH_CHARS
             + " characters, so that the longest key (about 3,300 characters of path) fits the 4,096-byte limit"));
+      }
+      if (rootId == null) {
+        v.add(Violation.missing("rootId", ROOT_ID_FORMAT));
+      } else if (!ROOT_ID.matcher(rootId.revealUtf8()).matches()) {
+        v.add(Violation.ofSecret("rootId", ROOT_ID_FORMAT));
       }
       if (downloadBaseUri != null) {
         String scheme = downloadBaseUri.getScheme();

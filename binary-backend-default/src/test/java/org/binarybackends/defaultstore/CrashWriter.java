@@ -19,7 +19,7 @@ public final class CrashWriter {
   private CrashWriter() {}
 
   public static void main(String[] args) throws Exception {
-    DefaultStorageSettings settings = DefaultStorageSettings.builder().root(Path.of(args[0]))
+    DefaultStorageSettings settings = DefaultStorageSettings.builder().root(Path.of(args[0])).rootId(TestSettings.ROOT_ID)
         .downloadBaseUri(URI.create("http://localhost/")).addSigningKey(SigningKey.of("k1", TestSettings.KEY_1))
         .bufferSize(64 * 1024).build();
     BinaryBackend backend = new DefaultStorageProvider().create(settings, BackendContext.defaults());

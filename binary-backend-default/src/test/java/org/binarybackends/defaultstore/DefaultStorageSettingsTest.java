@@ -18,16 +18,19 @@ import org.junit.jupiter.api.Test;
 class DefaultStorageSettingsTest {
   private static final String SECRET_TEXT = "correct-horse-battery-staple-0123456789";
   private static final String SECRET_B64 = Base64.getEncoder().encodeToString(SECRET_TEXT.getBytes());
+  private static final String ROOT_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
   private final BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
 
   @Test
   void completeJsonReadsIntoTheSameSettingsAsTheBuilder() {
     DefaultStorageSettings read = (DefaultStorageSettings) registry.readSettings("{\"type\":\"default\",\"name\":\"acme-nas\","
-        + "\"root\":\"/var/lib/binaries\",\"downloadBaseUri\":\"https://dl.example.com/fw\","
+        + "\"root\":\"/var/lib/binaries\",\"rootId\":\"" + ROOT_ID + "\",\"downloadBaseUri\":\"https://dl.example.com/fw\","
         + "\"downloadServerAddress\":\"127.0.0.1:8080\",\"signingKeys\":[{\"id\":\"k1\",\"secret\":\"" + SECRET_B64
         + "\"},{\"id\":\"k2\",\"secret\":\"" + SECRET_B64 + "\"}],\"activeSigningKeyId\":\"k2\","
         + "\"maxDownloadTtlSeconds\":3600,\"bufferSize\":65536,\"staleTempAgeSeconds\":60}");
     assertThat(read.root()).isEqualTo(Path.of("/var/lib/binaries"));
+    assertThat(read.rootId()).isEqualTo(org.binarybackends.Secret.of(ROOT_ID));
+    assertThat(read.toString()).doesNotContain(ROOT_ID);
     assertThat(read.instanceId().toString()).isEqualTo("default{name=acme-nas}");
     assertThat(read.downloadBaseUri()).hasValue(URI.create("https://dl.example.com/fw/"));
     assertThat(read.downloadServerAddress()).hasValue(new InetSocketAddress("127.0.0.1", 8080));
@@ -42,7 +45,8 @@ class DefaultStorageSettingsTest {
 
   @Test
   void theDownloadServerLimitsReadFromJsonWithDefaultsAndBounds() {
-    String base = "{\"type\":\"default\",\"root\":\"/var/lib/binaries\",\"downloadServerAddress\":\"127.0.0.1:0\","
+    String base = "{\"type\":\"default\",\"root\":\"/var/lib/binaries\",\"rootId\":\"" + ROOT_ID + "\","
+        + "\"downloadServerAddress\":\"127.0.0.1:0\","
         + "\"signingKeys\":[{\"id\":\"k1\",\"secret\":\"" + SECRET_B64 + "\"}]";
     DefaultStorageSettings defaults = (DefaultStorageSettings) registry.readSettings(base + "}");
     assertThat(defaults.maxConnections()).isEqualTo(10_000);
@@ -63,8 +67,8 @@ class DefaultStorageSettingsTest {
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
             .extracting(Violation::field).containsExactlyInAnyOrder("maxConnections", "requestHeaderTimeoutSeconds",
                 "sendStallTimeoutSeconds", "ioThreads", "socketSendBufferBytes"));
-    assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).downloadBaseUri(URI.create("http://h/"))
-        .addSigningKey(SigningKey.of("k1", org.binarybackends.Secret.ofBytes(SECRET_TEXT.getBytes())))
+    assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).rootId(TestSettings.ROOT_ID)
+        .downloadBaseUri(URI.create("http://h/")).addSigningKey(SigningKey.of("k1", org.binarybackends.Secret.ofBytes(SECRET_TEXT.getBytes())))
         .sendStallTimeout(Duration.ofMillis(10)).requestHeaderTimeout(null).socketSendBufferBytes(100).build())
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
             .extracting(Violation::field).containsExactlyInAnyOrder("sendStallTimeout", "requestHeaderTimeout",
@@ -74,14 +78,14 @@ class DefaultStorageSettingsTest {
   @Test
   void everyViolationIsNamedWithItsFieldAndNoSecretIsShown() {
     String shortSecret = Base64.getEncoder().encodeToString("hunter2-too-short".getBytes());
-    String json = "{\"type\":\"default\",\"downloadBaseUri\":\"ftp://dl.example.com/\","
+    String json = "{\"type\":\"default\",\"rootId\":\"Z" + SECRET_TEXT + "\",\"downloadBaseUri\":\"ftp://dl.example.com/\","
         + "\"downloadServerAddress\":\"nohost\",\"signingKeys\":[{\"id\":\"bad id!\",\"secret\":\"" + shortSecret
         + "\"},{\"id\":\"k2\",\"secret\":\"%%" + SECRET_TEXT + "\"},{\"id\":\"k3\"}],"
         + "\"activeSigningKeyId\":\"k9\",\"maxDownloadTtlSeconds\":0,\"bufferSize\":\"big\",\"signingKey\":\"" + SECRET_TEXT + "\"}";
     assertThatThrownBy(() -> registry.readSettings(json))
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
           assertThat(e.violations()).extracting(Violation::field).containsExactlyInAnyOrder(
-              "root", "downloadBaseUri", "downloadServerAddress", "signingKeys[0].id", "signingKeys[0].secret",
+              "root", "rootId", "downloadBaseUri", "downloadServerAddress", "signingKeys[0].id", "signingKeys[0].secret",
               "signingKeys[1].secret", "signingKeys[2].secret", "activeSigningKeyId", "maxDownloadTtlSeconds",
               "bufferSize", "signingKey");
           assertThat(e.getMessage()).doesNotContain(SECRET_TEXT).doesNotContain(shortSecret).doesNotContain("hunter2")
@@ -95,9 +99,10 @@ class DefaultStorageSettingsTest {
     assertThatThrownBy(() -> DefaultStorageSettings.builder().name("Bad Name").bufferSize(12).maxDownloadTtl(Duration.ZERO)
         .staleTempAge(Duration.ofSeconds(-1)).root(Path.of("/x".repeat(300))).build())
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
-            .extracting(Violation::field).containsExactlyInAnyOrder("name", "root", "downloadBaseUri", "signingKeys",
+            .extracting(Violation::field).containsExactlyInAnyOrder("name", "root", "rootId", "downloadBaseUri", "signingKeys",
                 "maxDownloadTtl", "bufferSize", "staleTempAge"));
-    assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).downloadBaseUri(URI.create("/relative"))
+    assertThatThrownBy(() -> DefaultStorageSettings.builder().root(Path.of("/r")).rootId(TestSettings.ROOT_ID)
+        .downloadBaseUri(URI.create("/relative"))
         .addSigningKey(SigningKey.of("a", TestSettings.KEY_1)).addSigningKey(SigningKey.of("a", TestSettings.KEY_2))
         .build())
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())

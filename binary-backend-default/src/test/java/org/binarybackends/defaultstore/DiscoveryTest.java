@@ -32,7 +32,7 @@ class DiscoveryTest {
     assertThat(registry.provider("default")).isInstanceOf(DefaultStorageProvider.class);
     assertThat(registry.skipped()).isEmpty();
 
-    String json = "{\"type\":\"default\",\"root\":\"" + root.toString().replace("\\", "\\\\") + "\","
+    String json = "{\"type\":\"default\",\"root\":\"" + root.toString().replace("\\", "\\\\") + "\",\"rootId\":\"" + TestSettings.ROOT_ID.revealUtf8() + "\","
         + "\"downloadBaseUri\":\"http://localhost/\",\"signingKeys\":[{\"id\":\"k\","
         + "\"secret\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\"}]}";
     try (BinaryBackend backend = registry.create(json, BackendContext.defaults())) {

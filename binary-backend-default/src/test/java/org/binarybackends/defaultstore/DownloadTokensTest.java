@@ -21,7 +21,7 @@ class DownloadTokensTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T12:00:00.750Z"));
 
   private static DefaultStorageSettings.Builder settings() {
-    return DefaultStorageSettings.builder().root(Path.of("/unused")).downloadBaseUri(BASE)
+    return DefaultStorageSettings.builder().root(Path.of("/unused")).rootId(TestSettings.ROOT_ID).downloadBaseUri(BASE)
         .addSigningKey(SigningKey.of("k1", TestSettings.KEY_1));
   }
 
@@ -111,7 +111,7 @@ class DownloadTokensTest {
     assertThat(check(rotated, old.uri()).granted()).isTrue();
     assertThat(check(rotated, fresh.uri()).granted()).isTrue();
     assertThat(check(tokens, fresh.uri()).denial()).isEqualTo(Denial.UNKNOWN_KEY);
-    DownloadTokens retired = DownloadTokens.of(DefaultStorageSettings.builder().root(Path.of("/unused"))
+    DownloadTokens retired = DownloadTokens.of(DefaultStorageSettings.builder().root(Path.of("/unused")).rootId(TestSettings.ROOT_ID)
         .downloadBaseUri(BASE).addSigningKey(SigningKey.of("k2", TestSettings.KEY_2)).build(), clock);
     assertThat(check(retired, old.uri()).denial()).isEqualTo(Denial.UNKNOWN_KEY);
   }

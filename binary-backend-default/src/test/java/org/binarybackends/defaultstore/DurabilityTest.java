@@ -35,7 +35,7 @@ class DurabilityTest {
   Path root;
 
   private BinaryBackend open(Duration staleTempAge) {
-    return new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(root)
+    return new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(root).rootId(TestSettings.ROOT_ID)
         .downloadBaseUri(URI.create("http://localhost/")).addSigningKey(SigningKey.of("k1", TestSettings.KEY_1))
         .staleTempAge(staleTempAge).build(), BackendContext.defaults());
   }
@@ -128,7 +128,7 @@ class DurabilityTest {
   @Test
   void aRootHoldingOtherFilesIsRefusedAndAnExistingStorageReopens(@TempDir Path other) throws Exception {
     Files.writeString(other.resolve("notes.txt"), "mine");
-    assertThatThrownBy(() -> new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(other)
+    assertThatThrownBy(() -> new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(other).rootId(TestSettings.ROOT_ID)
         .downloadBaseUri(URI.create("http://localhost/")).addSigningKey(SigningKey.of("k1", TestSettings.KEY_1))
         .build(), BackendContext.defaults()))
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {

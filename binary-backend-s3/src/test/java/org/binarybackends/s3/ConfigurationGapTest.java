@@ -63,6 +63,7 @@ class ConfigurationGapTest {
       BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
       assertThat(registry.types()).contains("default", "s3");
       DefaultStorageSettings platformSettings = DefaultStorageSettings.builder().root(dir.resolve("platform"))
+          .rootId(DefaultStorageSettings.newRootId())
           .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
           .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
               StandardCharsets.UTF_8)))).build();

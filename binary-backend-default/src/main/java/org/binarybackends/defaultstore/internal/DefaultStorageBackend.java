@@ -50,6 +50,7 @@ import org.binarybackends.ListRequest;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.PutOptions;
+import org.binarybackends.Secret;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
@@ -65,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * The default storage: binaries as files under one root shared by all organizations.
  *
  * <pre>
- * root/binary-backends-storage.properties   layout marker: the root is ours
+ * root/binary-backends-storage.properties   the marker: the root is ours, its layout and its id (0600)
  * root/objects/o&lt;organization&gt;/...        one file per binary, named by {@link KeyPaths}
  * root/staging/                              temp files of puts in progress
  * </pre>
@@ -79,7 +80,9 @@ import org.slf4j.LoggerFactory;
 public final class DefaultStorageBackend implements BinaryBackend {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStorageBackend.class);
   private static final String MARKER = "binary-backends-storage.properties";
-  private static final String MARKER_CONTENT = "# binary-backends default storage; do not edit files under this root by hand\nlayout=1\n";
+  private static final String MARKER_TEMP = MARKER + ".tmp";
+  private static final String MARKER_CONTENT = "# binary-backends default storage; do not edit files under this root by hand,"
+      + " and keep this file private: its id opens the root\nlayout=1\n";
   private static final String TEMP_SUFFIX = ".part";
   private static final String PROBE_PREFIX = "verify-";
   private static final int PUBLISH_ATTEMPTS = 5;
@@ -129,13 +132,16 @@ public final class DefaultStorageBackend implements BinaryBackend {
     this.context = context;
     this.instanceId = settings.instanceId();
     try {
-      this.root = prepareRoot(settings.root());
+      this.root = prepareRoot(settings.root(), settings.rootId());
       this.objects = Files.createDirectories(root.resolve("objects"), DIRECTORY_MODE);
       this.staging = Files.createDirectories(root.resolve("staging"), DIRECTORY_MODE);
       deleteStaleTempFiles();
     } catch (IOException e) {
       sweeper.shutdownNow();
       throw unavailable("cannot prepare the storage root " + settings.root(), e);
+    } catch (RuntimeException e) {
+      sweeper.shutdownNow();
+      throw e;
     }
     // crashed puts of other processes sharing the root, and this one's abandoned probes, do not
     // wait for the next start: every half of staleTempAge (at most 10 minutes, at least 100 ms)
@@ -153,31 +159,99 @@ public final class DefaultStorageBackend implements BinaryBackend {
     LOG.info("Default storage at {} serving downloads under {}", settings.root(), downloadBase);
   }
 
-  /** Creates the root, or checks that an existing one is ours; returns its real path. */
-  private static Path prepareRoot(Path root) throws IOException {
+  /**
+   * Creates the root, carrying {@code rootId}, or checks that an existing one is ours and carries
+   * {@code rootId}; returns its real path. Knowing a root's path is not enough to open it: an
+   * organization allowed this type cannot name the platform's root with signing keys of its own.
+   */
+  private static Path prepareRoot(Path root, Secret rootId) throws IOException {
+    refuseNested(root);
     Files.createDirectories(root, DIRECTORY_MODE);
     Path real = root.toRealPath();
     Path marker = real.resolve(MARKER);
-    if (Files.exists(marker)) {
-      String content = Files.readString(marker, StandardCharsets.UTF_8);
-      if (!content.contains("layout=1")) {
-        throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
-            "a root of storage layout 1; " + marker + " names another layout")));
+    if (!Files.exists(marker)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(real,
+          p -> !p.getFileName().toString().equals(MARKER_TEMP))) {
+        if (entries.iterator().hasNext()) {
+          throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
+              "an empty or new directory, or an existing default storage root; this one holds other files and no "
+                  + MARKER)));
+        }
       }
-      return real;
+      if (createMarker(real, marker, rootId)) {
+        LOG.info("Created the default storage root {}", real);
+        return real;
+      } // else another process created it at the same time: check it as any existing root
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(real)) {
-      if (entries.iterator().hasNext()) {
-        throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
-            "an empty or new directory, or an existing default storage root; this one holds other files and no "
-                + MARKER)));
-      }
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.Reader r = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+      p.load(r);
     }
-    Path temp = real.resolve(MARKER + ".tmp");
-    Files.writeString(temp, MARKER_CONTENT, StandardCharsets.UTF_8);
-    Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE);
-    fsyncDirectory(real);
+    if (!"1".equals(p.getProperty("layout"))) {
+      throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
+          "a root of storage layout 1; " + marker + " names another layout")));
+    }
+    String id = p.getProperty("id");
+    if (id == null) {
+      throw new InvalidConfigurationException(List.of(Violation.ofSecret("rootId",
+          "the id of the storage root " + real + ", made before roots carried one: add the line id= followed by"
+              + " these settings' rootId to its " + MARKER + " (only the platform's own configuration may)")));
+    }
+    // constant time: the id is what keeps another's settings out
+    if (!MessageDigest.isEqual(id.getBytes(StandardCharsets.UTF_8), rootId.reveal())) {
+      throw new InvalidConfigurationException(List.of(Violation.ofSecret("rootId",
+          "the id that the storage root " + real + " carries (the id= line of its " + MARKER
+              + "), which only the configuration of that root's owner names; these settings name another")));
+    }
     return real;
+  }
+
+  /**
+   * Refuses a root inside another root (checked before anything is created): its files would be
+   * another storage's, e.g. under {@code objects/o<organization>/} of the platform's root, a key
+   * space of an organization that never wrote there.
+   */
+  private static void refuseNested(Path root) throws IOException {
+    Path existing = root;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    Path real = existing.toRealPath();
+    for (Path p = existing.equals(root) ? real.getParent() : real; p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve(MARKER))) {
+        throw new InvalidConfigurationException(List.of(Violation.of("root", root.toString(),
+            "a directory outside every other default storage root; this one is inside the root " + p)));
+      }
+    }
+  }
+
+  /**
+   * Writes the marker of a new root, durably and without ever replacing one: a hard link fails if
+   * another process created the marker meanwhile ({@code false} then), where a rename would replace it.
+   */
+  private static boolean createMarker(Path real, Path marker, Secret rootId) throws IOException {
+    Path temp = real.resolve(MARKER_TEMP);
+    Files.deleteIfExists(temp);
+    try (FileChannel out = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), FILE_MODE)) {
+      out.write(ByteBuffer.wrap((MARKER_CONTENT + "id=" + rootId.revealUtf8() + "\n").getBytes(StandardCharsets.UTF_8)));
+      out.force(true);
+    }
+    try {
+      Files.createLink(marker, temp);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (UnsupportedOperationException e) {
+      // no hard links on this filesystem: a rename, which two processes creating one root at the same instant could race
+      Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    fsyncDirectory(real);
+    return true;
   }
 
   /**

@@ -46,6 +46,7 @@ class DownloadServerLimitsTest {
   private DefaultStorageBackend start(UnaryOperator<DefaultStorageSettings.Builder> limits) {
     DefaultStorageSettings settings = limits.apply(DefaultStorageSettings.builder()
         .root(root)
+        .rootId(DefaultStorageSettings.newRootId())
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
         .addSigningKey(SigningKey.of("k1", KEY))).build();
     backend = (DefaultStorageBackend) new DefaultStorageProvider().create(settings, BackendContext.defaults());

@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StagingSweepTest {
   @TempDir Path root;
+  private final Secret rootId = DefaultStorageSettings.newRootId();
 
   private DefaultStorageBackend start() {
-    return (DefaultStorageBackend) new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(root)
+    return (DefaultStorageBackend) new DefaultStorageProvider().create(DefaultStorageSettings.builder().root(root).rootId(rootId)
         .downloadBaseUri(java.net.URI.create("http://127.0.0.1:1/"))
         .addSigningKey(SigningKey.of("k1", Secret.ofBytes("sweep-0123456789abcdef0123456789abcdef".getBytes(
             StandardCharsets.UTF_8)))).staleTempAge(Duration.ofSeconds(1)).build(), BackendContext.defaults());

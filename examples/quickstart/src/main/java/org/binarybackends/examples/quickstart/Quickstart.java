@@ -87,6 +87,7 @@ public final class Quickstart {
     new SecureRandom().nextBytes(key);
     DefaultStorageSettings settings = DefaultStorageSettings.builder()
         .root(root.resolve("platform"))
+        .rootId(DefaultStorageSettings.newRootId()) // a new root: a real platform keeps its root's id in its configuration
         .addSigningKey(SigningKey.of("quickstart-key", Secret.ofBytes(key)))
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
         .build();
@@ -204,7 +205,9 @@ public final class Quickstart {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     ObjectNode json = new ObjectMapper().createObjectNode().put("type", "default").put("name", "acme-onprem")
-        .put("root", root.toString()).put("downloadServerAddress", "127.0.0.1:" + port);
+        .put("root", root.toString()).put("downloadServerAddress", "127.0.0.1:" + port)
+        // the id its new root is created with; only settings naming it open that root again
+        .put("rootId", DefaultStorageSettings.newRootId().revealUtf8());
     json.putArray("signingKeys").addObject().put("id", "acme-1").put("secret", Base64.getEncoder().encodeToString(key));
     return SettingsJson.of(json.toString());
   }
