@@ -137,12 +137,13 @@ final class S3Backend implements S3Origin {
     this.owner = settings.roleArn().accountId();
     this.failures = new S3Failures(settings.bucket(), settings.prefix(), settings.region(), settings.roleArn(),
         settings.kmsKeyArn());
-    this.http = platform.httpClient();
+    // every request with a body (parts, puts, AssumeRole) is aborted if it stalls: see StallGuard
+    this.http = platform.guardedHttpClient();
     PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
     this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
-        platform.baseCredentials(), platform.httpClient(), settings.stsEndpoint(), clock, platform.overrides());
+        platform.baseCredentials(), http, settings.stsEndpoint(), clock, platform.overrides());
     S3ClientBuilder b = S3Client.builder().region(settings.region().sdkRegion()).credentialsProvider(chain.credentials())
-        .httpClient(platform.httpClient()).forcePathStyle(settings.pathStyleAccess())
+        .httpClient(http).forcePathStyle(settings.pathStyleAccess())
         .overrideConfiguration(platform.overrides());
     settings.s3Endpoint().ifPresent(b::endpointOverride);
     this.s3 = b.build();

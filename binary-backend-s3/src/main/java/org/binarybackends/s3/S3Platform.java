@@ -1,5 +1,6 @@
 package org.binarybackends.s3;
 
+import java.time.Duration;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -21,14 +22,30 @@ import software.amazon.awssdk.http.SdkHttpClient;
  *     API call (attempt) timeouts, the retry strategy, execution interceptors, headers. The HTTP
  *     client's own settings (connection and socket timeouts: the socket timeout is how long a read
  *     may see no byte) are the other half. Per-part call timeouts scale badly (parts grow with the
- *     binary): prefer the socket timeout to bound a stalled transfer.
+ *     binary): prefer the stall timeout to bound a stalled transfer.
+ * @param stallTimeout how long a request with a body (a part, a put) may go without the storage
+ *     accepting one byte of it, or, once it is sent, without an answer, before its connection is
+ *     aborted (and the request retried by the SDK's retry strategy, the put aborted if every try
+ *     stalls). A socket timeout bounds reads only: a write blocked on a server that stopped reading
+ *     waits with no end. A steady slow upload is never cut: only one that stops. {@link
+ *     #DEFAULT_STALL_TIMEOUT} unless set; 100 ms to 1 hour, and well above the time to first byte of
+ *     a healthy answer.
  */
 public record S3Platform(String accountId, String principalArn, AwsCredentialsProvider baseCredentials,
-    AwsRegion stsRegion, SdkHttpClient httpClient, ClientOverrideConfiguration overrides) {
-  /** A platform with the SDK's default client configuration. */
+    AwsRegion stsRegion, SdkHttpClient httpClient, ClientOverrideConfiguration overrides, Duration stallTimeout) {
+  /** The stall timeout unless configured otherwise: a minute without a byte moving. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A platform with the SDK's default client configuration and the default stall timeout. */
   public S3Platform(String accountId, String principalArn, AwsCredentialsProvider baseCredentials, AwsRegion stsRegion,
       SdkHttpClient httpClient) {
     this(accountId, principalArn, baseCredentials, stsRegion, httpClient, ClientOverrideConfiguration.builder().build());
+  }
+
+  /** A platform with the default stall timeout. */
+  public S3Platform(String accountId, String principalArn, AwsCredentialsProvider baseCredentials, AwsRegion stsRegion,
+      SdkHttpClient httpClient, ClientOverrideConfiguration overrides) {
+    this(accountId, principalArn, baseCredentials, stsRegion, httpClient, overrides, DEFAULT_STALL_TIMEOUT);
   }
 
   public S3Platform {
@@ -40,6 +57,21 @@ public record S3Platform(String accountId, String principalArn, AwsCredentialsPr
     Objects.requireNonNull(stsRegion, "stsRegion");
     Objects.requireNonNull(httpClient, "httpClient");
     Objects.requireNonNull(overrides, "overrides");
+    if (stallTimeout == null || stallTimeout.compareTo(Duration.ofMillis(100)) < 0
+        || stallTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw org.binarybackends.InvalidInputException.of("platform.stallTimeout", String.valueOf(stallTimeout),
+          "100 milliseconds to 1 hour");
+    }
+  }
+
+  /** This platform with another stall timeout. */
+  public S3Platform withStallTimeout(Duration timeout) {
+    return new S3Platform(accountId, principalArn, baseCredentials, stsRegion, httpClient, overrides, timeout);
+  }
+
+  /** The platform's HTTP client with the {@linkplain #stallTimeout() stall timeout} on every request it sends. */
+  SdkHttpClient guardedHttpClient() {
+    return new StallGuard(httpClient, stallTimeout);
   }
 
   /**
@@ -57,6 +89,6 @@ public record S3Platform(String accountId, String principalArn, AwsCredentialsPr
   @Override
   public String toString() {
     return "S3Platform{account=" + accountId + ", principal=" + principalArn + ", stsRegion=" + stsRegion
-        + ", credentials=***}";
+        + ", stallTimeout=" + stallTimeout + ", credentials=***}";
   }
 }

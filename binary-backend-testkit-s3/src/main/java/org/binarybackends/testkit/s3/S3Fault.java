@@ -6,16 +6,18 @@ import java.util.Objects;
 
 /**
  * What the embedded S3 server's front door does instead of forwarding a request: answer with one
- * of S3's real error documents, or cut the connection in the middle of a body. Immutable.
+ * of S3's real error documents, cut the connection in the middle of a body, or stop reading a body
+ * (stall), or read it slowly. Immutable.
  */
 public final class S3Fault {
-  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST }
+  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST, STALL_REQUEST, SLOW_REQUEST }
 
   final Kind kind;
   final int status;
   final String code;
   final String message;
   final Map<String, String> headers;
+  /** The bytes after which it cuts, corrupts or stalls; for {@link Kind#SLOW_REQUEST}, the bytes per second. */
   final long afterBytes;
 
   private S3Fault(Kind kind, int status, String code, String message, Map<String, String> headers, long afterBytes) {
@@ -82,6 +84,26 @@ public final class S3Fault {
     return new S3Fault(Kind.CORRUPT_REQUEST, 0, null, null, Map.of(), offset);
   }
 
+  /**
+   * Takes {@code bytes} of the request's body, then reads no more of it and never answers, keeping
+   * the connection open (until the server closes, or two minutes): a server that stopped reading,
+   * on which a client's write blocks once the socket buffers are full.
+   */
+  public static S3Fault stallRequestBodyAfter(long bytes) {
+    return new S3Fault(Kind.STALL_REQUEST, 0, null, null, Map.of(), bytes);
+  }
+
+  /**
+   * Forwards the request, reading its body at {@code bytesPerSecond} on average (in slices of a
+   * tenth of a second's worth): a slow but steady link, which must not be taken for a stalled one.
+   */
+  public static S3Fault slowRequestBody(long bytesPerSecond) {
+    if (bytesPerSecond < 10) {
+      throw new IllegalArgumentException("at least 10 bytes per second");
+    }
+    return new S3Fault(Kind.SLOW_REQUEST, 0, null, null, Map.of(), bytesPerSecond);
+  }
+
   /** Forwards the request, but resets the connection after {@code bytes} of the response's body. */
   public static S3Fault cutResponseBodyAfter(long bytes) {
     return new S3Fault(Kind.CUT_RESPONSE, 0, null, null, Map.of(), bytes);
@@ -89,6 +111,7 @@ public final class S3Fault {
 
   @Override
   public String toString() {
-    return kind == Kind.RESPOND ? status + " " + code : kind + " after " + afterBytes + " bytes";
+    return kind == Kind.RESPOND ? status + " " + code
+        : kind == Kind.SLOW_REQUEST ? kind + " at " + afterBytes + " bytes/s" : kind + " after " + afterBytes + " bytes";
   }
 }

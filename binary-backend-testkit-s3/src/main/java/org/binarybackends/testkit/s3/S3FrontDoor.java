@@ -243,13 +243,22 @@ final class S3FrontDoor implements AutoCloseable {
         out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
       }
-      long limit = fault != null && fault.kind == S3Fault.Kind.CUT_REQUEST ? fault.afterBytes : Long.MAX_VALUE;
-      OutputStream body = fault != null && fault.kind == S3Fault.Kind.CORRUPT_REQUEST
-          ? new Corrupting(up, fault.afterBytes) : up;
+      boolean stall = fault != null && fault.kind == S3Fault.Kind.STALL_REQUEST;
+      long limit = fault != null && (fault.kind == S3Fault.Kind.CUT_REQUEST || stall) ? fault.afterBytes : Long.MAX_VALUE;
+      OutputStream body = fault == null ? up
+          : fault.kind == S3Fault.Kind.CORRUPT_REQUEST ? new Corrupting(up, fault.afterBytes)
+          : fault.kind == S3Fault.Kind.SLOW_REQUEST ? new Slow(up, fault.afterBytes) : up;
       try {
         if (!copyBody(head, in, body, limit)) {
           up.flush();
           reset(upstream);
+          if (stall) {
+            try {
+              Thread.sleep(120_000); // reading nothing more; ended early when the server closes
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           reset(client);
           return;
         }
@@ -303,6 +312,42 @@ final class S3FrontDoor implements AutoCloseable {
   }
 
   /** Flips the bits of the byte at one offset of what passes through. */
+  /** Passes bytes on at a steady average rate, in slices of at most a tenth of a second's worth. */
+  private static final class Slow extends java.io.FilterOutputStream {
+    private final long bytesPerSecond;
+    private final int slice;
+    private final long start = System.nanoTime();
+    private long passed;
+
+    Slow(OutputStream out, long bytesPerSecond) {
+      super(out);
+      this.bytesPerSecond = bytesPerSecond;
+      this.slice = (int) Math.max(1, bytesPerSecond / 10);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      for (int done = 0; done < len; ) {
+        int n = Math.min(slice, len - done);
+        out.write(b, off + done, n);
+        done += n;
+        passed += n;
+        long due = start + passed * 1_000_000_000L / bytesPerSecond;
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.sleep(due - System.nanoTime());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("closing");
+        }
+      }
+    }
+  }
+
   private static final class Corrupting extends java.io.FilterOutputStream {
     private final long at;
     private long position;
