@@ -497,6 +497,18 @@ public final class Activator implements AutoCloseable {
     return Duration.ofNanos((long) (d.toNanos() * factor));
   }
 
+  /**
+   * The organization's status, read from the store now: where its uploads go and why, its
+   * configurations with each part's state and last check, and when this instance checks it next.
+   *
+   * @throws CorruptStateException if its stored state cannot be read
+   */
+  public OrganizationStatus status(OrganizationId organization) {
+    Objects.requireNonNull(organization, "organization");
+    OrganizationState s = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
+    return OrganizationStatus.of(s, nextCheck(organization));
+  }
+
   /** When {@code organization} is checked next, if it is scheduled. */
   public Optional<Instant> nextCheck(OrganizationId organization) {
     return Optional.ofNullable(schedule.get(organization)).map(Schedule::next);
@@ -589,7 +601,10 @@ public final class Activator implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::runDueChecks, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Stops the schedule; checks in progress finish. */
+  /**
+   * Stops the schedule and waits, up to {@link #CLOSE_WAIT}, for the checks in progress to finish
+   * (then interrupts them), so that nothing checks a backend closed after this returns.
+   */
   @Override
   public synchronized void close() {
     if (scheduler != null) {
@@ -598,7 +613,19 @@ public final class Activator implements AutoCloseable {
     }
     if (workers != null) {
       workers.shutdown();
+      try {
+        if (!workers.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("Checks still running {} after close: interrupting them", CLOSE_WAIT);
+          workers.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        workers.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
       workers = null;
     }
   }
+
+  /** How long {@link #close} waits for checks in progress. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 }

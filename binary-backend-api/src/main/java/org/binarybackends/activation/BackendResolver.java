@@ -56,21 +56,10 @@ public final class BackendResolver {
   private record Resolution(OrganizationState state, Optional<SettingsJson> custom, String reason, boolean suspended) {
     static Resolution of(OrganizationState full) {
       OrganizationState s = full.withoutHistory();
-      if (s.active().isPresent()) {
-        CustomBackend a = s.active().get();
-        if (a.fullyActive()) {
-          return new Resolution(s, Optional.of(a.upload()), "active: " + a.uploadInstance(), false);
-        }
-        if (s.fallbackAllowed()) {
-          return new Resolution(s, Optional.empty(), "degraded: " + a.why()
-              + "; falling back to the default storage, as allowed for this organization", false);
-        }
-        return new Resolution(s, Optional.empty(), a.why(), true);
-      }
-      if (s.staged().isPresent()) {
-        return new Resolution(s, Optional.empty(), "pending: " + s.staged().get().why(), false);
-      }
-      return new Resolution(s, Optional.empty(), "no storage of its own is registered", false);
+      UploadRoute route = UploadRoute.of(s);
+      return new Resolution(s, route.to() == OrganizationStatus.UploadsGoTo.OWN_STORAGE
+          ? Optional.of(s.active().orElseThrow().upload()) : Optional.empty(), route.reason(),
+          route.to() == OrganizationStatus.UploadsGoTo.NOWHERE);
     }
   }
 

@@ -41,6 +41,13 @@ public final class BackendContext {
     return Optional.ofNullable(services.get(type)).map(type::cast);
   }
 
+  /** A builder holding this context's clock and services, to add or replace some. */
+  public Builder toBuilder() {
+    Builder b = new Builder().clock(clock);
+    b.services.putAll(services);
+    return b;
+  }
+
   /** Builds a {@link BackendContext}; not thread-safe. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();

@@ -16,25 +16,20 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.binarybackends.BinaryBackend;
-import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.SettingsJson;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.s3.AwsRegion;
 import org.binarybackends.s3.PlatformRole;
 import org.binarybackends.s3.S3Platform;
 import org.binarybackends.spi.BackendContext;
-import org.binarybackends.spi.SharedNotes;
 import org.binarybackends.testkit.CloudFrontEdgeEmulator;
 import org.binarybackends.testkit.LocalSts;
 import org.binarybackends.testkit.s3.EmbeddedS3;
@@ -84,39 +79,36 @@ final class CloudFrontChapter {
       S3Platform s3Platform = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_PRINCIPAL, StaticCredentialsProvider.create(
           AwsBasicCredentials.create(platformIdentity.accessKeyId(), platformIdentity.secretAccessKey())),
           AwsRegion.of("eu-west-1"), awsHttp);
-      InMemoryStateStore store = new InMemoryStateStore();
-      // the notes let every service instance agree on which key signs
-      BackendContext context = BackendContext.builder().service(S3Platform.class, s3Platform)
-          .service(SharedNotes.class, new StoredNotes(store)).build();
-      try (BackendPool pool = new BackendPool(BinaryBackendRegistry.installed(), context)) {
-        BackendResolver resolver = new BackendResolver(store, platform, pool);
-        Activator activator = new Activator(store, pool, resolver, S3Chapter.TESTKIT_POLICY, Clock.systemUTC());
+      BackendContext context = BackendContext.builder().service(S3Platform.class, s3Platform).build();
+      // the backends' notes (which key signs) go through the state store, so every instance agrees
+      try (BinaryBackends binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore())
+          .defaultStorage(platform).context(context).policy(S3Chapter.TESTKIT_POLICY).scheduled(false).build()) {
         ObjectNode bucket = bucketSettings(org, s3, sts);
-        activator.register(org, SettingsJson.of(bucket.toString()), Optional.of(distributionSettings(bucket, edge,
+        binaries.register(org, SettingsJson.of(bucket.toString()), Optional.of(distributionSettings(bucket, edge,
             "K1GLOBEXRSA", first)), "quickstart");
-        activator.check(org);
-        UploadTarget waiting = resolver.forUpload(org);
+        binaries.check(org);
+        UploadTarget waiting = binaries.forUpload(org);
         System.out.println("Uploads go to " + waiting.backend().instanceId() + " because " + waiting.reason());
         check.accept("before the distribution trusts the key, uploads stay on the platform's storage",
             !waiting.custom() && waiting.reason().contains("not in the distribution's trusted key group"));
 
         edge.trust("K1GLOBEXRSA", first.getPublic()); // the customer adds the public key to the key group
-        activator.check(org);
-        UploadTarget target = resolver.forUpload(org);
+        binaries.check(org);
+        UploadTarget target = binaries.forUpload(org);
         StoredBinary stored = target.backend().put(org, ObjectKey.of("firmware/camera v5.bin"),
             new Quickstart.Firmware(6 << 20));
         check.accept("bucket and distribution verified (" + target.reason() + "), a new upload lands in "
             + stored.location(), target.custom());
 
-        SignedUrl url = resolver.signDownloadUrl(stored.location(), Duration.ofMinutes(30));
+        SignedUrl url = binaries.signDownloadUrl(stored.location(), Duration.ofMinutes(30));
         check.accept("downloads come from the edge: " + url.redacted() + ", valid until " + url.expiresAt(),
             url.uri().getPort() == edge.baseUrl().getPort() && download(http, url, stored.sha256()));
 
         edge.trust("K2GLOBEXEC", second.getPublic()); // rotation: the new public key joins the key group first
-        activator.register(org, SettingsJson.of(bucket.toString()), Optional.of(distributionSettings(bucket, edge,
+        binaries.register(org, SettingsJson.of(bucket.toString()), Optional.of(distributionSettings(bucket, edge,
             "K1GLOBEXRSA", first, "K2GLOBEXEC", second)), "quickstart");
-        activator.check(org);
-        SignedUrl rotated = resolver.signDownloadUrl(stored.location(), Duration.ofMinutes(30));
+        binaries.check(org);
+        SignedUrl rotated = binaries.signDownloadUrl(stored.location(), Duration.ofMinutes(30));
         check.accept("after the rotation the new key signs, and the old key's URL still works",
             rotated.uri().getRawQuery().contains("Key-Pair-Id=K2GLOBEXEC") && download(http, rotated, stored.sha256())
                 && download(http, url, stored.sha256()));

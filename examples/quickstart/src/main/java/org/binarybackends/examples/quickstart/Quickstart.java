@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.PutOptions;
@@ -30,11 +31,8 @@ import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
 import org.binarybackends.activation.JsonFileStateStore;
-import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.StateKey;
 import org.binarybackends.activation.UploadTarget;
@@ -160,34 +158,40 @@ public final class Quickstart {
     System.out.println("== The organization brings its own storage");
     byte[] stateKey = new byte[32];
     new SecureRandom().nextBytes(stateKey);
-    OrganizationStateStore store = JsonFileStateStore.open(root.resolve("state"),
-        List.of(new StateKey("quickstart-2026-11", Secret.ofBytes(stateKey))));
-    try (BackendPool pool = new BackendPool(registry, BackendContext.defaults())) {
-      BackendResolver resolver = new BackendResolver(store, platform, pool);
-      Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("default").build() /* an on-premises storage: the platform allows it */, Clock.systemUTC());
-      activator.addListener(e -> System.out.println("  event: " + e.transition().change() + " (" + e.transition().reason()
-          + ")"));
-
+    // one object wires the state store, the platform's storage and the activation rule; the platform
+    // backend was built by the caller, so it stays the caller's (the next chapters use it too)
+    try (BinaryBackends binaries = BinaryBackends.builder()
+        .stateStore(JsonFileStateStore.open(root.resolve("state"),
+            List.of(new StateKey("quickstart-2026-11", Secret.ofBytes(stateKey)))))
+        .defaultStorage(platform)
+        .registry(registry)
+        .policy(ActivationPolicy.builder().allowedTypes("default").build()) // an on-premises storage: the platform allows it
+        .listener(e -> System.out.println("  event: " + e.transition().change() + " (" + e.transition().reason() + ")"))
+        .scheduled(false) // checked on demand here, to show each step
+        .build()) {
       StoredBinary during;
       try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         SettingsJson own = ownStorage(root.resolve("acme-onprem"), taken.getLocalPort());
-        activator.register(org, own, Optional.empty(), "quickstart");
-        activator.check(org);
-        UploadTarget pending = resolver.forUpload(org);
+        binaries.register(org, own, "quickstart");
+        OrganizationStatus status = binaries.check(org);
+        System.out.println("Status for an admin page: " + status.toJson());
+        UploadTarget pending = binaries.forUpload(org);
         System.out.println("Uploads go to " + pending.backend().instanceId() + " because " + pending.reason());
         during = pending.backend().put(org, ObjectKey.of("firmware/sensor-v2.4.2.bin"), new Firmware(1 << 20));
         check("while pending, a new upload stays on the platform's storage: " + during.location(),
-            !pending.custom() && during.location().instance().equals(platform.instanceId()));
+            !pending.custom() && during.location().instance().equals(platform.instanceId())
+                && status.uploadsGoTo() == OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE);
       } // the port is free now: the organization's download server can start
 
-      activator.check(org);
-      UploadTarget active = resolver.forUpload(org);
+      OrganizationStatus switched = binaries.check(org);
+      UploadTarget active = binaries.forUpload(org);
       StoredBinary after = active.backend().put(org, ObjectKey.of("firmware/sensor-v2.5.0.bin"), new Firmware(2 << 20));
       check("after the switch (" + active.reason() + "), a new upload lands in " + after.location(),
-          active.custom() && !after.location().instance().equals(platform.instanceId()));
+          active.custom() && !after.location().instance().equals(platform.instanceId())
+              && switched.uploadsGoTo() == OrganizationStatus.UploadsGoTo.OWN_STORAGE);
 
       for (StoredBinary b : List.of(storedBefore, during, after)) {
-        SignedUrl url = resolver.signDownloadUrl(b.location(), Duration.ofMinutes(10));
+        SignedUrl url = binaries.signDownloadUrl(b.location(), Duration.ofMinutes(10));
         HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url.uri()).build(),
             HttpResponse.BodyHandlers.ofInputStream());
         Sha256Digest got;

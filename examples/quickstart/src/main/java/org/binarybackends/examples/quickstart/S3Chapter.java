@@ -6,21 +6,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.binarybackends.BinaryBackend;
-import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.UploadTarget;
@@ -76,27 +72,25 @@ final class S3Chapter {
           AwsBasicCredentials.create(platformIdentity.accessKeyId(), platformIdentity.secretAccessKey())),
           AwsRegion.of("eu-west-1"), awsHttp);
       BackendContext context = BackendContext.builder().service(S3Platform.class, s3Platform).build();
-      try (BackendPool pool = new BackendPool(BinaryBackendRegistry.installed(), context)) {
-        InMemoryStateStore store = new InMemoryStateStore();
-        BackendResolver resolver = new BackendResolver(store, platform, pool);
-        Activator activator = new Activator(store, pool, resolver, TESTKIT_POLICY, Clock.systemUTC());
-        activator.register(org, bucketSettings(org, s3, sts), Optional.empty(), "quickstart");
-        activator.check(org);
-        UploadTarget waiting = resolver.forUpload(org);
+      try (BinaryBackends binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore())
+          .defaultStorage(platform).context(context).policy(TESTKIT_POLICY).scheduled(false).build()) {
+        binaries.register(org, bucketSettings(org, s3, sts), Optional.empty(), "quickstart");
+        binaries.check(org);
+        UploadTarget waiting = binaries.forUpload(org);
         System.out.println("Uploads go to " + waiting.backend().instanceId() + " because " + waiting.reason());
         check.accept("before the trust policy is applied, uploads stay on the platform's storage",
             !waiting.custom() && waiting.reason().contains("is not applied yet"));
 
         sts.applyTrust(CUSTOMER_ROLE, true); // the customer saves the trust policy
-        activator.check(org);
-        UploadTarget bucket = resolver.forUpload(org);
+        binaries.check(org);
+        UploadTarget bucket = binaries.forUpload(org);
         StoredBinary after = bucket.backend().put(org, ObjectKey.of("firmware/sensor-v3.0.0.bin"),
             new Quickstart.Firmware(12 << 20));
         check.accept("after verification (" + bucket.reason() + "), a new upload lands in " + after.location(),
             bucket.custom() && after.location().instance().type().equals("s3"));
 
         for (StoredBinary b : new StoredBinary[] {storedBefore, after}) {
-          SignedUrl url = resolver.signDownloadUrl(b.location(), Duration.ofMinutes(30));
+          SignedUrl url = binaries.signDownloadUrl(b.location(), Duration.ofMinutes(30));
           HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url.uri()).build(),
               HttpResponse.BodyHandlers.ofInputStream());
           Sha256Digest got;
@@ -109,10 +103,10 @@ final class S3Chapter {
 
         s3.faults().denyFor(CUSTOMER_ROLE, S3Operation.PUT_OBJECT); // someone edits the role's policy
         for (int i = 0; i < 3; i++) {
-          activator.check(org);
+          binaries.check(org);
         }
         try {
-          resolver.forUpload(org);
+          binaries.forUpload(org);
           check.accept("a degraded organization's uploads are refused", false);
         } catch (UploadsSuspendedException e) {
           check.accept("degraded, and uploads refused with the reason: " + e.getMessage().substring(0,

@@ -1,0 +1,337 @@
+package org.binarybackends;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.binarybackends.activation.ActivationListener;
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.Activator;
+import org.binarybackends.activation.BackendPool;
+import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.OrganizationStatus;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.StoredNotes;
+import org.binarybackends.activation.UploadTarget;
+import org.binarybackends.activation.UploadsSuspendedException;
+import org.binarybackends.spi.BackendContext;
+import org.binarybackends.spi.BackendSettings;
+import org.binarybackends.spi.SharedNotes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one object a service holds: the platform's default storage, every organization's own storage
+ * and the activation rule between them, wired once. Built by {@link #builder()}:
+ *
+ * <pre>{@code
+ * BinaryBackends binaries = BinaryBackends.builder()
+ *     .stateStore(JsonFileStateStore.open(stateDir, keys))
+ *     .defaultStorage(DefaultStorageSettings.builder()...build())
+ *     .context(BackendContext.builder().service(S3Platform.class, platform).build())
+ *     .build();                       // organizations' checks are scheduled from here on
+ *
+ * binaries.register(org, SettingsJson.of(json), Optional.empty(), "alice");
+ * StoredBinary stored = binaries.forUpload(org).backend().put(org, key, in, options);
+ * SignedUrl url = binaries.signDownloadUrl(stored.location(), Duration.ofHours(1));
+ * String adminPage = binaries.status(org).toJson();
+ * binaries.close();                   // the schedule, every backend, the default storage, the store
+ * }</pre>
+ *
+ * <p>It builds the registry's backends through one {@link BackendPool} shared by the {@link
+ * BackendResolver} (which answers where uploads go and where a binary is) and the {@link Activator}
+ * (which verifies configurations and moves states), on one {@link BackendContext}, whose clock is
+ * the one clock of all of them. Unless the context provides {@link SharedNotes}, the backends share
+ * their notes through the state store. Thread-safe.
+ */
+public final class BinaryBackends implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BinaryBackends.class);
+
+  private final OrganizationStateStore store;
+  private final BinaryBackend defaultStorage;
+  private final BackendPool pool;
+  private final BackendResolver resolver;
+  private final Activator activator;
+  private final List<AutoCloseable> closeAfterwards;
+  /** Whether the default storage was built here (from settings), and so is closed here. */
+  private final boolean ownsDefaultStorage;
+  private boolean closed;
+
+  private BinaryBackends(Builder b, BinaryBackend defaultStorage, BackendContext context) {
+    this.store = b.store;
+    this.defaultStorage = defaultStorage;
+    this.ownsDefaultStorage = b.defaultStorage == null;
+    this.pool = new BackendPool(b.registry, context, b.closeGrace);
+    this.resolver = new BackendResolver(store, defaultStorage, pool);
+    this.activator = new Activator(store, pool, resolver, b.policy, context.clock());
+    b.listeners.forEach(activator::addListener);
+    this.closeAfterwards = List.copyOf(b.closeAfterwards);
+  }
+
+  /** A builder; the state store and the default storage are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- storing and serving ----
+
+  /**
+   * Where a new upload of {@code organization} goes, and why: its own storage once both parts of its
+   * configuration are verified active, the default storage until then.
+   *
+   * @throws UploadsSuspendedException if it switched to its own storage, which is degraded, and
+   *     fallback is not allowed for it
+   */
+  public UploadTarget forUpload(OrganizationId organization) {
+    return resolver.forUpload(organization);
+  }
+
+  /**
+   * The backend holding the bytes of the binary at {@code location} (whatever is active now): read,
+   * stat or delete it there. Do not close it; do not keep it.
+   */
+  public BinaryBackend forBinary(BinaryLocation location) {
+    return resolver.forBinary(location);
+  }
+
+  /** A download URL for the binary at {@code location}, signed by what serves that storage's downloads. */
+  public SignedUrl signDownloadUrl(BinaryLocation location, Duration ttl) {
+    return resolver.signDownloadUrl(location, ttl);
+  }
+
+  /** The platform's default storage. Do not close one built from settings: {@link #close()} does. */
+  public BinaryBackend defaultStorage() {
+    return defaultStorage;
+  }
+
+  // ---- an organization's own storage ----
+
+  /**
+   * Registers a configuration of the organization's own storage: staged, pending, verified by the
+   * next check; the organization keeps its current storage until both parts are verified active.
+   *
+   * @param upload settings of the backend that stores the bytes
+   * @param download settings of a separate backend signing downloads (a CDN), or empty
+   * @param actor who asks, for the audit trail
+   * @throws InvalidConfigurationException if the settings or the platform's policy refuse it (every
+   *     violation at once; nothing changed)
+   */
+  public OrganizationStatus register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
+      String actor) {
+    activator.register(organization, upload, download, actor);
+    return status(organization);
+  }
+
+  /** {@link #register(OrganizationId, SettingsJson, Optional, String)} with no separate download configuration. */
+  public OrganizationStatus register(OrganizationId organization, SettingsJson upload, String actor) {
+    return register(organization, upload, Optional.empty(), actor);
+  }
+
+  /** Verifies the organization's configurations now (e.g. "I applied the policy") and stores what changed. */
+  public OrganizationStatus check(OrganizationId organization) {
+    activator.check(organization);
+    return status(organization);
+  }
+
+  /**
+   * Removes the organization's own storage: new uploads go to the default storage again; binaries
+   * stored there stay readable through the retired configuration until it is forgotten.
+   */
+  public OrganizationStatus remove(OrganizationId organization, String actor) {
+    activator.remove(organization, actor);
+    return status(organization);
+  }
+
+  /** Forgets a retired storage: binaries still there can no longer be read through the library. */
+  public OrganizationStatus forgetRetired(OrganizationId organization, BackendInstanceId storage, String actor) {
+    activator.forgetRetired(organization, storage, actor);
+    return status(organization);
+  }
+
+  /** Allows (or stops allowing) uploads to the default storage while the organization's own is degraded. */
+  public OrganizationStatus allowFallback(OrganizationId organization, boolean allowed, String actor) {
+    activator.allowFallback(organization, allowed, actor);
+    return status(organization);
+  }
+
+  /** The organization's status as stored now, for an admin page ({@link OrganizationStatus#toJson()}). */
+  public OrganizationStatus status(OrganizationId organization) {
+    return activator.status(organization);
+  }
+
+  /** The organizations with a stored state. */
+  public List<OrganizationId> organizations() {
+    return store.organizations();
+  }
+
+  /**
+   * Runs the checks that are due now on the calling thread. Only for a service built with {@link
+   * Builder#scheduled(boolean) scheduled(false)} (tests moving a manual clock); the schedule does
+   * it otherwise.
+   *
+   * @return how many checks ran
+   */
+  public int runDueChecks() {
+    return activator.runDueChecks();
+  }
+
+  /**
+   * Closes everything, in order: the schedule (waiting for checks in progress), the organizations'
+   * backends, the default storage if it was built here from settings (one handed over built stays
+   * its owner's, as an HTTP client handed to an SDK client does), the state store, then what {@link
+   * Builder#closeAfterwards} names (the HTTP client of the platform's S3 services, say). Idempotent;
+   * a failure to close one is logged and the others are closed.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<AutoCloseable> order = new ArrayList<>(List.of(activator, pool));
+    if (ownsDefaultStorage) {
+      order.add(defaultStorage);
+    }
+    order.add(store);
+    order.addAll(closeAfterwards);
+    for (AutoCloseable c : order) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("Closing {} failed", c, e);
+      }
+    }
+  }
+
+  /** Builds {@link BinaryBackends}; not thread-safe. */
+  public static final class Builder {
+    private OrganizationStateStore store;
+    private BinaryBackend defaultStorage;
+    private BackendSettings defaultStorageSettings;
+    private BackendContext context = BackendContext.defaults();
+    private ActivationPolicy policy = ActivationPolicy.defaults();
+    private BinaryBackendRegistry registry;
+    private Duration checkTick = Duration.ofSeconds(1);
+    private int parallelChecks = 4;
+    private boolean scheduled = true;
+    private Duration closeGrace = BackendPool.DEFAULT_CLOSE_GRACE;
+    private final List<ActivationListener> listeners = new ArrayList<>();
+    private final List<AutoCloseable> closeAfterwards = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Where organizations' states are kept (required); closed by {@link BinaryBackends#close()}. */
+    public Builder stateStore(OrganizationStateStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The platform's default storage, built already: it stays the caller's, to close after {@link
+     * BinaryBackends#close()} (or name it in {@link #closeAfterwards}).
+     */
+    public Builder defaultStorage(BinaryBackend backend) {
+      this.defaultStorage = Objects.requireNonNull(backend, "backend");
+      this.defaultStorageSettings = null;
+      return this;
+    }
+
+    /** The platform's default storage, built from these settings by the registry, with the context; closed by {@link BinaryBackends#close()}. */
+    public Builder defaultStorage(BackendSettings settings) {
+      this.defaultStorageSettings = Objects.requireNonNull(settings, "settings");
+      this.defaultStorage = null;
+      return this;
+    }
+
+    /** The platform services and the clock every backend uses ({@link BackendContext#defaults()} unless set). */
+    public Builder context(BackendContext context) {
+      this.context = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** Which types organizations may register, and when checks run ({@link ActivationPolicy#defaults()} unless set). */
+    public Builder policy(ActivationPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** The providers backends are built by ({@link BinaryBackendRegistry#installed()} unless set). */
+    public Builder registry(BinaryBackendRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** How often the schedule looks for due checks (1 s) and how many organizations it checks at once (4). */
+    public Builder checks(Duration tick, int parallel) {
+      this.checkTick = Objects.requireNonNull(tick, "tick");
+      this.parallelChecks = parallel;
+      return this;
+    }
+
+    /**
+     * Whether checks run on a schedule (the default); without, they run on demand ({@link
+     * BinaryBackends#check}) and by {@link BinaryBackends#runDueChecks()}: for tests on a manual clock.
+     */
+    public Builder scheduled(boolean scheduled) {
+      this.scheduled = scheduled;
+      return this;
+    }
+
+    /** How long a replaced configuration's backend stays open for reads in flight (6 hours unless set). */
+    public Builder closeGrace(Duration grace) {
+      this.closeGrace = Objects.requireNonNull(grace, "grace");
+      return this;
+    }
+
+    /** Told of every transition an organization's state goes through (an audit log, metrics). */
+    public Builder listener(ActivationListener listener) {
+      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Closed by {@link BinaryBackends#close()} after everything else, in the order given. */
+    public Builder closeAfterwards(AutoCloseable resource) {
+      this.closeAfterwards.add(Objects.requireNonNull(resource, "resource"));
+      return this;
+    }
+
+    /**
+     * Wires everything and, unless {@link #scheduled(boolean) scheduled(false)}, starts the checks of
+     * every organization the store holds.
+     *
+     * @throws InvalidConfigurationException if the state store or the default storage is missing,
+     *     or the check settings are out of range
+     */
+    public BinaryBackends build() {
+      List<Violation> v = new ArrayList<>();
+      if (store == null) {
+        v.add(Violation.missing("stateStore", "where organizations' states are kept, e.g. JsonFileStateStore.open(...)"));
+      }
+      if (defaultStorage == null && defaultStorageSettings == null) {
+        v.add(Violation.missing("defaultStorage", "the platform's default storage: its settings or its backend"));
+      }
+      if (checkTick.compareTo(Duration.ofMillis(10)) < 0 || checkTick.compareTo(Duration.ofHours(1)) > 0) {
+        v.add(Violation.of("checks.tick", checkTick.toString(), "10 milliseconds to 1 hour"));
+      }
+      if (parallelChecks < 1 || parallelChecks > 256) {
+        v.add(Violation.of("checks.parallel", Integer.toString(parallelChecks), "1 to 256"));
+      }
+      if (!v.isEmpty()) {
+        throw new InvalidConfigurationException(v);
+      }
+      if (registry == null) {
+        registry = BinaryBackendRegistry.installed();
+      }
+      BackendContext withNotes = context.service(SharedNotes.class).isPresent() ? context
+          : context.toBuilder().service(SharedNotes.class, new StoredNotes(store)).build();
+      BinaryBackend storage = defaultStorage != null ? defaultStorage : registry.create(defaultStorageSettings, withNotes);
+      BinaryBackends built = new BinaryBackends(this, storage, withNotes);
+      if (scheduled) {
+        built.activator.start(checkTick, parallelChecks);
+      }
+      return built;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package org.binarybackends.activation;
+
+/**
+ * Where an organization's new uploads go by its state, and why: the one place the rule is written,
+ * for the resolver (which acts on it) and the status (which shows it).
+ */
+record UploadRoute(OrganizationStatus.UploadsGoTo to, String reason) {
+  static UploadRoute of(OrganizationState s) {
+    if (s.active().isPresent()) {
+      CustomBackend a = s.active().get();
+      if (a.fullyActive()) {
+        return new UploadRoute(OrganizationStatus.UploadsGoTo.OWN_STORAGE, "active: " + a.uploadInstance());
+      }
+      if (s.fallbackAllowed()) {
+        return new UploadRoute(OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE, "degraded: " + a.why()
+            + "; falling back to the default storage, as allowed for this organization");
+      }
+      return new UploadRoute(OrganizationStatus.UploadsGoTo.NOWHERE, a.why());
+    }
+    if (s.staged().isPresent()) {
+      return new UploadRoute(OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE, "pending: " + s.staged().get().why());
+    }
+    return new UploadRoute(OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE, "no storage of its own is registered");
+  }
+}
