@@ -11,7 +11,6 @@ module org.binarybackends.s3 {
   requires software.amazon.awssdk.services.sts;
   requires software.amazon.awssdk.services.s3;
   requires software.amazon.awssdk.core;
-  requires software.amazon.awssdk.utils;
   requires software.amazon.awssdk.metrics; // StallGuard passes the request's metric collector on
   requires software.amazon.awssdk.awscore;
   requires software.amazon.awssdk.http.auth.aws;

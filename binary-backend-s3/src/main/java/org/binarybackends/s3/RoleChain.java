@@ -23,9 +23,6 @@ import software.amazon.awssdk.services.sts.StsClientBuilder;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 import software.amazon.awssdk.services.sts.model.Credentials;
 import software.amazon.awssdk.services.sts.model.StsException;
-import software.amazon.awssdk.utils.cache.CachedSupplier;
-import software.amazon.awssdk.utils.cache.NonBlocking;
-import software.amazon.awssdk.utils.cache.RefreshResult;
 
 /**
  * The path from the platform's credentials to an organization's bucket: the platform's base
@@ -55,8 +52,8 @@ public final class RoleChain implements AutoCloseable {
   private final Optional<URI> stsEndpoint;
   private final StsClient platformSts;
   private final StsClient customerSts;
-  private final CachedSupplier<AwsSessionCredentials> platformCredentials;
-  private final CachedSupplier<AwsSessionCredentials> customerCredentials;
+  private final SessionCache platformCredentials;
+  private final SessionCache customerCredentials;
   /** A session assumed on demand because the cached one would not last long enough. */
   private final AtomicReference<AwsSessionCredentials> extra = new AtomicReference<>();
   private final Object extraLock = new Object();
@@ -99,26 +96,10 @@ public final class RoleChain implements AutoCloseable {
     this(organization, platformRole, customerRole, stsRegion, base, httpClient, stsEndpoint, Clock.systemUTC());
   }
 
-  /*
-   * The SDK's own cache (CachedSupplier, the machinery behind StsAssumeRoleCredentialsProvider), given
-   * our clock so that refreshes follow the same clock as the rest of the library and can be tested.
-   * A session is refreshed in the background from half its life (at most 10 minutes) before its end;
-   * callers wait only in its last tenth (at most 2 minutes).
-   */
-  private CachedSupplier<AwsSessionCredentials> cache(StsClient sts, AssumeRoleRequest request, String hop) {
-    return CachedSupplier.builder(() -> {
-      AwsSessionCredentials session = session(assume(sts, request, sts == platformSts));
-      return RefreshResult.builder(session).prefetchTime(before(session, Duration.ofMinutes(10), 2))
-          .staleTime(before(session, Duration.ofMinutes(2), 10)).build();
-    }).prefetchStrategy(new NonBlocking("bb-sts-" + hop + "-" + organization.value())).clock(clock)
-        .cachedValueName("RoleChain(" + organization.value() + ", " + hop + ")").build();
-  }
-
-  private Instant before(AwsSessionCredentials session, Duration most, int fraction) {
-    Instant end = session.expirationTime().orElseThrow();
-    Duration life = Duration.between(clock.instant(), end);
-    Duration lead = life.dividedBy(fraction).compareTo(most) < 0 ? life.dividedBy(fraction) : most;
-    return end.minus(lead.isNegative() ? Duration.ZERO : lead);
+  /** The hop's session, assumed again ahead of its end on the library's clock: see {@link SessionCache}. */
+  private SessionCache cache(StsClient sts, AssumeRoleRequest request, String hop) {
+    return new SessionCache(() -> session(assume(sts, request, sts == platformSts)), clock,
+        "RoleChain(" + organization.value() + ", " + hop + ")");
   }
 
   private static AwsSessionCredentials session(Credentials c) {
