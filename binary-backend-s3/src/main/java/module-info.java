@@ -8,9 +8,9 @@ module org.binarybackends.s3 {
   requires transitive software.amazon.awssdk.auth;
   requires transitive software.amazon.awssdk.identity.spi;
   requires transitive software.amazon.awssdk.http;
-  requires software.amazon.awssdk.services.sts;
+  requires transitive software.amazon.awssdk.services.sts; // RoleChain.probe returns its Credentials
   requires software.amazon.awssdk.services.s3;
-  requires software.amazon.awssdk.core;
+  requires transitive software.amazon.awssdk.core; // S3Platform takes its ClientOverrideConfiguration
   requires software.amazon.awssdk.metrics; // StallGuard passes the request's metric collector on
   requires software.amazon.awssdk.awscore;
   requires software.amazon.awssdk.http.auth.aws;

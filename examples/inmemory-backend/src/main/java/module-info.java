@@ -1,6 +1,6 @@
 /** An example backend plugin: binaries kept in memory, for tests and demos. */
 module com.example.binaries.memory {
-  requires org.binarybackends.api;
+  requires transitive org.binarybackends.api; // its public types name the API's
 
   exports com.example.binaries.memory;
 

@@ -22,7 +22,7 @@ import org.binarybackends.spi.SharedNotes;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
 /**
  * The heap one organization's backend takes once built (no AWS call is made: a backend assumes its
@@ -41,7 +41,7 @@ public final class BackendMemory {
     rsa.initialize(2048);
     String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(rsa.generateKeyPair()
         .getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    try (SdkHttpClient http = ApacheHttpClient.create()) {
+    try (SdkHttpClient http = Apache5HttpClient.create()) {
       S3Platform platform = new S3Platform("210987654321", "arn:aws:iam::210987654321:role/platform-service",
           StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAEXAMPLEEXAMPLE", "not-used")),
           AwsRegion.of("eu-west-1"), http);

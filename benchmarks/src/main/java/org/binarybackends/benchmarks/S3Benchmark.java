@@ -33,7 +33,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
@@ -62,7 +62,7 @@ public final class S3Benchmark {
     int reps = Integer.parseInt(args[2]);
     Files.createDirectories(work);
     try (LocalSts sts = LocalSts.start(); EmbeddedS3 s3 = EmbeddedS3.start(work.resolve("s3"), sts);
-        SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build()) {
+        SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build()) {
       PlatformRole platformRole = PlatformRole.of(ORG, "bench", ACCOUNT);
       sts.defineRole(platformRole.arn("aws"), PRINCIPAL, null, true);
       sts.defineRole(ROLE.toString(), platformRole.arn("aws"), ORG.value(), true);

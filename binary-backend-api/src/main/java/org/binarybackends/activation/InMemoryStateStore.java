@@ -11,6 +11,9 @@ import org.binarybackends.OrganizationId;
 public final class InMemoryStateStore implements OrganizationStateStore {
   private final ConcurrentHashMap<OrganizationId, OrganizationState> states = new ConcurrentHashMap<>();
 
+  /** An empty store. */
+  public InMemoryStateStore() {}
+
   @Override
   public Optional<OrganizationState> get(OrganizationId organization) {
     return Optional.ofNullable(states.get(organization));

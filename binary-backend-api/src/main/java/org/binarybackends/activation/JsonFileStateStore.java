@@ -112,6 +112,7 @@ public final class JsonFileStateStore implements OrganizationStateStore {
         PosixFilePermissions.fromString(dir ? "rwx------" : "rw-------"))} : new FileAttribute<?>[0];
   }
 
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   private void deleteTempFiles() throws IOException {
     try (FileChannel lockFile = lockChannel(); FileLock lock = lockFile.lock();
          DirectoryStream<Path> temps = Files.newDirectoryStream(directory, ".tmp-*")) {
@@ -159,6 +160,7 @@ public final class JsonFileStateStore implements OrganizationStateStore {
   }
 
   @Override
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   public OrganizationState compareAndSet(long expectedVersion, OrganizationState next) {
     OrganizationState stored = next.withVersion(expectedVersion + 1);
     Path file = fileOf(next.organization());
@@ -350,7 +352,7 @@ public final class JsonFileStateStore implements OrganizationStateStore {
         history.add(new Transition(Instant.parse(text(t, "at")), text(t, "actor"), text(t, "change"), text(t, "reason")));
       }
       Map<String, String> notes = new LinkedHashMap<>();
-      root.path("notes").fields().forEachRemaining(n -> notes.put(n.getKey(), n.getValue().asText()));
+      root.path("notes").properties().forEach(n -> notes.put(n.getKey(), n.getValue().asText()));
       return new OrganizationState(organization, root.get("version").asLong(),
           backend(organization, "active", root.get("active")), backend(organization, "staged", root.get("staged")),
           retired, retiredDownloads, root.path("fallbackAllowed").asBoolean(false), history, notes);

@@ -35,6 +35,9 @@ import org.binarybackends.spi.SharedNotes;
 public final class CloudFrontBackendProvider implements BinaryBackendProvider<CloudFrontSettings> {
   private static final SharedNotes IN_PROCESS = SharedNotes.inProcess();
 
+  /** The provider {@link java.util.ServiceLoader} finds; stateless, so one may also be made directly. */
+  public CloudFrontBackendProvider() {}
+
   @Override
   public String type() {
     return CloudFrontSettings.TYPE;

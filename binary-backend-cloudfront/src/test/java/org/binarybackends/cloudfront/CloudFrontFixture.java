@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
 /**
  * A local STS, an embedded S3 server, CloudFront edge emulators in front of its buckets, and the
@@ -41,7 +41,7 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
   final Path keys;
   final LocalSts sts;
   final EmbeddedS3 s3;
-  final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build();
+  final SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
   final S3Platform platform;
   private final AtomicInteger buckets = new AtomicInteger();
   private final java.util.List<CloudFrontEdgeEmulator> edges = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -122,7 +122,7 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     edges.forEach(CloudFrontEdgeEmulator::close);
     s3.close();
     sts.close();

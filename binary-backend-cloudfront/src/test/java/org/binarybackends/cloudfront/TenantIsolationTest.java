@@ -69,6 +69,7 @@ class TenantIsolationTest {
       while (!attackerHost.isClosed()) {
         try (java.net.Socket s = attackerHost.accept()) {
           requestsToAttackerHost.incrementAndGet();
+          s.shutdownOutput(); // and answers nothing
         } catch (java.io.IOException e) {
           return; // closed
         }

@@ -44,6 +44,9 @@ import org.binarybackends.spi.SettingsReader;
  */
 public final class DefaultStorageProvider implements BinaryBackendProvider<DefaultStorageSettings> {
 
+  /** The provider {@link java.util.ServiceLoader} finds; stateless, so one may also be made directly. */
+  public DefaultStorageProvider() {}
+
   @Override
   public String type() {
     return DefaultStorageSettings.TYPE;

@@ -13,6 +13,9 @@ import org.binarybackends.spi.SettingsReader;
  * {@link S3Transfer} from it too, else {@link S3Transfer#defaults()}.
  */
 public final class S3BackendProvider implements BinaryBackendProvider<S3Settings> {
+  /** The provider {@link java.util.ServiceLoader} finds; stateless, so one may also be made directly. */
+  public S3BackendProvider() {}
+
   @Override
   public String type() {
     return S3Settings.TYPE;

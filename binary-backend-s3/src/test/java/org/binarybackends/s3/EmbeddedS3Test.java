@@ -21,7 +21,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -37,7 +37,7 @@ class EmbeddedS3Test {
   @TempDir
   Path dir;
   private final ManualClock clock = new ManualClock(Instant.now());
-  private final SdkHttpClient http = ApacheHttpClient.create();
+  private final SdkHttpClient http = Apache5HttpClient.create();
   private LocalSts sts;
   private EmbeddedS3 s3;
   private LocalSts.Identity base;

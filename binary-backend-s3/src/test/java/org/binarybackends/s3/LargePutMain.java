@@ -10,7 +10,7 @@ import org.binarybackends.testkit.GeneratedContent;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
 /**
  * Run in a JVM of its own with a small heap by {@link LargeBinaryTest}: puts a generated binary of
@@ -23,7 +23,7 @@ public final class LargePutMain {
 
   public static void main(String[] args) throws Exception {
     long size = Long.parseLong(args[6]);
-    try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(16).build()) {
+    try (SdkHttpClient http = Apache5HttpClient.builder().maxConnections(16).build()) {
       S3Platform platform = new S3Platform(S3Fixture.PLATFORM_ACCOUNT, S3Fixture.PLATFORM_PRINCIPAL,
           StaticCredentialsProvider.create(AwsBasicCredentials.create(args[2], args[3])), AwsRegion.of("eu-west-1"), http);
       S3Settings settings = S3Settings.of(args[5], args[4], "eu-west-1", S3Fixture.customerRole(args[5]).toString(),

@@ -15,7 +15,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
 /** The role chain against the local STS, through the real SDK client and the AssumeRole protocol. */
@@ -29,7 +29,7 @@ class RoleChainTest {
   @RegisterExtension
   static final LocalSts STS = LocalSts.start();
 
-  private final SdkHttpClient http = ApacheHttpClient.create();
+  private final SdkHttpClient http = Apache5HttpClient.create();
   private RoleChain chain;
 
   @BeforeEach

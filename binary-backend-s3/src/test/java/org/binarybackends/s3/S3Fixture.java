@@ -15,7 +15,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -34,7 +34,7 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
   private final SwitchableClock clock = new SwitchableClock();
   final LocalSts sts;
   final EmbeddedS3 s3;
-  final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).build();
+  final SdkHttpClient http = Apache5HttpClient.builder().maxConnections(64).build();
   final S3Platform platform;
   private final AtomicInteger buckets = new AtomicInteger();
   private final Path root;
@@ -116,7 +116,7 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     s3.close();
     sts.close();
     http.close();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -43,7 +43,7 @@ class StallTimeoutTest {
   private static final ObjectKey KEY = ObjectKey.of("fw/stalled.bin");
   @RegisterExtension
   static final S3Fixture fixture = S3Fixture.start();
-  private static final SdkHttpClient PATIENT = ApacheHttpClient.builder().socketTimeout(Duration.ofMinutes(10)).build();
+  private static final SdkHttpClient PATIENT = Apache5HttpClient.builder().socketTimeout(Duration.ofMinutes(10)).build();
 
   private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private S3Settings settings;

@@ -75,6 +75,9 @@ public abstract class BinaryBackendContract {
   /** Where the manual clock starts. */
   protected static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
 
+  /** For a backend's test class, which extends it. */
+  protected BinaryBackendContract() {}
+
   protected ManualClock clock;
   protected BinaryBackend backend;
   protected OrganizationId org;

@@ -58,6 +58,9 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
   private final AtomicInteger built = new AtomicInteger();
   private final AtomicInteger closed = new AtomicInteger();
 
+  /** A provider whose instances all pass verification until told otherwise. */
+  public ControlledBackendProvider() {}
+
   /** Settings: just a name. */
   public record Settings(String name) implements BackendSettings {
     @Override
@@ -96,6 +99,8 @@ public final class ControlledBackendProvider implements BinaryBackendProvider<Co
     private final NavigableMap<String, Blob> blobs = new ConcurrentSkipListMap<>();
     private final AtomicInteger verifications = new AtomicInteger();
     private volatile java.util.concurrent.CountDownLatch hold;
+
+    private Controls() {}
 
     /** Verification passes. */
     public Controls pass() {

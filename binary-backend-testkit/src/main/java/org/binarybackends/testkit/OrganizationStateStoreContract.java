@@ -39,6 +39,9 @@ public abstract class OrganizationStateStoreContract {
   protected static final OrganizationId ORG = OrganizationId.of("org-a");
   protected OrganizationStateStore store;
 
+  /** For a store's test class, which extends it. */
+  protected OrganizationStateStoreContract() {}
+
   /** A new, empty store. */
   protected abstract OrganizationStateStore createStore() throws Exception;
 

@@ -13,6 +13,9 @@ import java.util.Objects;
 public final class SwitchableClock extends Clock {
   private volatile Clock current = Clock.systemUTC();
 
+  /** Reading the system UTC clock until {@link #use} says otherwise. */
+  public SwitchableClock() {}
+
   /** From now on, reads {@code clock}. */
   public void use(Clock clock) {
     this.current = Objects.requireNonNull(clock, "clock");

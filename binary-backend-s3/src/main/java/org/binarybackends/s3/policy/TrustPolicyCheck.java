@@ -231,9 +231,9 @@ public final class TrustPolicyCheck {
           + organization + "\"}}, so that no one else's request can use your role.");
       return false;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> ops = condition.fields(); ops.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> ops = condition.properties().iterator(); ops.hasNext(); ) {
       Map.Entry<String, JsonNode> op = ops.next();
-      for (Iterator<Map.Entry<String, JsonNode>> keys = op.getValue().fields(); keys.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> keys = op.getValue().properties().iterator(); keys.hasNext(); ) {
         Map.Entry<String, JsonNode> key = keys.next();
         if (!key.getKey().equalsIgnoreCase("sts:ExternalId")) {
           continue; // condition keys are case-insensitive; other keys are the customer's business

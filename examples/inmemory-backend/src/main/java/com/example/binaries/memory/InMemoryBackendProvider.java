@@ -8,6 +8,9 @@ import org.binarybackends.spi.SettingsReader;
 /** Provider of type {@code inmemory}; settings {@code {"type":"inmemory","name":"demo","capacityBytes":1048576}}. */
 public final class InMemoryBackendProvider implements BinaryBackendProvider<InMemorySettings> {
 
+  /** The provider {@link java.util.ServiceLoader} finds; stateless, so one may also be made directly. */
+  public InMemoryBackendProvider() {}
+
   @Override
   public String type() {
     return InMemorySettings.TYPE;

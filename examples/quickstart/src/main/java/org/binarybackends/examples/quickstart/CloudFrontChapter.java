@@ -36,7 +36,7 @@ import org.binarybackends.testkit.s3.EmbeddedS3;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
 /**
  * Part four: an organization serves its bucket through its own CloudFront distribution, against the
@@ -60,7 +60,7 @@ final class CloudFrontChapter {
     System.out.println("== The organization serves its bucket through CloudFront (edge emulator from the testkit)");
     OrganizationId org = OrganizationId.of("globex");
     try (LocalSts sts = LocalSts.start(); EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3-cloudfront"), sts);
-        SdkHttpClient awsHttp = ApacheHttpClient.create();
+        SdkHttpClient awsHttp = Apache5HttpClient.create();
         CloudFrontEdgeEmulator edge = CloudFrontEdgeEmulator.start(s3.cloudFrontOrigin("globex-firmware", ""),
             Clock.systemUTC())) {
       LocalSts.Identity platformIdentity = sts.addBaseIdentity(PLATFORM_PRINCIPAL);

@@ -31,7 +31,7 @@ import org.binarybackends.testkit.s3.S3Operation;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
 /**
  * Part three: an organization brings its own S3 bucket, against the testkit's local STS and embedded
@@ -59,7 +59,7 @@ final class S3Chapter {
     System.out.println();
     System.out.println("== The organization brings its own S3 bucket (local STS and S3 server from the testkit)");
     try (LocalSts sts = LocalSts.start(); EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), sts);
-        SdkHttpClient awsHttp = ApacheHttpClient.create()) {
+        SdkHttpClient awsHttp = Apache5HttpClient.create()) {
       // the platform's side: its identity, and the per-organization role the customer will trust
       LocalSts.Identity platformIdentity = sts.addBaseIdentity(PLATFORM_PRINCIPAL);
       String platformRole = PlatformRole.of(org, "fw", PLATFORM_ACCOUNT).arn("aws");
