@@ -204,8 +204,14 @@ final class S3Backend implements S3Origin {
   }
 
   /** S3's answers to bytes that arrived other than they were sent. */
+  /**
+   * S3's answers to a body whose bytes changed on the way: a digest or checksum mismatch, or, for a
+   * body sent in signed chunks (plain HTTP), a chunk signature that does not match. A wrong clock or
+   * secret also gives SignatureDoesNotMatch; sending again from memory costs at most SENDS tries and
+   * then says so.
+   */
   private static final java.util.Set<String> CORRUPTED = java.util.Set.of("BadDigest", "InvalidDigest",
-      "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch");
+      "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch", "SignatureDoesNotMatch");
   static final int SENDS = 3;
 
   /**
