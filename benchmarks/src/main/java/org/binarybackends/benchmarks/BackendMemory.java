@@ -26,7 +26,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
 /**
  * The heap one organization's backend takes once built (no AWS call is made: a backend assumes its
- * role on first use): {@code s3}; {@code cloudfront} as the download part of a configuration (one URL
+ * role on first use): {@code s3}; {@code cloudfront} as the download configuration of a configuration (one URL
  * signed, no storage call: it holds no S3 backend); and {@code cloudfront} after a storage call (it
  * then holds its own S3 backend for its origin). Builds {@code n} of each kind, one organization,
  * bucket and key each, and prints the heap after a full GC divided by {@code n}. One platform and one

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Verifies organizations' storage and moves their states, by the activation rule: an organization
- * keeps using the default storage until both the upload part and the download part of its
+ * keeps using the default storage until both the upload configuration and the download configuration of its
  * configuration are verified active; only then does it switch. A change of an active configuration
  * is staged and verified while the old one keeps serving; the switch happens when the new one is
  * fully active, and a change that never verifies leaves the old one working.
@@ -51,13 +51,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Activator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
-  static final String ACTOR = "activator";
+  static final String ACTOR = ActivationRule.ACTOR;
   private static final int CAS_ATTEMPTS = 20;
 
   private final OrganizationStateStore store;
   private final BackendPool pool;
   private final BackendResolver resolver;
   private final ActivationPolicy policy;
+  private final ActivationRule rule;
   private final Clock clock;
   private final List<ActivationListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<OrganizationId, Schedule> schedule = new ConcurrentHashMap<>();
@@ -81,6 +82,7 @@ public final class Activator implements AutoCloseable {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.rule = new ActivationRule(policy);
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -100,8 +102,8 @@ public final class Activator implements AutoCloseable {
    * @param actor who asks, for the audit trail
    * @throws org.binarybackends.InvalidConfigurationException if a provider refuses the settings, the
    *     platform's {@link ActivationPolicy} does not let organizations register their type or their
-   *     endpoint overrides, they name another organization, or the download part serves only another
-   *     storage than the upload part (a CDN in front of another bucket); every violation at once,
+   *     endpoint overrides, they name another organization, or the download configuration serves only another
+   *     storage than the upload configuration (a CDN in front of another bucket); every violation at once,
    *     and nothing is changed
    */
   public OrganizationState register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
@@ -114,17 +116,17 @@ public final class Activator implements AutoCloseable {
       if (uploadSettings != null && downloadSettings != null && downloadSettings.servesOnlyItsInstance()
           && !downloadSettings.instanceId().equals(uploadSettings.instanceId())) {
         refused.add(Violation.of("download",
-            downloadSettings.instanceId().toString(), "a download part serving the upload part's storage, "
-                + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download part serves only its"
+            downloadSettings.instanceId().toString(), "a download configuration serving the upload configuration's storage, "
+                + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download configuration serves only its"
                 + " own origin)"));
       }
     }
     if (!refused.isEmpty()) {
       throw new InvalidConfigurationException(refused);
     }
-    CustomBackend staged = new CustomBackend("cfg-" + UUID.randomUUID(), upload, uploadSettings.instanceId(), download,
+    StorageConfiguration staged = new StorageConfiguration("cfg-" + UUID.randomUUID(), upload, uploadSettings.instanceId(), download,
         PartState.pending(), PartState.pending(), clock.instant());
-    List<CustomBackend> replaced = new ArrayList<>();
+    List<StorageConfiguration> replaced = new ArrayList<>();
     OrganizationState state = update(organization, s -> {
       replaced.clear();
       s.staged().ifPresent(replaced::add);
@@ -134,7 +136,7 @@ public final class Activator implements AutoCloseable {
           what + staged.id() + " (" + staged.uploadInstance() + (download.isPresent() ? ", download via "
               + download.get().type() : "") + ")", s.active().isPresent()
               ? "the active configuration keeps serving uploads until this one is verified"
-              : "uploads stay on the default storage until both parts are verified"));
+              : "uploads stay on the default storage until its upload and download configurations are verified"));
     });
     replaced.forEach(b -> retireUnlessUsed(b, state));
     schedule.put(organization, new Schedule(clock.instant(), 0));
@@ -203,7 +205,7 @@ public final class Activator implements AutoCloseable {
    * @throws InvalidInputException if the organization has no storage of its own registered
    */
   public OrganizationState remove(OrganizationId organization, String actor) {
-    List<CustomBackend> removed = new ArrayList<>();
+    List<StorageConfiguration> removed = new ArrayList<>();
     OrganizationState state = update(organization, s -> {
       removed.clear();
       s.active().ifPresent(removed::add);
@@ -213,7 +215,7 @@ public final class Activator implements AutoCloseable {
             "an organization with a storage of its own registered; this one has none")));
       }
       OrganizationState next = s.withActive(Optional.empty()).withStaged(Optional.empty());
-      for (CustomBackend b : removed) {
+      for (StorageConfiguration b : removed) {
         next = next.withRetired(b);
       }
       return next.with(new Transition(clock.instant(), actor, "removed " + removed.stream()
@@ -276,45 +278,24 @@ public final class Activator implements AutoCloseable {
   private OrganizationState checkNow(OrganizationId organization) {
     OrganizationState before = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
     resolver.stateChanged(before); // changes made by other instances reach this one's resolver
-    Optional<Verified> staged = before.staged().map(this::verify);
-    Optional<Verified> active = before.active().map(this::verify);
-    List<CustomBackend> retired = new ArrayList<>();
+    Optional<ActivationRule.Verified> staged = before.staged().map(this::verify);
+    Optional<ActivationRule.Verified> active = before.active().map(this::verify);
+    List<StorageConfiguration> retired = new ArrayList<>();
     OrganizationState after = update(organization, s -> {
+      ActivationRule.Step step = rule.apply(s, active, staged, clock.instant());
       retired.clear();
-      OrganizationState next = s;
-      if (active.isPresent() && s.active().isPresent() && s.active().get().id().equals(active.get().backend().id())) {
-        next = apply(next, s.active().get(), active.get(), true);
-      }
-      if (staged.isPresent() && s.staged().isPresent() && s.staged().get().id().equals(staged.get().backend().id())) {
-        next = apply(next, s.staged().get(), staged.get(), false);
-      }
-      if (next.staged().isPresent() && next.staged().get().fullyActive()) {
-        CustomBackend promoted = next.staged().get();
-        Optional<CustomBackend> old = next.active();
-        next = next.withActive(Optional.of(promoted)).withStaged(Optional.empty());
-        if (old.isPresent()) {
-          retired.add(old.get());
-          next = next.withRetired(old.get());
-        }
-        next = next.with(new Transition(clock.instant(), ACTOR, "switched to " + promoted.id() + " ("
-            + promoted.uploadInstance() + ")" + old.map(o -> ", replacing " + o.id() + " (" + o.uploadInstance() + ")")
-            .orElse(""), "both parts verified active; new uploads go there" + old.map(o -> "; binaries stored in "
-            + o.uploadInstance() + " stay readable there").orElse("; binaries stored before stay on the default storage")));
-      }
-      return next;
+      retired.addAll(step.left());
+      return step.state();
     });
     retired.forEach(b -> retireUnlessUsed(b, after));
     reschedule(after);
     return after;
   }
 
-  /** The outcome of verifying one configuration: one outcome per part. */
-  private record Verified(CustomBackend backend, CheckOutcome upload, CheckOutcome download) {}
-
-  private Verified verify(CustomBackend b) {
-    CheckOutcome upload = verify(b.upload());
-    CheckOutcome download = b.download().isPresent() ? verify(b.download().get()) : upload;
-    return new Verified(b, upload, download);
+  private ActivationRule.Verified verify(StorageConfiguration c) {
+    CheckOutcome upload = verify(c.upload());
+    CheckOutcome download = c.download().isPresent() ? verify(c.download().get()) : upload;
+    return new ActivationRule.Verified(c.id(), upload, download);
   }
 
   private CheckOutcome verify(SettingsJson settings) {
@@ -326,7 +307,7 @@ public final class Activator implements AutoCloseable {
         List<VerificationReport.Check> warnings = report.checks().stream()
             .filter(c -> c.status() == VerificationReport.Status.WARNING).collect(Collectors.toList());
         return new CheckOutcome(at, true, false, "all " + report.checks().size() + " checks passed" + (warnings.isEmpty()
-            ? "" : WARNINGS + warnings.stream().map(c -> c.name() + ": " + c.detail()).collect(Collectors.joining("; "))));
+            ? "" : ActivationRule.WARNINGS + warnings.stream().map(c -> c.name() + ": " + c.detail()).collect(Collectors.joining("; "))));
       }
       List<VerificationReport.Check> failures = report.failures();
       boolean retryable = failures.stream().allMatch(VerificationReport.Check::retryable);
@@ -341,56 +322,6 @@ public final class Activator implements AutoCloseable {
       LOG.warn("Verifying a {} backend failed unexpectedly", settings.type(), e);
       return new CheckOutcome(at, false, true, "verification failed unexpectedly: " + e);
     }
-  }
-
-  private OrganizationState apply(OrganizationState s, CustomBackend b, Verified v, boolean isActive) {
-    PartState upload = next(b.uploadState(), v.upload());
-    PartState download = next(b.downloadState(), v.download());
-    CustomBackend updated = b.withStates(upload, download);
-    OrganizationState out = isActive ? s.withActive(Optional.of(updated)) : s.withStaged(Optional.of(updated));
-    out = transition(out, b, "upload", b.uploadState(), upload);
-    return transition(out, b, "download", b.downloadState(), download);
-  }
-
-  private OrganizationState transition(OrganizationState s, CustomBackend b, String part, PartState from, PartState to) {
-    if (from.status() == to.status()) {
-      String warnings = warnings(to);
-      if (!warnings.isEmpty() && !warnings.equals(warnings(from))) {
-        // a passing check's warnings are kept in the part's last check; new ones also in the history
-        // (and so logged, once: the next checks with the same warnings add nothing)
-        return s.with(new Transition(clock.instant(), ACTOR, part + WARNS + b.id() + " (" + to.status() + ")",
-            warnings));
-      }
-      return s;
-    }
-    return s.with(new Transition(clock.instant(), ACTOR, part + " part of " + b.id() + " " + from.status() + " -> "
-        + to.status(), to.reason()));
-  }
-
-  private static final String WARNINGS = ", with warnings: ";
-  private static final String WARNS = " configuration warns: ";
-
-  /** The warnings of a part's last check, if it passed with some; "" otherwise. */
-  private static String warnings(PartState state) {
-    return state.lastCheck().filter(CheckOutcome::passed).map(CheckOutcome::reason)
-        .filter(r -> r.contains(WARNINGS)).map(r -> r.substring(r.indexOf(WARNINGS) + WARNINGS.length())).orElse("");
-  }
-
-  /** The activation rule for one part and one check: see {@link ActivationPolicy}. */
-  PartState next(PartState current, CheckOutcome outcome) {
-    if (outcome.passed()) {
-      int passes = current.passes() + 1;
-      PartStatus status = current.status() == PartStatus.DEGRADED && passes < policy.recoverAfter()
-          ? PartStatus.DEGRADED : PartStatus.ACTIVE;
-      return new PartState(status, Optional.of(outcome), 0, passes);
-    }
-    if (outcome.retryable()) {
-      return new PartState(current.status(), Optional.of(outcome), current.definiteFailures(), current.passes());
-    }
-    int failures = current.definiteFailures() + 1;
-    PartStatus status = current.status() == PartStatus.ACTIVE && failures >= policy.degradeAfter()
-        ? PartStatus.DEGRADED : current.status();
-    return new PartState(status, Optional.of(outcome), failures, 0);
   }
 
   // ---- storing ----
@@ -426,7 +357,7 @@ public final class Activator implements AutoCloseable {
     java.util.Set<String> warned = new java.util.HashSet<>();
     for (Transition t : added) {
       // new warnings are said loudly, once: the two parts of one backend carry the same ones
-      if ((t.change().contains(WARNS) || t.reason().contains(WARNINGS)) && warned.add(t.reason())) {
+      if ((t.change().contains(ActivationRule.WARNS) || t.reason().contains(ActivationRule.WARNINGS)) && warned.add(t.reason())) {
         LOG.warn("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
         continue;
       }
@@ -452,9 +383,9 @@ public final class Activator implements AutoCloseable {
   }
 
   /** Retires the backends of a configuration that left {@code state}, unless its settings are still in use there. */
-  private void retireUnlessUsed(CustomBackend b, OrganizationState state) {
+  private void retireUnlessUsed(StorageConfiguration b, OrganizationState state) {
     List<SettingsJson> used = new ArrayList<>();
-    for (Optional<CustomBackend> c : List.of(state.active(), state.staged())) {
+    for (Optional<StorageConfiguration> c : List.of(state.active(), state.staged())) {
       c.ifPresent(x -> {
         used.add(x.upload());
         x.download().ifPresent(used::add);

@@ -95,7 +95,7 @@ public final class BackendResolver {
   }
 
   /**
-   * A download URL for the binary at {@code location}, signed by the download part of the
+   * A download URL for the binary at {@code location}, signed by the download configuration of the
    * configuration that holds it (a CDN in front of the bucket, say), or by the backend holding it.
    */
   public SignedUrl signDownloadUrl(BinaryLocation location, Duration ttl) {
@@ -154,7 +154,7 @@ public final class BackendResolver {
     // a degraded one no longer takes uploads, but its reads and downloads go on through the same
     // backend, whose cached session may still work where a rebuilt one's role chain would fail
     if (old != null && old.custom().isPresent()
-        && !kept.state().active().map(CustomBackend::upload).equals(old.custom())) {
+        && !kept.state().active().map(StorageConfiguration::upload).equals(old.custom())) {
       pool.retire(old.custom().get());
     }
     return kept;

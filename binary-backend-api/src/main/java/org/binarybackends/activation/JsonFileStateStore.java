@@ -271,7 +271,7 @@ public final class JsonFileStateStore implements OrganizationStateStore {
     return root;
   }
 
-  private ObjectNode encode(OrganizationId org, String slot, CustomBackend b) {
+  private ObjectNode encode(OrganizationId org, String slot, StorageConfiguration b) {
     ObjectNode n = JSON.createObjectNode();
     n.put("id", b.id()).put("registeredAt", b.registeredAt().toString());
     n.set("uploadInstance", JSON.valueToTree(b.uploadInstance()));
@@ -363,13 +363,13 @@ public final class JsonFileStateStore implements OrganizationStateStore {
     }
   }
 
-  private Optional<CustomBackend> backend(OrganizationId org, String slot, JsonNode n) throws IOException {
+  private Optional<StorageConfiguration> backend(OrganizationId org, String slot, JsonNode n) throws IOException {
     if (n == null || n.isNull()) {
       return Optional.empty();
     }
     String id = text(n, "id");
     JsonNode download = n.get("download");
-    return Optional.of(new CustomBackend(id, unseal(n.get("upload"), aad(org, slot, id + "/upload")),
+    return Optional.of(new StorageConfiguration(id, unseal(n.get("upload"), aad(org, slot, id + "/upload")),
         JSON.treeToValue(n.get("uploadInstance"), BackendInstanceId.class),
         download == null || download.isNull() ? Optional.empty()
             : Optional.of(unseal(download, aad(org, slot, id + "/download"))),

@@ -21,7 +21,7 @@ import org.binarybackends.OrganizationId;
  * @param staged a configuration being verified: the first one, or a change of the active one
  * @param retired configurations that no longer serve uploads but may hold binaries, by the
  *     instance holding their bytes, so that those binaries stay readable
- * @param retiredDownloads the download parts of those retired configurations that had one (a CDN in
+ * @param retiredDownloads the download configurations of those retired configurations that had one (a CDN in
  *     front of the bucket), by the same instance: their binaries' download URLs are still signed
  *     there, never by the bucket behind the distribution's back
  * @param fallbackAllowed whether the embedding service allows uploads to go back to the default
@@ -30,8 +30,8 @@ import org.binarybackends.OrganizationId;
  * @param notes small values the organization's backends share across service instances (a
  *     CloudFront backend's latest expiry per key, say), by name; at most {@value #MAX_NOTES}
  */
-public record OrganizationState(OrganizationId organization, long version, Optional<CustomBackend> active,
-    Optional<CustomBackend> staged, Map<BackendInstanceId, SettingsJson> retired,
+public record OrganizationState(OrganizationId organization, long version, Optional<StorageConfiguration> active,
+    Optional<StorageConfiguration> staged, Map<BackendInstanceId, SettingsJson> retired,
     Map<BackendInstanceId, SettingsJson> retiredDownloads, boolean fallbackAllowed, List<Transition> history,
     Map<String, String> notes) {
   /** How many transitions the state keeps; older ones are dropped (send events to a log to keep all). */
@@ -46,7 +46,7 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     retired = Collections.unmodifiableMap(new LinkedHashMap<>(retired));
     retiredDownloads = Collections.unmodifiableMap(new LinkedHashMap<>(retiredDownloads));
     if (!retired.keySet().containsAll(retiredDownloads.keySet())) {
-      throw new IllegalArgumentException("a retired download part without its retired configuration");
+      throw new IllegalArgumentException("a retired download configuration without its retired configuration");
     }
     history = List.copyOf(history.size() > MAX_HISTORY ? history.subList(history.size() - MAX_HISTORY, history.size())
         : history);
@@ -72,18 +72,18 @@ public record OrganizationState(OrganizationId organization, long version, Optio
         notes);
   }
 
-  public OrganizationState withActive(Optional<CustomBackend> newActive) {
+  public OrganizationState withActive(Optional<StorageConfiguration> newActive) {
     return new OrganizationState(organization, version, newActive, staged, retired, retiredDownloads, fallbackAllowed, history,
         notes);
   }
 
-  public OrganizationState withStaged(Optional<CustomBackend> newStaged) {
+  public OrganizationState withStaged(Optional<StorageConfiguration> newStaged) {
     return new OrganizationState(organization, version, active, newStaged, retired, retiredDownloads, fallbackAllowed, history,
         notes);
   }
 
   /** This state with {@code backend}'s upload instance kept readable. */
-  public OrganizationState withRetired(CustomBackend backend) {
+  public OrganizationState withRetired(StorageConfiguration backend) {
     Map<BackendInstanceId, SettingsJson> more = new LinkedHashMap<>(retired);
     more.put(backend.uploadInstance(), backend.upload());
     Map<BackendInstanceId, SettingsJson> downloads = new LinkedHashMap<>(retiredDownloads);
@@ -137,7 +137,7 @@ public record OrganizationState(OrganizationId organization, long version, Optio
 
   /** The settings of the configuration whose bytes are in {@code instance}: active, staged or retired. */
   public Optional<SettingsJson> settingsOf(BackendInstanceId instance) {
-    for (Optional<CustomBackend> b : List.of(active, staged)) {
+    for (Optional<StorageConfiguration> b : List.of(active, staged)) {
       if (b.isPresent() && b.get().uploadInstance().equals(instance)) {
         return Optional.of(b.get().upload());
       }
@@ -146,11 +146,11 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   }
 
   /**
-   * The settings that sign download URLs of binaries held by {@code instance}: the download part of
-   * the configuration (active, staged or retired) whose upload part it is, else that upload part.
+   * The settings that sign download URLs of binaries held by {@code instance}: the download configuration of
+   * the configuration (active, staged or retired) whose upload configuration it is, else that upload configuration.
    */
   public Optional<SettingsJson> downloadSettingsOf(BackendInstanceId instance) {
-    for (Optional<CustomBackend> b : List.of(active, staged)) {
+    for (Optional<StorageConfiguration> b : List.of(active, staged)) {
       if (b.isPresent() && b.get().uploadInstance().equals(instance)) {
         return Optional.of(b.get().downloadSettings());
       }

@@ -14,7 +14,7 @@ import org.binarybackends.OrganizationId;
 
 /**
  * What an admin page shows of one organization: where its uploads go and why, its active, staged
- * and retired configurations, each configuration's upload and download part with its state, last
+ * and retired configurations, each configuration's upload and download configuration with its state, last
  * check and reason, and when it is checked next. Immutable; a snapshot of the stored state. It holds
  * no settings, so no secret: {@link #toJson()} is safe to hand to a browser.
  *
@@ -76,7 +76,7 @@ public record OrganizationStatus(OrganizationId organization, long version, Uplo
       Objects.requireNonNull(download, "download");
     }
 
-    static Configuration of(CustomBackend c) {
+    static Configuration of(StorageConfiguration c) {
       return new Configuration(c.id(), c.uploadInstance(), c.upload().type(), c.download().map(SettingsJson::type),
           c.registeredAt(), Part.of(c.uploadState()), Part.of(c.downloadState()));
     }

@@ -6,21 +6,23 @@ import java.util.Optional;
 import org.binarybackends.BackendInstanceId;
 
 /**
- * One custom configuration of an organization and the state of its two parts. The upload part is
- * the backend that stores the bytes; the download part signs download URLs (a CloudFront
- * distribution in front of the bucket, say), or is the upload backend itself when none is given.
+ * One configuration of an organization's own storage, as registered, and the state of each of its
+ * two halves (in the guide's words): the <em>upload configuration</em>, the backend that stores the
+ * bytes, and the <em>download configuration</em>, which signs download URLs (a CloudFront
+ * distribution in front of the bucket, say), or is the upload backend itself when none is given. A
+ * configuration, not a backend: its backends are built from it by the pool.
  *
  * @param id a unique id of this configuration (a change gets a new one)
  * @param upload the settings of the upload backend
  * @param uploadInstance the instance the upload settings address: where the bytes will be
  * @param download the settings of a separate download backend, if any
- * @param uploadState the upload part's state
- * @param downloadState the download part's state
+ * @param uploadState the upload configuration's state
+ * @param downloadState the download configuration's state
  * @param registeredAt when it was registered
  */
-public record CustomBackend(String id, SettingsJson upload, BackendInstanceId uploadInstance,
+public record StorageConfiguration(String id, SettingsJson upload, BackendInstanceId uploadInstance,
     Optional<SettingsJson> download, PartState uploadState, PartState downloadState, Instant registeredAt) {
-  public CustomBackend {
+  public StorageConfiguration {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(upload, "upload");
     Objects.requireNonNull(uploadInstance, "uploadInstance");
@@ -40,13 +42,13 @@ public record CustomBackend(String id, SettingsJson upload, BackendInstanceId up
     return uploadState.status() == PartStatus.DEGRADED || downloadState.status() == PartStatus.DEGRADED;
   }
 
-  /** The settings that sign downloads: the download part's, else the upload backend's. */
+  /** The settings that sign downloads: the download configuration's, else the upload backend's. */
   public SettingsJson downloadSettings() {
     return download.orElse(upload);
   }
 
-  CustomBackend withStates(PartState upload, PartState download) {
-    return new CustomBackend(id, this.upload, uploadInstance, this.download, upload, download, registeredAt);
+  StorageConfiguration withStates(PartState upload, PartState download) {
+    return new StorageConfiguration(id, this.upload, uploadInstance, this.download, upload, download, registeredAt);
   }
 
   /** Why it does not serve uploads (or "fully active"), part by part. */
@@ -56,10 +58,10 @@ public record CustomBackend(String id, SettingsJson upload, BackendInstanceId up
     }
     StringBuilder sb = new StringBuilder();
     if (uploadState.status() != PartStatus.ACTIVE) {
-      sb.append("upload part ").append(uploadState.status().name().toLowerCase()).append(": ").append(uploadState.reason());
+      sb.append("upload configuration ").append(uploadState.status().name().toLowerCase()).append(": ").append(uploadState.reason());
     }
     if (downloadState.status() != PartStatus.ACTIVE) {
-      sb.append(sb.length() == 0 ? "" : "; ").append("download part ").append(downloadState.status().name().toLowerCase())
+      sb.append(sb.length() == 0 ? "" : "; ").append("download configuration ").append(downloadState.status().name().toLowerCase())
           .append(": ");
       // one backend serving both parts has one diagnosis: say it once (it may be a thousand characters)
       boolean same = download.isEmpty() && uploadState.status() == downloadState.status()
@@ -71,7 +73,7 @@ public record CustomBackend(String id, SettingsJson upload, BackendInstanceId up
 
   @Override
   public String toString() {
-    return "CustomBackend{" + id + ", " + uploadInstance + ", upload " + uploadState.status() + ", download "
+    return "StorageConfiguration{" + id + ", " + uploadInstance + ", upload " + uploadState.status() + ", download "
         + downloadState.status() + "}";
   }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param at when
  * @param actor who or what: a user id given by the embedding service, or {@code activator}
- * @param change what changed, e.g. {@code upload part PENDING -> ACTIVE}
+ * @param change what changed, e.g. {@code upload configuration PENDING -> ACTIVE}
  * @param reason why
  */
 public record Transition(Instant at, String actor, String change, String reason) {

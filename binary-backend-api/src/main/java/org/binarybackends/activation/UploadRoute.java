@@ -7,7 +7,7 @@ package org.binarybackends.activation;
 record UploadRoute(OrganizationStatus.UploadsGoTo to, String reason) {
   static UploadRoute of(OrganizationState s) {
     if (s.active().isPresent()) {
-      CustomBackend a = s.active().get();
+      StorageConfiguration a = s.active().get();
       if (a.fullyActive()) {
         return new UploadRoute(OrganizationStatus.UploadsGoTo.OWN_STORAGE, "active: " + a.uploadInstance());
       }

@@ -9,7 +9,7 @@ import org.binarybackends.BinaryBackend;
  * @param backend the backend to put it in; do not keep it (resolve again for the next upload) and do
  *     not close it (it belongs to the resolver's owner, or to the {@link BackendPool})
  * @param custom whether it is the organization's own storage
- * @param reason why this one, e.g. "pending: upload part not verified: STS AccessDenied ..."
+ * @param reason why this one, e.g. "pending: upload configuration not verified: STS AccessDenied ..."
  */
 public record UploadTarget(BinaryBackend backend, boolean custom, String reason) {
   public UploadTarget {

@@ -3,7 +3,7 @@
  *
  * <p>An organization has at most one <em>active</em> custom configuration, serving its uploads, and
  * at most one <em>staged</em> one, being verified (its first registration, or a change). A
- * configuration has an upload part and a download part; each is {@link
+ * configuration has an upload configuration and a download configuration; each is {@link
  * org.binarybackends.activation.PartStatus#PENDING pending}, {@code ACTIVE} or {@code DEGRADED}.
  * The {@link org.binarybackends.activation.Activator} verifies configurations and moves these
  * states in an {@link org.binarybackends.activation.OrganizationStateStore} with compare-and-set;

@@ -22,9 +22,9 @@ public interface BackendSettings {
   BackendInstanceId instanceId();
 
   /**
-   * Whether a backend of these settings, as the download part of a configuration, serves exactly the
+   * Whether a backend of these settings, as the download configuration of a configuration, serves exactly the
    * bytes of its own {@link #instanceId()} (a CDN whose origin is the bucket): the activator then
-   * refuses a configuration whose upload part is another instance. {@code false} by default.
+   * refuses a configuration whose upload configuration is another instance. {@code false} by default.
    */
   default boolean servesOnlyItsInstance() {
     return false;

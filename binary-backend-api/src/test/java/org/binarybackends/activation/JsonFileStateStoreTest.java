@@ -28,7 +28,7 @@ class JsonFileStateStoreTest {
   Path dir;
 
   private static OrganizationState withSecretSettings(OrganizationId org) {
-    CustomBackend b = new CustomBackend("cfg-1", SettingsJson.of("{\"type\":\"s3\",\"secretKey\":\"hunter2-secret\"}"),
+    StorageConfiguration b = new StorageConfiguration("cfg-1", SettingsJson.of("{\"type\":\"s3\",\"secretKey\":\"hunter2-secret\"}"),
         BackendInstanceId.of("s3", Map.of("bucket", "b1")), Optional.empty(), PartState.pending(), PartState.pending(),
         Instant.parse("2026-11-27T12:00:00Z"));
     return OrganizationState.initial(org).withStaged(Optional.of(b));

@@ -32,7 +32,7 @@ import org.binarybackends.spi.SharedNotes;
  * downloading one binary costs one signature per step.
  *
  * <p>The S3 backend (its clients and role chain) is built on the first storage call and kept; a
- * backend that only signs — the download part of a configuration, whose upload part is that very
+ * backend that only signs — the download configuration of a configuration, whose upload configuration is that very
  * bucket — never keeps one: {@link #verify()} builds one for its probe and closes it after.
  */
 final class CloudFrontBackend implements BinaryBackend {

@@ -15,8 +15,8 @@ import org.binarybackends.spi.SharedNotes;
  * {@code origin} with the same context, so it needs the context's {@code S3Platform}); download URLs
  * are CloudFront signed URLs. Found by {@link java.util.ServiceLoader}.
  *
- * <p>As the download part of a configuration ({@code Activator.register(org, s3Settings,
- * Optional.of(cloudFrontSettings), actor)}), give it the upload part's settings as its {@code origin}:
+ * <p>As the download configuration of a configuration ({@code Activator.register(org, s3Settings,
+ * Optional.of(cloudFrontSettings), actor)}), give it the upload configuration's settings as its {@code origin}:
  * the organization switches once the bucket and the distribution both verify.
  *
  * <p><b>Key rotation</b>, without a failed download:

@@ -171,7 +171,7 @@ public final class CloudFrontSettings implements BackendSettings {
     return origin.instanceId();
   }
 
-  /** The distribution serves its origin bucket only: as a download part, the upload part must be that bucket. */
+  /** The distribution serves its origin bucket only: as a download configuration, the upload configuration must be that bucket. */
   @Override
   public boolean servesOnlyItsInstance() {
     return true;

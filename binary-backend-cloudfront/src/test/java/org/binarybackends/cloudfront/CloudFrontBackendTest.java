@@ -63,7 +63,7 @@ class CloudFrontBackendTest {
   void aBackendThatOnlySignsAndVerifiesHoldsNoS3ClientsAndAClosedOneRefusesEverything() {
     assertThat(backend.verify().passed()).isTrue();
     backend.signDownloadUrl(org, ObjectKey.of("fw/a.bin"), Duration.ofMinutes(5));
-    assertThat(backend.holdsOrigin()).as("the download part of a configuration keeps no S3 backend").isFalse();
+    assertThat(backend.holdsOrigin()).as("the download configuration of a configuration keeps no S3 backend").isFalse();
     backend.put(org, ObjectKey.of("fw/a.bin"), new GeneratedContent(5, 100));
     assertThat(backend.holdsOrigin()).isTrue();
     assertThat(backend.verify().passed()).as("verify probes through the S3 backend it holds").isTrue();

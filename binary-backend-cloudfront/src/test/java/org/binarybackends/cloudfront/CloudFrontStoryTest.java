@@ -107,7 +107,7 @@ class CloudFrontStoryTest {
       assertThat(pending.staged().orElseThrow().downloadState().status()).isEqualTo(PartStatus.PENDING);
       UploadTarget waiting = resolver.forUpload(org);
       assertThat(waiting.custom()).isFalse();
-      assertThat(waiting.reason()).contains("download part pending", "K1RSA is not in the distribution's trusted key"
+      assertThat(waiting.reason()).contains("download configuration pending", "K1RSA is not in the distribution's trusted key"
           + " group");
 
       // the customer adds the public key to the key group: both parts verify, the organization switches
@@ -138,7 +138,7 @@ class CloudFrontStoryTest {
       clock.set(edgeUrl.expiresAt());
       assertThat(Download.fetch(edgeUrl).status()).isEqualTo(403);
 
-      // a distribution in front of another bucket cannot be the download part of this one; nothing changes
+      // a distribution in front of another bucket cannot be the download configuration of this one; nothing changes
       S3Settings otherBucket = fixture.onboard("story-other", "firmware/");
       OrganizationState beforeMistake = store.get(org).orElseThrow();
       assertThatThrownBy(() -> activator.register(org, SettingsJson.of(s3Json(bucket).toString()),

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** Clients upload parts straight to the bucket through presigned URLs; the library completes or refuses. */
+/** Clients upload configurations straight to the bucket through presigned URLs; the library completes or refuses. */
 class DirectUploadTest {
   private static final OrganizationId ORG = OrganizationId.of("org-d");
   private static final ObjectKey KEY = ObjectKey.of("fw/direct.bin");

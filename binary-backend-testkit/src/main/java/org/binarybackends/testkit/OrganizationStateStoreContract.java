@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.activation.CheckOutcome;
-import org.binarybackends.activation.CustomBackend;
+import org.binarybackends.activation.StorageConfiguration;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.PartState;
@@ -60,26 +60,26 @@ public abstract class OrganizationStateStoreContract {
     Instant t = Instant.parse("2026-11-27T12:00:00.123Z");
     SettingsJson s3 = SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b1\",\"secret\":\"hunter2\"}");
     SettingsJson cf = SettingsJson.of("{\"type\":\"cloudfront\",\"privateKey\":\"-----BEGIN hunter3\"}");
-    CustomBackend active = new CustomBackend("cfg-1", s3, BackendInstanceId.of("s3", Map.of("bucket", "b1")),
+    StorageConfiguration active = new StorageConfiguration("cfg-1", s3, BackendInstanceId.of("s3", Map.of("bucket", "b1")),
         Optional.of(cf), new PartState(PartStatus.ACTIVE, Optional.of(new CheckOutcome(t, true, false, "ok")), 0, 4),
         new PartState(PartStatus.DEGRADED, Optional.of(new CheckOutcome(t, false, false, "CloudFront answered 403 é")), 3, 0),
         t);
-    CustomBackend staged = new CustomBackend("cfg-2", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b2\"}"),
+    StorageConfiguration staged = new StorageConfiguration("cfg-2", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b2\"}"),
         BackendInstanceId.of("s3", Map.of("bucket", "b2")), Optional.empty(), PartState.pending(),
         new PartState(PartStatus.PENDING, Optional.of(new CheckOutcome(t, false, true, "SlowDown")), 0, 0), t);
     return OrganizationState.initial(org).withActive(Optional.of(active)).withStaged(Optional.of(staged))
-        .withRetired(new CustomBackend("cfg-0", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b0\"}"),
+        .withRetired(new StorageConfiguration("cfg-0", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b0\"}"),
             BackendInstanceId.of("s3", Map.of("bucket", "b0")), Optional.empty(), PartState.pending(),
             PartState.pending(), t))
-        // a retired configuration with a download part keeps it: its binaries are still signed there
-        .withRetired(new CustomBackend("cfg-00", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b00\"}"),
+        // a retired configuration with a download configuration keeps it: its binaries are still signed there
+        .withRetired(new StorageConfiguration("cfg-00", SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b00\"}"),
             BackendInstanceId.of("s3", Map.of("bucket", "b00")), Optional.of(SettingsJson.of(
                 "{\"type\":\"cloudfront\",\"host\":\"d0.cloudfront.net\"}")), PartState.pending(), PartState.pending(), t))
         .withFallbackAllowed(true)
         .withNote("cloudfront/d1.cloudfront.net/K2JCJMDEHXQW5F/latest-expiry", "2026-11-27T13:15:00Z")
         .withNote("other:note", "é \"quoted\"")
         .with(new Transition(t, "alice", "registered cfg-1", "customer onboarding"))
-        .with(new Transition(t.plusSeconds(1), "activator", "upload part PENDING -> ACTIVE", "all checks passed"));
+        .with(new Transition(t.plusSeconds(1), "activator", "upload configuration PENDING -> ACTIVE", "all checks passed"));
   }
 
   @Test

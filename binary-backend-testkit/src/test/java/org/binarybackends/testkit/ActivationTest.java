@@ -125,7 +125,7 @@ class ActivationTest {
       // in the transitions that activated the parts (one backend serves both), not again by the checks after
       assertThat(third.history()).filteredOn(t -> (t.change() + t.reason()).contains("may not abort"))
           .extracting(Transition::change).allSatisfy(c -> assertThat(c).contains("PENDING -> ACTIVE"))
-          .anySatisfy(c -> assertThat(c).startsWith("upload part")).hasSize(2);
+          .anySatisfy(c -> assertThat(c).startsWith("upload configuration")).hasSize(2);
       assertThat(log.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
           .filteredOn(e -> e.getFormattedMessage().contains("may not abort")).hasSize(1);
       assertThat(first.switched()).isTrue();
@@ -164,8 +164,8 @@ class ActivationTest {
     assertThat(pending.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.PENDING);
     UploadTarget t = resolver.forUpload(ORG);
     assertThat(t.custom()).isFalse();
-    assertThat(t.reason()).startsWith("pending: upload part pending: controlled: STS AccessDenied")
-        .contains("download part pending");
+    assertThat(t.reason()).startsWith("pending: upload configuration pending: controlled: STS AccessDenied")
+        .contains("download configuration pending");
 
     provider.control("bucket-1").pass();
     OrganizationState switched = activator.check(ORG);
@@ -183,7 +183,7 @@ class ActivationTest {
     assertThat(provider.bytes("bucket-1", ORG, ObjectKey.of("fw/2.bin"))).isPresent();
 
     assertThat(events).extracting(e -> e.transition().change()).anySatisfy(c -> assertThat(c).startsWith("staged cfg-"))
-        .anySatisfy(c -> assertThat(c).contains("upload part of cfg-").endsWith("PENDING -> ACTIVE"))
+        .anySatisfy(c -> assertThat(c).contains("upload configuration of cfg-").endsWith("PENDING -> ACTIVE"))
         .anySatisfy(c -> assertThat(c).startsWith("switched to cfg-"));
     assertThat(events.get(0).transition().actor()).isEqualTo("alice");
     assertThat(switched.history()).extracting(Transition::change).last().asString().startsWith("switched to");
@@ -223,7 +223,7 @@ class ActivationTest {
         .hasMessageContaining("lacks s3:PutObject").hasMessageContaining("unless fallback is allowed")
         .satisfies(e -> assertThat(e.getMessage().split("lacks s3:PutObject", -1)).as("the diagnosis said once, for"
             + " one backend serving both parts").hasSize(2))
-        .hasMessageContaining("download part degraded: the same (one backend serves both)");
+        .hasMessageContaining("download configuration degraded: the same (one backend serves both)");
 
     activator.allowFallback(ORG, true, "ops");
     UploadTarget fallback = resolver.forUpload(ORG);
@@ -428,7 +428,7 @@ class ActivationTest {
     activator.register(ORG, BUCKET_1, Optional.of(cdn), "alice");
     OrganizationState s = activator.check(ORG);
     assertThat(s.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.ACTIVE);
-    assertThat(resolver.forUpload(ORG).reason()).startsWith("pending: download part pending: controlled: CloudFront");
+    assertThat(resolver.forUpload(ORG).reason()).startsWith("pending: download configuration pending: controlled: CloudFront");
     provider.control("cdn-1").pass();
     activator.check(ORG);
     StoredBinary b = upload("fw/x.bin", "x");

@@ -41,7 +41,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 /**
  * Part four: an organization serves its bucket through its own CloudFront distribution, against the
  * testkit's local STS, embedded S3 server and CloudFront edge emulator. Registered with the bucket
- * (upload part) and the distribution (download part) before the distribution trusts the key, it stays
+ * (upload configuration) and the distribution (download configuration) before the distribution trusts the key, it stays
  * on the platform's storage, and its status says why; once the public key is in the key group, both
  * parts verify and it switches; a new binary downloads from the edge through a signed URL, which
  * stops working when it says; a new key is added and takes over without a failed download.

@@ -26,7 +26,7 @@ class QuickstartTest {
     }
     String out = captured.toString(StandardCharsets.UTF_8);
     assertThat(out).contains("OK   whole download: HTTP 200").contains("OK   resumed download: HTTP 206 then 206")
-        .contains("because pending: upload part pending: ").contains("Address already in use")
+        .contains("because pending: upload configuration pending: ").contains("Address already in use")
         .contains("OK   while pending, a new upload stays on the platform's storage")
         .contains("event: switched to cfg-")
         .contains("OK   after the switch (active: default{name=acme-onprem})")
