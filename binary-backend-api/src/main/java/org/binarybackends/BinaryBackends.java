@@ -10,6 +10,7 @@ import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.Activator;
 import org.binarybackends.activation.BackendPool;
 import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.NoteStore;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.SettingsJson;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * BackendResolver} (which answers where uploads go and where a binary is) and the {@link Activator}
  * (which verifies configurations and moves states), on one {@link BackendContext}, whose clock is
  * the one clock of all of them. Unless the context provides {@link SharedNotes}, the backends share
- * their notes through the state store. Thread-safe.
+ * their notes through the state store's {@link NoteStore}. Thread-safe.
  */
 public final class BinaryBackends implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BinaryBackends.class);
@@ -208,6 +209,7 @@ public final class BinaryBackends implements AutoCloseable {
   /** Builds {@link BinaryBackends}; not thread-safe. */
   public static final class Builder {
     private OrganizationStateStore store;
+    private NoteStore noteStore;
     private BinaryBackend defaultStorage;
     private BackendSettings defaultStorageSettings;
     private BackendContext context = BackendContext.defaults();
@@ -222,9 +224,22 @@ public final class BinaryBackends implements AutoCloseable {
 
     private Builder() {}
 
-    /** Where organizations' states are kept (required); closed by {@link BinaryBackends#close()}. */
+    /**
+     * Where organizations' states are kept (required); closed by {@link BinaryBackends#close()}. The
+     * stores the library ships keep backends' notes too ({@link NoteStore}), and those are used
+     * unless {@link #noteStore} says otherwise.
+     */
     public Builder stateStore(OrganizationStateStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Where backends' shared notes are kept, if not in the state store (which must then be given
+     * one); ignored when the context provides {@link SharedNotes} itself.
+     */
+    public Builder noteStore(NoteStore notes) {
+      this.noteStore = Objects.requireNonNull(notes, "notes");
       return this;
     }
 
@@ -318,6 +333,11 @@ public final class BinaryBackends implements AutoCloseable {
       if (parallelChecks < 1 || parallelChecks > 256) {
         v.add(Violation.of("checks.parallel", Integer.toString(parallelChecks), "1 to 256"));
       }
+      NoteStore notes = noteStore != null ? noteStore : store instanceof NoteStore ? (NoteStore) store : null;
+      if (store != null && notes == null && context.service(SharedNotes.class).isEmpty()) {
+        v.add(Violation.missing("noteStore", "where backends' shared notes are kept: this state store ("
+            + store.getClass().getSimpleName() + ") keeps none, and the context gives no SharedNotes"));
+      }
       if (!v.isEmpty()) {
         throw new InvalidConfigurationException(v);
       }
@@ -325,7 +345,7 @@ public final class BinaryBackends implements AutoCloseable {
         registry = BinaryBackendRegistry.installed();
       }
       BackendContext withNotes = context.service(SharedNotes.class).isPresent() ? context
-          : context.toBuilder().service(SharedNotes.class, new StoredNotes(store)).build();
+          : context.toBuilder().service(SharedNotes.class, new StoredNotes(notes)).build();
       BinaryBackend storage = defaultStorage != null ? defaultStorage : registry.create(defaultStorageSettings, withNotes);
       BinaryBackends built = new BinaryBackends(this, storage, withNotes);
       if (scheduled) {

@@ -56,6 +56,10 @@ import org.binarybackends.Violation;
  *       embedding service supplies; the ciphertext is bound to its organization and place, so it
  *       cannot be moved to another. The first key encrypts; every key given decrypts (rotation).
  *       Everything else (states, reasons, history) is plain JSON an operator can read.
+ *   <li>Backends' notes ({@link NoteStore}) are kept in a small file of their own per organization,
+ *       {@code n<organization>.json}, in clear (notes hold no secret), under the same lock: a note
+ *       written on the download path rewrites that file alone, never the state with its settings.
+ *   <li>The state documents are {@link StateCodec}'s, their settings sealed by its {@link SettingsSealer}.
  *   <li>A file that cannot be read (truncated, corrupted, under an unknown key, or from a newer
  *       format) raises {@link CorruptStateException} and is left untouched, never replaced by an
  *       empty state.
@@ -63,24 +67,23 @@ import org.binarybackends.Violation;
  *
  * <p>Thread-safe.
  */
-public final class JsonFileStateStore implements OrganizationStateStore {
-  static final String FORMAT = "binary-backends/organization-state";
-  static final int FORMAT_VERSION = 1;
+public final class JsonFileStateStore implements OrganizationStateStore, NoteStore {
+  static final String FORMAT = StateCodec.FORMAT;
+  static final int FORMAT_VERSION = StateCodec.FORMAT_VERSION;
+  private static final String NOTES_FORMAT = "binary-backends/organization-notes";
   private static final String SUFFIX = ".json";
   private static final ObjectMapper JSON = org.binarybackends.internal.StrictJson.state();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonFileStateStore.class);
   private static final HexFormat HEX = HexFormat.of();
-  private static final int NONCE_BYTES = 12;
 
   private final Path directory;
-  private final List<StateKey> keys;
+  private final StateCodec codec;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final SecureRandom random = new SecureRandom();
   private final boolean posix;
 
-  private JsonFileStateStore(Path directory, List<StateKey> keys) {
+  private JsonFileStateStore(Path directory, SettingsSealer sealer) {
     this.directory = directory;
-    this.keys = List.copyOf(keys);
+    this.codec = new StateCodec(sealer);
     this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   }
 
@@ -91,11 +94,7 @@ public final class JsonFileStateStore implements OrganizationStateStore {
    * @throws InvalidConfigurationException if no key is given or two share an id
    */
   public static JsonFileStateStore open(Path directory, List<StateKey> keys) {
-    if (keys == null || keys.isEmpty() || keys.stream().map(StateKey::id).distinct().count() != keys.size()) {
-      throw new InvalidConfigurationException(List.of(Violation.of("stateKeys",
-          keys == null ? null : keys.size() + " keys", "at least one key, each with its own id")));
-    }
-    JsonFileStateStore store = new JsonFileStateStore(directory.toAbsolutePath().normalize(), keys);
+    JsonFileStateStore store = new JsonFileStateStore(directory.toAbsolutePath().normalize(), SettingsSealer.of(keys));
     try {
       if (!Files.isDirectory(store.directory)) {
         Files.createDirectories(store.directory, store.ownerOnly(true));
@@ -156,7 +155,11 @@ public final class JsonFileStateStore implements OrganizationStateStore {
     } catch (IOException e) {
       throw new BackendUnavailableException("cannot read " + file + ": " + e, true, e);
     }
-    return Optional.of(decode(organization, file, bytes));
+    try {
+      return Optional.of(codec.decode(organization, bytes));
+    } catch (CorruptStateException e) {
+      throw corrupt(file, e.getMessage(), e);
+    }
   }
 
   @Override
@@ -170,26 +173,30 @@ public final class JsonFileStateStore implements OrganizationStateStore {
       if (actual != expectedVersion) {
         throw new StateConflictException(next.organization(), expectedVersion, actual);
       }
-      byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(encode(stored));
-      Path temp = directory.resolve(".tmp-" + UUID.randomUUID());
-      try (FileChannel out = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE), ownerOnly(false))) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-        out.force(true);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-        dir.force(true);
-      }
+      writeAtomically(file, codec.encode(stored));
       return stored;
     } catch (IOException e) {
       throw new BackendUnavailableException("cannot write the state of " + next.organization() + " to " + file
           + ": " + e + "; the previous state is kept", true, e);
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /** Writes a temp file, fsyncs it, renames it over {@code file} and fsyncs the directory: the old or the new, never half. */
+  private void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path temp = directory.resolve(".tmp-" + UUID.randomUUID());
+    try (FileChannel out = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), ownerOnly(false))) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
+      }
+      out.force(true);
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
     }
   }
 
@@ -240,185 +247,97 @@ public final class JsonFileStateStore implements OrganizationStateStore {
 
   @Override
   public String toString() {
-    return "JsonFileStateStore{" + directory + ", keys=" + keys.stream().map(StateKey::id).toList() + "}";
-  }
-
-  // ---- encoding ----
-
-  private ObjectNode encode(OrganizationState s) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", FORMAT).put("formatVersion", FORMAT_VERSION).put("organization", s.organization().value())
-        .put("version", s.version()).put("fallbackAllowed", s.fallbackAllowed());
-    root.set("active", s.active().map(b -> encode(s.organization(), "active", b)).orElse(null));
-    root.set("staged", s.staged().map(b -> encode(s.organization(), "staged", b)).orElse(null));
-    ArrayNode retired = root.putArray("retired");
-    s.retired().forEach((instance, settings) -> {
-      ObjectNode r = retired.addObject();
-      r.set("instance", JSON.valueToTree(instance));
-      r.set("settings", seal(settings, aad(s.organization(), "retired", instance.toString())));
-      SettingsJson download = s.retiredDownloads().get(instance);
-      if (download != null) {
-        r.set("downloadSettings", seal(download, aad(s.organization(), "retired-download", instance.toString())));
-      }
-    });
-    ArrayNode history = root.putArray("history");
-    for (Transition t : s.history()) {
-      history.addObject().put("at", t.at().toString()).put("actor", t.actor()).put("change", t.change())
-          .put("reason", t.reason());
-    }
-    ObjectNode notes = root.putObject("notes");
-    s.notes().forEach(notes::put);
-    return root;
-  }
-
-  private ObjectNode encode(OrganizationId org, String slot, StorageConfiguration b) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("id", b.id()).put("registeredAt", b.registeredAt().toString());
-    n.set("uploadInstance", JSON.valueToTree(b.uploadInstance()));
-    n.set("upload", seal(b.upload(), aad(org, slot, b.id() + "/upload")));
-    n.set("download", b.download().map(d -> seal(d, aad(org, slot, b.id() + "/download"))).orElse(null));
-    n.set("uploadState", encode(b.uploadState()));
-    n.set("downloadState", encode(b.downloadState()));
-    return n;
-  }
-
-  private static ObjectNode encode(PartState p) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("status", p.status().name()).put("definiteFailures", p.definiteFailures()).put("passes", p.passes());
-    n.set("lastCheck", p.lastCheck().map(c -> (JsonNode) JSON.createObjectNode().put("at", c.at().toString())
-        .put("passed", c.passed()).put("retryable", c.retryable()).put("reason", c.reason())).orElse(null));
-    return n;
-  }
-
-  private static byte[] aad(OrganizationId org, String slot, String place) {
-    return ("binary-backends/settings/v1|" + org.value() + "|" + slot + "|" + place).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private ObjectNode seal(SettingsJson settings, byte[] aad) {
-    StateKey key = keys.get(0);
-    byte[] nonce = new byte[NONCE_BYTES];
-    random.nextBytes(nonce);
-    try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.key().reveal(), "AES"), new GCMParameterSpec(128, nonce));
-      cipher.updateAAD(aad);
-      byte[] sealed = cipher.doFinal(settings.reveal().getBytes(StandardCharsets.UTF_8));
-      ObjectNode n = JSON.createObjectNode();
-      n.put("type", settings.type()).put("alg", "AES-256-GCM").put("keyId", key.id())
-          .put("nonce", Base64.getEncoder().encodeToString(nonce))
-          .put("ciphertext", Base64.getEncoder().encodeToString(sealed));
-      return n;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM is required of every Java platform", e);
-    }
-  }
-
-  // ---- decoding: every problem is a CorruptStateException naming the file ----
-
-  private OrganizationState decode(OrganizationId organization, Path file, byte[] bytes) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
-    } catch (JsonProcessingException e) {
-      throw corrupt(file, "not a state this store wrote (truncated or damaged): "
-          + org.binarybackends.internal.StrictJson.problem(e), e);
-    } catch (IOException e) {
-      throw corrupt(file, e.toString(), e);
-    }
-    if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
-      throw corrupt(file, "not an organization state file (no \"format\": \"" + FORMAT + "\")", null);
-    }
-    int formatVersion = root.path("formatVersion").asInt(-1);
-    if (formatVersion > FORMAT_VERSION) {
-      throw corrupt(file, "written in format " + formatVersion + " by a newer version of the library; this one reads"
-          + " format " + FORMAT_VERSION + ": upgrade the library (the file is left as it is)", null);
-    }
-    try {
-      if (formatVersion != FORMAT_VERSION || !organization.value().equals(text(root, "organization"))) {
-        throw new IllegalArgumentException("format " + formatVersion + " of organization " + root.path("organization"));
-      }
-      Map<BackendInstanceId, SettingsJson> retired = new LinkedHashMap<>();
-      Map<BackendInstanceId, SettingsJson> retiredDownloads = new LinkedHashMap<>();
-      for (JsonNode r : array(root, "retired")) {
-        BackendInstanceId instance = JSON.treeToValue(r.get("instance"), BackendInstanceId.class);
-        retired.put(instance, unseal(r.get("settings"), aad(organization, "retired", instance.toString())));
-        if (r.hasNonNull("downloadSettings")) { // absent in files written before retired parts kept it
-          retiredDownloads.put(instance, unseal(r.get("downloadSettings"), aad(organization, "retired-download",
-              instance.toString())));
-        }
-      }
-      List<Transition> history = new ArrayList<>();
-      for (JsonNode t : array(root, "history")) {
-        history.add(new Transition(Instant.parse(text(t, "at")), text(t, "actor"), text(t, "change"), text(t, "reason")));
-      }
-      Map<String, String> notes = new LinkedHashMap<>();
-      root.path("notes").properties().forEach(n -> notes.put(n.getKey(), n.getValue().asText()));
-      return new OrganizationState(organization, root.get("version").asLong(),
-          backend(organization, "active", root.get("active")), backend(organization, "staged", root.get("staged")),
-          retired, retiredDownloads, root.path("fallbackAllowed").asBoolean(false), history, notes);
-    } catch (CorruptStateException e) {
-      throw corrupt(file, e.getMessage(), e);
-    } catch (RuntimeException | IOException e) {
-      throw corrupt(file, "its content is not a valid state: " + e.getMessage(), e);
-    }
-  }
-
-  private Optional<StorageConfiguration> backend(OrganizationId org, String slot, JsonNode n) throws IOException {
-    if (n == null || n.isNull()) {
-      return Optional.empty();
-    }
-    String id = text(n, "id");
-    JsonNode download = n.get("download");
-    return Optional.of(new StorageConfiguration(id, unseal(n.get("upload"), aad(org, slot, id + "/upload")),
-        JSON.treeToValue(n.get("uploadInstance"), BackendInstanceId.class),
-        download == null || download.isNull() ? Optional.empty()
-            : Optional.of(unseal(download, aad(org, slot, id + "/download"))),
-        part(n.get("uploadState")), part(n.get("downloadState")), Instant.parse(text(n, "registeredAt"))));
-  }
-
-  private static PartState part(JsonNode n) {
-    JsonNode c = n.get("lastCheck");
-    Optional<CheckOutcome> last = c == null || c.isNull() ? Optional.empty() : Optional.of(new CheckOutcome(
-        Instant.parse(text(c, "at")), c.get("passed").asBoolean(), c.get("retryable").asBoolean(), text(c, "reason")));
-    return new PartState(PartStatus.valueOf(text(n, "status")), last, n.get("definiteFailures").asInt(),
-        n.get("passes").asInt());
-  }
-
-  private SettingsJson unseal(JsonNode n, byte[] aad) {
-    String keyId = text(n, "keyId");
-    StateKey key = keys.stream().filter(k -> k.id().equals(keyId)).findFirst().orElseThrow(() ->
-        new CorruptStateException("settings are encrypted under state key '" + keyId + "', which is not among the keys"
-            + " given " + keys.stream().map(StateKey::id).toList() + ": supply it to read them", null));
-    try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.key().reveal(), "AES"),
-          new GCMParameterSpec(128, Base64.getDecoder().decode(text(n, "nonce"))));
-      cipher.updateAAD(aad);
-      byte[] plain = cipher.doFinal(Base64.getDecoder().decode(text(n, "ciphertext")));
-      return SettingsJson.of(new String(plain, StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new CorruptStateException("settings under state key '" + keyId + "' do not decrypt: the key is not the one"
-          + " they were written with, or the file was altered", e);
-    }
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isTextual()) {
-      throw new IllegalArgumentException("missing text field \"" + field + "\"");
-    }
-    return v.asText();
-  }
-
-  private static Iterable<JsonNode> array(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isArray()) {
-      throw new IllegalArgumentException("missing array \"" + field + "\"");
-    }
-    return v;
+    return "JsonFileStateStore{" + directory + ", keys=" + codec.sealer().keyIds() + "}";
   }
 
   private static CorruptStateException corrupt(Path file, String what, Throwable cause) {
     return new CorruptStateException("state file " + file + " cannot be read: " + what, cause);
+  }
+
+  // ---- notes: a small file of their own per organization, never the state's ----
+
+  /** The notes file of {@code organization}: the state file's name with {@code n} for {@code o}. */
+  Path notesFileOf(OrganizationId organization) {
+    return directory.resolve("n" + fileOf(organization).getFileName().toString().substring(1));
+  }
+
+  @Override
+  public Optional<Note> get(OrganizationId organization, String name) {
+    return Optional.ofNullable(notesOf(organization).get(name));
+  }
+
+  @Override
+  public Map<String, Note> list(OrganizationId organization, String prefix) {
+    java.util.Objects.requireNonNull(prefix, "prefix");
+    return NoteMaps.withPrefix(notesOf(organization), prefix);
+  }
+
+  @Override
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
+  public Optional<Note> compareAndSet(OrganizationId organization, String name, long expectedVersion,
+      Optional<String> value) {
+    Path file = notesFileOf(organization);
+    writeLock.lock();
+    try (FileChannel lockFile = lockChannel(); FileLock lock = lockFile.lock()) {
+      java.util.TreeMap<String, Note> next = NoteMaps.apply(notesOf(organization), organization, name,
+          expectedVersion, value);
+      ObjectNode root = JSON.createObjectNode().put("format", NOTES_FORMAT).put("formatVersion", 1)
+          .put("organization", organization.value());
+      ObjectNode notes = root.putObject("notes");
+      next.forEach((n, note) -> notes.putObject(n).put("value", note.value()).put("version", note.version()));
+      writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+      return Optional.ofNullable(next.get(name));
+    } catch (IOException e) {
+      throw new BackendUnavailableException("cannot write note " + name + " of " + organization + " to " + file
+          + ": " + e + "; the previous notes are kept", true, e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * The organization's notes: its notes file, or, until one is written, the notes that states
+   * written before notes had a file of their own hold (each at version 1), so that none is lost.
+   */
+  private Map<String, Note> notesOf(OrganizationId organization) {
+    Path file = notesFileOf(organization);
+    try {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (NoSuchFileException e) {
+        return legacyNotes(organization);
+      }
+      JsonNode root = JSON.readTree(bytes);
+      if (root == null || !NOTES_FORMAT.equals(root.path("format").asText())
+          || !organization.value().equals(root.path("organization").asText())) {
+        throw new CorruptStateException("notes file " + file + " cannot be read: not the notes of " + organization, null);
+      }
+      Map<String, Note> out = new java.util.TreeMap<>();
+      root.path("notes").properties().forEach(n -> out.put(n.getKey(), new Note(n.getValue().path("value").asText(),
+          n.getValue().path("version").asLong())));
+      return out;
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptStateException("notes file " + file + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private Map<String, Note> legacyNotes(OrganizationId organization) throws IOException {
+    byte[] state;
+    try {
+      state = Files.readAllBytes(fileOf(organization));
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    }
+    Map<String, Note> out = new java.util.TreeMap<>();
+    try {
+      JSON.readTree(state).path("notes").properties().forEach(n -> out.put(n.getKey(), new Note(n.getValue().asText(),
+          1)));
+    } catch (JsonProcessingException e) {
+      return Map.of(); // the state itself is corrupt: get() says so
+    }
+    return out;
   }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.OrganizationId;
 
@@ -27,17 +26,12 @@ import org.binarybackends.OrganizationId;
  * @param fallbackAllowed whether the embedding service allows uploads to go back to the default
  *     storage while the active configuration is degraded
  * @param history the most recent transitions, oldest first, at most {@value #MAX_HISTORY}
- * @param notes small values the organization's backends share across service instances (a
- *     CloudFront backend's latest expiry per key, say), by name; at most {@value #MAX_NOTES}
  */
 public record OrganizationState(OrganizationId organization, long version, Optional<StorageConfiguration> active,
     Optional<StorageConfiguration> staged, Map<BackendInstanceId, SettingsJson> retired,
-    Map<BackendInstanceId, SettingsJson> retiredDownloads, boolean fallbackAllowed, List<Transition> history,
-    Map<String, String> notes) {
+    Map<BackendInstanceId, SettingsJson> retiredDownloads, boolean fallbackAllowed, List<Transition> history) {
   /** How many transitions the state keeps; older ones are dropped (send events to a log to keep all). */
   public static final int MAX_HISTORY = 200;
-  /** How many notes the state keeps. */
-  public static final int MAX_NOTES = 256;
 
   public OrganizationState {
     Objects.requireNonNull(organization, "organization");
@@ -50,16 +44,12 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     }
     history = List.copyOf(history.size() > MAX_HISTORY ? history.subList(history.size() - MAX_HISTORY, history.size())
         : history);
-    if (notes.size() > MAX_NOTES) {
-      throw new IllegalArgumentException("at most " + MAX_NOTES + " notes; found " + notes.size());
-    }
-    notes = Collections.unmodifiableMap(new TreeMap<>(notes));
   }
 
   /** The state of an organization the store does not know yet: version 0, default storage only. */
   public static OrganizationState initial(OrganizationId organization) {
-    return new OrganizationState(organization, 0, Optional.empty(), Optional.empty(), Map.of(), Map.of(), false, List.of(),
-        Map.of());
+    return new OrganizationState(organization, 0, Optional.empty(), Optional.empty(), Map.of(), Map.of(), false,
+        List.of());
   }
 
   /** Whether the organization has switched to its own storage (and so never silently goes back). */
@@ -68,18 +58,15 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   }
 
   public OrganizationState withVersion(long newVersion) {
-    return new OrganizationState(organization, newVersion, active, staged, retired, retiredDownloads, fallbackAllowed, history,
-        notes);
+    return new OrganizationState(organization, newVersion, active, staged, retired, retiredDownloads, fallbackAllowed, history);
   }
 
   public OrganizationState withActive(Optional<StorageConfiguration> newActive) {
-    return new OrganizationState(organization, version, newActive, staged, retired, retiredDownloads, fallbackAllowed, history,
-        notes);
+    return new OrganizationState(organization, version, newActive, staged, retired, retiredDownloads, fallbackAllowed, history);
   }
 
   public OrganizationState withStaged(Optional<StorageConfiguration> newStaged) {
-    return new OrganizationState(organization, version, active, newStaged, retired, retiredDownloads, fallbackAllowed, history,
-        notes);
+    return new OrganizationState(organization, version, active, newStaged, retired, retiredDownloads, fallbackAllowed, history);
   }
 
   /** This state with {@code backend}'s upload instance kept readable. */
@@ -89,8 +76,7 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     Map<BackendInstanceId, SettingsJson> downloads = new LinkedHashMap<>(retiredDownloads);
     downloads.remove(backend.uploadInstance());
     backend.download().ifPresent(d -> downloads.put(backend.uploadInstance(), d));
-    return new OrganizationState(organization, version, active, staged, more, downloads, fallbackAllowed, history,
-        notes);
+    return new OrganizationState(organization, version, active, staged, more, downloads, fallbackAllowed, history);
   }
 
   /** This state without the retired instance {@code instance}. */
@@ -99,40 +85,25 @@ public record OrganizationState(OrganizationId organization, long version, Optio
     fewer.remove(instance);
     Map<BackendInstanceId, SettingsJson> downloads = new LinkedHashMap<>(retiredDownloads);
     downloads.remove(instance);
-    return new OrganizationState(organization, version, active, staged, fewer, downloads, fallbackAllowed, history,
-        notes);
+    return new OrganizationState(organization, version, active, staged, fewer, downloads, fallbackAllowed, history);
   }
 
   public OrganizationState withFallbackAllowed(boolean allowed) {
-    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, allowed, history,
-        notes);
-  }
-
-  /** This state with note {@code name} set to {@code value}, or removed when {@code value} is {@code null}. */
-  public OrganizationState withNote(String name, String value) {
-    Map<String, String> changed = new TreeMap<>(notes);
-    if (value == null) {
-      changed.remove(name);
-    } else {
-      changed.put(name, value);
-    }
-    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed, history,
-        changed);
+    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, allowed, history);
   }
 
   /** This state without its history: what a cache of many organizations keeps. */
   OrganizationState withoutHistory() {
     return history.isEmpty() ? this
         : new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed,
-            List.of(), notes);
+            List.of());
   }
 
   /** This state with {@code transition} appended to its history. */
   public OrganizationState with(Transition transition) {
     List<Transition> more = new ArrayList<>(history);
     more.add(transition);
-    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed, more,
-        notes);
+    return new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed, more);
   }
 
   /** The settings of the configuration whose bytes are in {@code instance}: active, staged or retired. */
@@ -162,6 +133,6 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   public String toString() {
     return "OrganizationState{" + organization + " v" + version + ", active=" + active.orElse(null) + ", staged="
         + staged.orElse(null) + ", retired=" + retired.keySet() + ", fallbackAllowed=" + fallbackAllowed
-        + ", history=" + history.size() + " transitions, notes=" + notes.keySet() + "}";
+        + ", history=" + history.size() + " transitions}";
   }
 }

@@ -5,63 +5,56 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import org.binarybackends.InvalidInputException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.spi.SharedNotes;
 
 /**
- * {@link SharedNotes} kept in each organization's {@link OrganizationState} ({@code notes}), so every
- * service instance sharing the {@link OrganizationStateStore} sees them. Updates are
- * compare-and-set on the state's version, recomputed after a conflict with another instance (or the
- * {@link Activator}). Thread-safe.
+ * {@link SharedNotes} kept in a {@link NoteStore} (the state store's own, in the stores the library
+ * ships), so every service instance sharing it sees them. An update is a compare-and-set of that one
+ * note, recomputed after a conflict with another instance; it never touches an organization's
+ * activation state. Thread-safe.
  */
 public final class StoredNotes implements SharedNotes {
   private static final int ATTEMPTS = 20;
 
-  private final OrganizationStateStore store;
+  private final NoteStore store;
 
-  public StoredNotes(OrganizationStateStore store) {
+  public StoredNotes(NoteStore store) {
     this.store = Objects.requireNonNull(store, "store");
   }
 
   @Override
   public Optional<String> get(OrganizationId organization, String name) {
-    return store.get(organization).flatMap(s -> Optional.ofNullable(s.notes().get(name)));
+    return store.get(organization, name).map(NoteStore.Note::value);
   }
 
   @Override
   public Map<String, String> list(OrganizationId organization, String prefix) {
     Objects.requireNonNull(prefix, "prefix");
-    return store.get(organization).map(s -> {
-      Map<String, String> out = new TreeMap<>(s.notes());
-      out.keySet().removeIf(name -> !name.startsWith(prefix));
-      return out;
-    }).orElse(Map.of());
+    Map<String, String> out = new TreeMap<>();
+    store.list(organization, prefix).forEach((name, note) -> out.put(name, note.value()));
+    return out;
   }
 
   /**
    * {@inheritDoc}
    *
-   * @throws StateConflictException if the state kept changing under {@value #ATTEMPTS} attempts
+   * @throws StateConflictException if the note kept changing under {@value #ATTEMPTS} attempts
    */
   @Override
   public Optional<String> update(OrganizationId organization, String name, UnaryOperator<Optional<String>> change) {
     Objects.requireNonNull(change, "change");
     SharedNotes.check(name, Optional.empty());
     for (int attempt = 1; ; attempt++) {
-      OrganizationState current = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
-      Optional<String> before = Optional.ofNullable(current.notes().get(name));
+      Optional<NoteStore.Note> current = store.get(organization, name);
+      Optional<String> before = current.map(NoteStore.Note::value);
       Optional<String> after = change.apply(before);
       SharedNotes.check(name, after);
       if (after.equals(before)) {
         return after;
       }
-      if (before.isEmpty() && current.notes().size() >= OrganizationState.MAX_NOTES) {
-        throw InvalidInputException.of("name", name, "a note among at most " + OrganizationState.MAX_NOTES
-            + " per organization; this one would be the " + (OrganizationState.MAX_NOTES + 1) + "th");
-      }
       try {
-        store.compareAndSet(current.version(), current.withNote(name, after.orElse(null)));
+        store.compareAndSet(organization, name, current.map(NoteStore.Note::version).orElse(0L), after);
         return after;
       } catch (StateConflictException e) {
         if (attempt == ATTEMPTS) {

@@ -19,7 +19,7 @@ import org.binarybackends.Violation;
  *
  * <p>The embedding service provides them through the context
  * ({@code BackendContext.builder().service(SharedNotes.class, notes)}), usually
- * {@link org.binarybackends.activation.StoredNotes}, kept in the organization state store; a backend
+ * {@link org.binarybackends.activation.StoredNotes}, kept in a {@link org.binarybackends.activation.NoteStore}; a backend
  * given none keeps them in its process with {@link #inProcess()}. Implementations are thread-safe.
  */
 public interface SharedNotes {
@@ -41,7 +41,7 @@ public interface SharedNotes {
    *
    * @return the value kept afterwards
    * @throws InvalidInputException for a bad name, a value over {@value #MAX_VALUE} characters, or a
-   *     new note beyond the store's limit (the organization state keeps 256)
+   *     new note beyond the store's limit (a NoteStore keeps 256 per organization)
    */
   Optional<String> update(OrganizationId organization, String name, UnaryOperator<Optional<String>> change);
 

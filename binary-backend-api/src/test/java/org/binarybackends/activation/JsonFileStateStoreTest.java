@@ -115,4 +115,38 @@ class JsonFileStateStoreTest {
     assertThatThrownBy(() -> new StateKey("k", Secret.ofBytes(new byte[16])))
         .hasMessageContaining("exactly 32 random bytes").hasMessageContaining("it has 16");
   }
+
+  @Test
+  void aNoteIsWrittenToItsOwnFileAndNeverRewritesTheState() throws Exception {
+    JsonFileStateStore store = open(K1);
+    store.compareAndSet(0, withSecretSettings(ORG));
+    byte[] state = Files.readAllBytes(store.fileOf(ORG));
+    java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(store.fileOf(ORG));
+    store.compareAndSet(ORG, "cloudfront/h/K1/latest-expiry", 0, Optional.of("2026-12-01T13:00:00Z"));
+    assertThat(Files.readAllBytes(store.fileOf(ORG))).isEqualTo(state);
+    assertThat(Files.getLastModifiedTime(store.fileOf(ORG))).isEqualTo(modified);
+    assertThat(Files.readString(store.notesFileOf(ORG))).contains("2026-12-01T13:00:00Z");
+    assertThat(Files.getPosixFilePermissions(store.notesFileOf(ORG))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(open(K1).get(ORG, "cloudfront/h/K1/latest-expiry")).hasValue(new NoteStore.Note("2026-12-01T13:00:00Z", 1));
+    assertThat(open(K1).organizations()).as("a notes file is not an organization's state").containsExactly(ORG);
+  }
+
+  @Test
+  void notesKeptInStatesWrittenBeforeNotesHadTheirOwnFileAreNotLost() throws Exception {
+    JsonFileStateStore store = open(K1);
+    store.compareAndSet(0, withSecretSettings(ORG));
+    // a state file as earlier versions wrote it: notes inside
+    Path file = store.fileOf(ORG);
+    com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readAllBytes(file));
+    old.putObject("notes").put("cloudfront/h/K1/latest-expiry", "2026-11-27T13:15:00Z").put("other", "o");
+    Files.writeString(file, old.toString());
+    assertThat(store.get(ORG)).isPresent();
+    assertThat(store.list(ORG, "")).containsOnlyKeys("cloudfront/h/K1/latest-expiry", "other");
+    assertThat(store.get(ORG, "other")).hasValue(new NoteStore.Note("o", 1));
+    store.compareAndSet(ORG, "other", 1, Optional.of("changed"));
+    assertThat(store.get(ORG, "cloudfront/h/K1/latest-expiry")).as("carried into the notes file")
+        .hasValue(new NoteStore.Note("2026-11-27T13:15:00Z", 1));
+    assertThat(store.get(ORG, "other")).hasValue(new NoteStore.Note("changed", 2));
+  }
 }

@@ -113,7 +113,8 @@ class CloudFrontBackendTest {
   @Test
   void aFleetCostsOneSignatureAndOneSharedNotePerStep() throws Exception {
     StoredBinary stored = backend.put(org, ObjectKey.of("fw/fleet.bin"), new GeneratedContent(9, 5000));
-    long versionBefore = store.get(org).map(s -> s.version()).orElse(0L);
+    String note = "cloudfront/" + CloudFrontFixture.HOST + "/KEC/latest-expiry";
+    long versionBefore = store.get(org, note).map(n -> n.version()).orElse(0L);
     SignedUrl first = backend.signDownloadUrl(org, ObjectKey.of("fw/fleet.bin"), Duration.ofHours(1));
     long signaturesBefore = backend.cache.signatures();
     Instant stepEnd = Instant.ofEpochSecond((clock.instant().getEpochSecond() / 900 + 1) * 900);
@@ -122,9 +123,10 @@ class CloudFrontBackendTest {
       assertThat(backend.signDownloadUrl(org, ObjectKey.of("fw/fleet.bin"), Duration.ofHours(1))).isSameAs(first);
     }
     assertThat(backend.cache.signatures()).isEqualTo(signaturesBefore);
-    assertThat(store.get(org).orElseThrow().version()).as("one note written for the step").isEqualTo(versionBefore + 1);
-    assertThat(store.get(org).orElseThrow().notes()).containsEntry("cloudfront/" + CloudFrontFixture.HOST
-        + "/KEC/latest-expiry", first.expiresAt().toString());
+    assertThat(store.get(org, note).orElseThrow().version()).as("one note written for the step")
+        .isEqualTo(versionBefore + 1);
+    assertThat(store.get(org, note).orElseThrow().value()).isEqualTo(first.expiresAt().toString());
+    assertThat(store.get(org)).as("the organization's state is never written from the download path").isEmpty();
     clock.set(stepEnd);
     SignedUrl next = backend.signDownloadUrl(org, ObjectKey.of("fw/fleet.bin"), Duration.ofHours(1));
     assertThat(next.expiresAt()).isEqualTo(first.expiresAt().plusSeconds(900));

@@ -23,9 +23,7 @@ import org.binarybackends.activation.PartState;
 import org.binarybackends.activation.PartStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.StateConflictException;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.activation.Transition;
-import org.binarybackends.spi.SharedNotes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +53,7 @@ public abstract class OrganizationStateStoreContract {
     store.close();
   }
 
-  /** A state using every field: active and staged configurations, retired ones, checks, history. */
+  /** A state using every field: active and staged configurations, retired ones, checks, history; secrets in its settings. */
   protected static OrganizationState fullState(OrganizationId org) {
     Instant t = Instant.parse("2026-11-27T12:00:00.123Z");
     SettingsJson s3 = SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b1\",\"secret\":\"hunter2\"}");
@@ -76,8 +74,6 @@ public abstract class OrganizationStateStoreContract {
             BackendInstanceId.of("s3", Map.of("bucket", "b00")), Optional.of(SettingsJson.of(
                 "{\"type\":\"cloudfront\",\"host\":\"d0.cloudfront.net\"}")), PartState.pending(), PartState.pending(), t))
         .withFallbackAllowed(true)
-        .withNote("cloudfront/d1.cloudfront.net/K2JCJMDEHXQW5F/latest-expiry", "2026-11-27T13:15:00Z")
-        .withNote("other:note", "é \"quoted\"")
         .with(new Transition(t, "alice", "registered cfg-1", "customer onboarding"))
         .with(new Transition(t.plusSeconds(1), "activator", "upload configuration PENDING -> ACTIVE", "all checks passed"));
   }
@@ -175,71 +171,6 @@ public abstract class OrganizationStateStoreContract {
           .as("updates of %s, in order", actor)
           .containsExactlyElementsOf(java.util.stream.IntStream.range(0, updates).mapToObj(i -> "update " + i).toList());
     }
-  }
-
-  @Test
-  void notesSharedThroughTheStoreLoseNoUpdateBesideOtherChanges() throws Exception {
-    SharedNotes notes = new StoredNotes(store);
-    store.compareAndSet(0, OrganizationState.initial(ORG));
-    int threads = 4;
-    int updates = 25;
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-    try {
-      List<Future<?>> work = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        work.add(pool.submit(() -> {
-          for (int i = 0; i < updates; i++) {
-            notes.update(ORG, "counter", v -> Optional.of(Integer.toString(v.map(Integer::parseInt).orElse(0) + 1)));
-          }
-          return null;
-        }));
-      }
-      work.add(pool.submit(() -> { // the activator's own updates interleave
-        for (int i = 0; i < updates; i++) {
-          while (true) {
-            OrganizationState current = store.get(ORG).orElseThrow();
-            try {
-              store.compareAndSet(current.version(), current.with(new Transition(Instant.EPOCH, "activator", "t" + i, "r")));
-              break;
-            } catch (StateConflictException e) {
-              // read again
-            }
-          }
-        }
-        return null;
-      }));
-      for (Future<?> f : work) {
-        f.get(2, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    assertThat(notes.get(ORG, "counter")).hasValue(Integer.toString(threads * updates));
-    assertThat(store.get(ORG).orElseThrow().history()).hasSize(updates);
-    notes.update(ORG, "counter", v -> Optional.empty());
-    assertThat(store.get(ORG).orElseThrow().notes()).doesNotContainKey("counter");
-    assertThatThrownBy(() -> notes.update(ORG, "bad name", v -> Optional.of("x")))
-        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("name");
-    assertThatThrownBy(() -> notes.update(ORG, "big", v -> Optional.of("x".repeat(SharedNotes.MAX_VALUE + 1))))
-        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("value");
-    assertThat(notes.get(ORG, "big")).isEmpty();
-
-    notes.update(ORG, "cloudfront/h/K1/trusted", v -> Optional.of("t1"));
-    notes.update(ORG, "cloudfront/h/K2/trusted", v -> Optional.of("t2"));
-    notes.update(ORG, "other", v -> Optional.of("o"));
-    assertThat(notes.list(ORG, "cloudfront/h/")).containsExactly(Map.entry("cloudfront/h/K1/trusted", "t1"),
-        Map.entry("cloudfront/h/K2/trusted", "t2"));
-    assertThat(notes.list(OrganizationId.of("org-none"), "")).isEmpty();
-    for (int i = store.get(ORG).orElseThrow().notes().size(); i < OrganizationState.MAX_NOTES; i++) {
-      int n = i;
-      notes.update(ORG, "filler-" + n, v -> Optional.of("x"));
-    }
-    long version = store.get(ORG).orElseThrow().version();
-    assertThatThrownBy(() -> notes.update(ORG, "one-too-many", v -> Optional.of("x")))
-        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("at most 256");
-    assertThat(store.get(ORG).orElseThrow().version()).isEqualTo(version);
-    notes.update(ORG, "other", v -> Optional.of("changed")); // an existing note may still change
-    assertThat(notes.get(ORG, "other")).hasValue("changed");
   }
 
   @Test

@@ -71,7 +71,7 @@ class BinaryBackendsTest {
   }
 
   private BinaryBackends.Builder builder() {
-    return BinaryBackends.builder().stateStore(new RecordingStore())
+    return BinaryBackends.builder().stateStore(new RecordingStore()).noteStore(new InMemoryStateStore())
         .defaultStorage(new ControlledBackendProvider.Settings("platform-default"))
         .registry(BinaryBackendRegistry.of(provider)).context(BackendContext.builder().clock(clock).build())
         .policy(ActivationPolicy.builder().jitter(0).allowedTypes("controlled").build()).scheduled(false);
@@ -236,7 +236,22 @@ class BinaryBackendsTest {
         .registry(BinaryBackendRegistry.of(capturing)).scheduled(false).build();
     SharedNotes notes = capturing.context.service(SharedNotes.class).orElseThrow();
     notes.update(ORG, "rotation", old -> Optional.of("k2"));
-    assertThat(store.get(ORG).map(OrganizationState::notes).orElseThrow()).containsEntry("rotation", "k2");
+    assertThat(store.get(ORG, "rotation")).hasValue(new org.binarybackends.activation.NoteStore.Note("k2", 1));
+    assertThat(store.get(ORG)).as("apart from the state").isEmpty();
+  }
+
+  @Test
+  void aStateStoreWithoutNotesNeedsANoteStoreOrTheContextsNotes() {
+    org.binarybackends.activation.OrganizationStateStore statesOnly = new RecordingStore();
+    assertThatThrownBy(() -> BinaryBackends.builder().stateStore(statesOnly)
+        .defaultStorage(new ControlledBackendProvider.Settings("d")).registry(BinaryBackendRegistry.of(provider))
+        .scheduled(false).build()).isInstanceOfSatisfying(InvalidConfigurationException.class,
+            e -> assertThat(e.violations()).extracting(Violation::field).containsExactly("noteStore"));
+    InMemoryStateStore notes = new InMemoryStateStore();
+    binaries = BinaryBackends.builder().stateStore(statesOnly).noteStore(notes)
+        .defaultStorage(new ControlledBackendProvider.Settings("d")).registry(BinaryBackendRegistry.of(provider))
+        .scheduled(false).build();
+    assertThat(binaries.status(ORG).version()).isZero();
   }
 
   /** A provider that keeps the context it builds with. */

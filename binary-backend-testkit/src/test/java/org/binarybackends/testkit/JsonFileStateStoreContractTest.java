@@ -2,18 +2,24 @@ package org.binarybackends.testkit;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.binarybackends.OrganizationId;
 import org.binarybackends.Secret;
 import org.binarybackends.activation.JsonFileStateStore;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.StateKey;
 import org.junit.jupiter.api.io.TempDir;
 
-class JsonFileStateStoreContractTest extends OrganizationStateStoreContract {
+class JsonFileStateStoreContractTest extends DurableStateStoreContract {
   @TempDir
   Path dir;
 
   @Override
   protected OrganizationStateStore createStore() {
     return JsonFileStateStore.open(dir.resolve("state"), List.of(new StateKey("k1", Secret.ofBytes(new byte[32]))));
+  }
+
+  @Override
+  protected byte[] storedForm(OrganizationId organization) throws java.io.IOException {
+    return java.nio.file.Files.readAllBytes(dir.resolve("state").resolve("o" + organization.value() + ".json"));
   }
 }
