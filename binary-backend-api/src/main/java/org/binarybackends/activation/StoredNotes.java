@@ -15,7 +15,7 @@ import org.binarybackends.spi.SharedNotes;
  * activation state. Thread-safe.
  */
 public final class StoredNotes implements SharedNotes {
-  private static final int ATTEMPTS = 20;
+  private static final int ATTEMPTS = 50;
 
   private final NoteStore store;
 
@@ -60,6 +60,9 @@ public final class StoredNotes implements SharedNotes {
         if (attempt == ATTEMPTS) {
           throw e;
         }
+        // another writer won this round; a short random pause keeps many from colliding again and again
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.ThreadLocalRandom.current()
+            .nextLong(1, 10_000L << Math.min(attempt, 6)));
       }
     }
   }

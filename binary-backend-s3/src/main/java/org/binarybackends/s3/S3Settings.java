@@ -59,7 +59,7 @@ public final class S3Settings implements BackendSettings {
   }
 
   /**
-   * Validates every field and builds the settings.
+   * Validates every field and builds the settings; {@link #builder()} names them.
    *
    * @throws InvalidConfigurationException listing every violation, each naming its field and rule
    */
@@ -98,6 +98,125 @@ public final class S3Settings implements BackendSettings {
     }
     return new S3Settings(org, b, r, role, roleName, p, Optional.ofNullable(kmsKeyArn), Optional.ofNullable(s3),
         Optional.ofNullable(sts), pathStyleAccess);
+  }
+
+  /** A builder: every field by name, validated together by {@link Builder#build()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder().organization(organization.value()).bucket(bucket.value()).region(region.id())
+        .roleArn(roleArn.toString()).roleName(roleName).prefix(prefix).kmsKeyArn(kmsKeyArn.orElse(null))
+        .s3Endpoint(s3Endpoint.map(URI::toString).orElse(null)).stsEndpoint(stsEndpoint.map(URI::toString).orElse(null))
+        .pathStyleAccess(pathStyleAccess);
+  }
+
+  /**
+   * These settings as the JSON {@code register} takes (and {@link #read} reads back to equal
+   * settings). They hold no secret: the customer's role is reached through the platform's.
+   */
+  public String toJson() {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode().put("type", TYPE).put("organization", organization.value()).put("bucket", bucket.value())
+        .put("region", region.id()).put("roleArn", roleArn.toString()).put("roleName", roleName);
+    if (!prefix.isEmpty()) {
+      o.put("prefix", prefix);
+    }
+    kmsKeyArn.ifPresent(k -> o.put("kmsKeyArn", k));
+    s3Endpoint.ifPresent(u -> o.put("s3Endpoint", u.toString()));
+    stsEndpoint.ifPresent(u -> o.put("stsEndpoint", u.toString()));
+    if (pathStyleAccess) {
+      o.put("pathStyleAccess", true);
+    }
+    return o.toString();
+  }
+
+  /** Builds {@link S3Settings}; not thread-safe. */
+  public static final class Builder {
+    private String organization;
+    private String bucket;
+    private String region;
+    private String roleArn;
+    private String roleName;
+    private String prefix;
+    private String kmsKeyArn;
+    private String s3Endpoint;
+    private String stsEndpoint;
+    private boolean pathStyleAccess;
+
+    private Builder() {}
+
+    /** The organization whose bucket it is (required). */
+    public Builder organization(String organization) {
+      this.organization = organization;
+      return this;
+    }
+
+    /** The bucket's name (required). */
+    public Builder bucket(String bucket) {
+      this.bucket = bucket;
+      return this;
+    }
+
+    /** The bucket's region, e.g. {@code eu-west-1} (required). */
+    public Builder region(String region) {
+      this.region = region;
+      return this;
+    }
+
+    /** The customer's role, which trusts the platform-side role (required). */
+    public Builder roleArn(String roleArn) {
+      this.roleArn = roleArn;
+      return this;
+    }
+
+    /** The short name of the platform-side role, 1 to 10 characters (required). */
+    public Builder roleName(String roleName) {
+      this.roleName = roleName;
+      return this;
+    }
+
+    /** A key prefix ending with {@code /}; none by default. */
+    public Builder prefix(String prefix) {
+      this.prefix = prefix;
+      return this;
+    }
+
+    /** A KMS key for SSE-KMS; S3's default encryption otherwise. */
+    public Builder kmsKeyArn(String kmsKeyArn) {
+      this.kmsKeyArn = kmsKeyArn;
+      return this;
+    }
+
+    /** For S3-compatible stores and tests: the S3 endpoint. */
+    public Builder s3Endpoint(String url) {
+      this.s3Endpoint = url;
+      return this;
+    }
+
+    /** For tests: the STS endpoint. */
+    public Builder stsEndpoint(String url) {
+      this.stsEndpoint = url;
+      return this;
+    }
+
+    /** For S3-compatible stores and tests: path-style requests ({@code http://host/bucket/key}). */
+    public Builder pathStyleAccess(boolean pathStyle) {
+      this.pathStyleAccess = pathStyle;
+      return this;
+    }
+
+    /**
+     * Validates every field and builds.
+     *
+     * @throws InvalidConfigurationException listing every violation, each naming its field and rule
+     */
+    public S3Settings build() {
+      return of(organization, bucket, region, roleArn, roleName, prefix, kmsKeyArn, s3Endpoint, stsEndpoint,
+          pathStyleAccess);
+    }
   }
 
   /** Reads the settings from JSON, reporting every violation at once. */

@@ -24,6 +24,27 @@ class S3SettingsTest {
   }
 
   @Test
+  void theBuilderNamesEveryFieldAndTheJsonReadsBackToTheSameSettings() {
+    S3Settings built = S3Settings.builder().organization("org-a").bucket("acme-firmware").region("eu-west-1")
+        .roleArn("arn:aws:iam::123456789012:role/uploads").roleName("uploads").prefix("fw/")
+        .kmsKeyArn("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        .s3Endpoint("http://127.0.0.1:9000").pathStyleAccess(true).build();
+    S3Settings read = S3Settings.read(SettingsReader.parse(built.toJson()));
+    assertThat(read.toString()).isEqualTo(built.toString());
+    assertThat(read.instanceId()).isEqualTo(built.instanceId());
+    assertThat(read.kmsKeyArn()).isEqualTo(built.kmsKeyArn());
+    assertThat(read.pathStyleAccess()).isTrue();
+    assertThat(read.toJson()).isEqualTo(built.toJson());
+    assertThat(built.toBuilder().prefix("other/").build().instanceId().toString())
+        .isEqualTo("s3{bucket=acme-firmware, prefix=other/, region=eu-west-1}");
+    assertThat(org.binarybackends.BinaryBackendRegistry.installed().readSettings(built.toJson()).instanceId())
+        .isEqualTo(built.instanceId());
+    assertThatThrownBy(() -> S3Settings.builder().bucket("My_Bucket").build())
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).contains("organization", "bucket", "region", "roleArn", "roleName"));
+  }
+
+  @Test
   void everyRuleBrokenIsReportedAtOnceNamingItsField() {
     String json = "{\"type\":\"s3\",\"organization\":\"org a\",\"bucket\":\"My_Bucket\",\"region\":\"mars-1\","
         + "\"roleArn\":\"arn:aws:iam::123:role/x\",\"roleName\":\"much-too-long\",\"prefix\":\"fw\","
