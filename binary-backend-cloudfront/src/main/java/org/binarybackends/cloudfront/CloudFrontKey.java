@@ -172,6 +172,11 @@ public final class CloudFrontKey {
     return new InvalidInputException(List.of(Violation.ofSecret(FIELD, ALLOWED + "; found " + found)));
   }
 
+  /** The key as PKCS#8 DER, base64: what the settings' {@code privateKey} reads back. A secret. */
+  Secret pkcs8Base64() {
+    return Secret.of(java.util.Base64.getEncoder().encodeToString(key.getEncoded()));
+  }
+
   /** The JCA key, for signing. */
   PrivateKey privateKey() {
     return key;

@@ -241,6 +241,43 @@ public final class CloudFrontSettings implements BackendSettings {
         + (originPath.isEmpty() ? "" : ", originPath=" + originPath) + ", origin=" + origin + "}";
   }
 
+  /**
+   * These settings as JSON for display: every private key written {@code "***"} (such JSON is refused
+   * if registered). {@link #toSettingsJson()} is the one that holds the keys.
+   */
+  public String toJson() {
+    return json(false).toString();
+  }
+
+  /**
+   * These settings as the settings {@code register} takes, private keys included (as PKCS#8 DER,
+   * base64, unencrypted: the state store seals them): reveal them only to hand them over.
+   */
+  public org.binarybackends.activation.SettingsJson toSettingsJson() {
+    return org.binarybackends.activation.SettingsJson.of(json(true).toString());
+  }
+
+  private com.fasterxml.jackson.databind.node.ObjectNode json(boolean withKeys) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode().put("type", TYPE).put("host", host);
+    com.fasterxml.jackson.databind.node.ArrayNode k = o.putArray("keys");
+    for (KeyPair pair : keys) {
+      k.addObject().put("keyPairId", pair.keyPairId()).put("privateKey", withKeys
+          ? pair.privateKey().pkcs8Base64().revealUtf8() : Secret.REDACTED);
+    }
+    o.put("ttlSeconds", ttl.getSeconds()).put("hashAlgorithm", hashAlgorithm.name());
+    if (!originPath.isEmpty()) {
+      o.put("originPath", originPath);
+    }
+    endpoint.ifPresent(e -> o.put("endpoint", e.toString()));
+    try {
+      o.set("origin", new com.fasterxml.jackson.databind.ObjectMapper().readTree(origin.toJson()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("the origin's own JSON always reads", e);
+    }
+    return o;
+  }
+
   /** Builds {@link CloudFrontSettings}, validating everything at {@link #build()}; not thread-safe. */
   public static final class Builder {
     private String host;

@@ -68,6 +68,29 @@ class CloudFrontSettingsTest {
   }
 
   @Test
+  void theSettingsWriteJsonThatReadsBackToTheSameKeysAndShowsNoneOfThemForDisplay() throws Exception {
+    CloudFrontSettings s = read(valid());
+    CloudFrontSettings back = (CloudFrontSettings) BinaryBackendRegistry.installed().readSettings(
+        s.toSettingsJson().reveal());
+    assertThat(back.toString()).isEqualTo(s.toString());
+    assertThat(back.origin().toJson()).isEqualTo(s.origin().toJson());
+    for (int i = 0; i < s.keys().size(); i++) {
+      assertThat(back.keys().get(i).privateKey().privateKey().getEncoded())
+          .isEqualTo(s.keys().get(i).privateKey().privateKey().getEncoded());
+    }
+    assertThat(back.toJson()).isEqualTo(s.toJson());
+    String shown = s.toJson();
+    String der = java.util.Base64.getEncoder().encodeToString(s.keys().get(0).privateKey().privateKey().getEncoded());
+    assertThat(shown).doesNotContain(der.substring(0, 40)).doesNotContain(rsaBody.substring(0, 24)).contains("\"***\"")
+        .contains("K2JCJMDEHXQW5F").contains("acme-firmware");
+    assertThat(s.toSettingsJson().toString()).doesNotContain(der.substring(0, 40));
+    // what is shown cannot be registered in place of the real thing
+    assertThatThrownBy(() -> BinaryBackendRegistry.installed().readSettings(shown))
+        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("keys[0].privateKey", "keys[1].privateKey"));
+  }
+
+  @Test
   void everyFieldIsReadAndTheUrlPathLeavesOutTheOriginPath() throws Exception {
     CloudFrontSettings s = read(valid());
     assertThat(s.host()).isEqualTo("d1234567890.cloudfront.net");

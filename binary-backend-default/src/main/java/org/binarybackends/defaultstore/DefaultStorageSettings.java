@@ -237,6 +237,56 @@ public final class DefaultStorageSettings implements BackendSettings {
         + ", ioThreads=" + ioThreads + ", socketSendBufferBytes=" + socketSendBufferBytes + "}";
   }
 
+  /**
+   * These settings as JSON for display: the signing keys' secrets and the root id written
+   * {@code "***"} (such JSON is refused if read). {@link #toSettingsJson()} is the one that holds them.
+   *
+   * @throws org.binarybackends.InvalidInputException if a duration is not whole seconds (JSON gives
+   *     them in seconds; sub-second timeouts are for tests)
+   */
+  public String toJson() {
+    return json(false).toString();
+  }
+
+  /**
+   * These settings as JSON the provider reads back to equal settings, secrets included: reveal them
+   * only to hand them over (to a registry, or a sealed store).
+   *
+   * @throws org.binarybackends.InvalidInputException if a duration is not whole seconds
+   */
+  public org.binarybackends.activation.SettingsJson toSettingsJson() {
+    return org.binarybackends.activation.SettingsJson.of(json(true).toString());
+  }
+
+  private com.fasterxml.jackson.databind.node.ObjectNode json(boolean withSecrets) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode().put("type", TYPE).put("name", name).put("root", root.toString())
+        .put("rootId", withSecrets ? rootId.revealUtf8() : Secret.REDACTED);
+    downloadBaseUri().ifPresent(u -> o.put("downloadBaseUri", u.toString()));
+    downloadServerAddress().ifPresent(a -> o.put("downloadServerAddress", (a.getHostString().contains(":")
+        ? "[" + a.getHostString() + "]" : a.getHostString()) + ":" + a.getPort()));
+    com.fasterxml.jackson.databind.node.ArrayNode keys = o.putArray("signingKeys");
+    for (SigningKey k : signingKeys) {
+      keys.addObject().put("id", k.id()).put("secret", withSecrets
+          ? java.util.Base64.getEncoder().encodeToString(k.secret().reveal()) : Secret.REDACTED);
+    }
+    o.put("activeSigningKeyId", activeSigningKeyId).put("maxDownloadTtlSeconds", seconds("maxDownloadTtl", maxDownloadTtl))
+        .put("bufferSize", bufferSize).put("staleTempAgeSeconds", seconds("staleTempAge", staleTempAge))
+        .put("maxConnections", maxConnections)
+        .put("requestHeaderTimeoutSeconds", seconds("requestHeaderTimeout", requestHeaderTimeout))
+        .put("sendStallTimeoutSeconds", seconds("sendStallTimeout", sendStallTimeout)).put("ioThreads", ioThreads)
+        .put("socketSendBufferBytes", socketSendBufferBytes);
+    return o;
+  }
+
+  private static long seconds(String field, Duration d) {
+    if (d.getNano() != 0) {
+      throw org.binarybackends.InvalidInputException.of(field, d.toString(),
+          "whole seconds, to be written as JSON (which gives durations in seconds)");
+    }
+    return d.getSeconds();
+  }
+
   /** Builds {@link DefaultStorageSettings}; not thread-safe. */
   public static final class Builder {
     private String name = DEFAULT_NAME;

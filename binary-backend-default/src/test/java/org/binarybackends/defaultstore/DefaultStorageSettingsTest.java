@@ -76,6 +76,28 @@ class DefaultStorageSettingsTest {
   }
 
   @Test
+  void theSettingsWriteJsonThatReadsBackToEqualSettingsAndShowsNoSecretForDisplay() {
+    DefaultStorageSettings s = DefaultStorageSettings.builder().name("acme-nas").root(Path.of("/var/lib/binaries"))
+        .rootId(org.binarybackends.Secret.of(ROOT_ID)).downloadBaseUri(URI.create("https://dl.example.com/fw/"))
+        .downloadServerAddress(new InetSocketAddress("::1", 8080))
+        .addSigningKey(SigningKey.of("k1", TestSettings.KEY_1)).addSigningKey(SigningKey.of("k2", TestSettings.KEY_2))
+        .activeSigningKeyId("k2").maxDownloadTtl(Duration.ofHours(2)).maxConnections(77).build();
+    DefaultStorageSettings back = (DefaultStorageSettings) registry.readSettings(s.toSettingsJson().reveal());
+    assertThat(back.toString()).isEqualTo(s.toString());
+    assertThat(back.rootId()).isEqualTo(s.rootId());
+    assertThat(back.signingKeys()).extracting(SigningKey::secret).containsExactly(TestSettings.KEY_1, TestSettings.KEY_2);
+    assertThat(back.toJson()).isEqualTo(s.toJson());
+    String shown = s.toJson();
+    assertThat(shown).doesNotContain(ROOT_ID).doesNotContain(TestSettings.KEY_1.revealUtf8())
+        .doesNotContain(Base64.getEncoder().encodeToString(TestSettings.KEY_1.reveal())).contains("\"***\"")
+        .containsPattern("\"downloadServerAddress\":\"\\[[0-9a-f:]+\\]:8080\"");
+    assertThatThrownBy(() -> registry.readSettings(shown)).isInstanceOfSatisfying(InvalidConfigurationException.class,
+        e -> assertThat(e.violations()).extracting(Violation::field).contains("rootId", "signingKeys[0].secret"));
+    assertThatThrownBy(() -> s.toBuilder().sendStallTimeout(Duration.ofMillis(1500)).build().toJson())
+        .isInstanceOf(org.binarybackends.InvalidInputException.class).hasMessageContaining("sendStallTimeout");
+  }
+
+  @Test
   void everyViolationIsNamedWithItsFieldAndNoSecretIsShown() {
     String shortSecret = Base64.getEncoder().encodeToString("hunter2-too-short".getBytes());
     String json = "{\"type\":\"default\",\"rootId\":\"Z" + SECRET_TEXT + "\",\"downloadBaseUri\":\"ftp://dl.example.com/\","

@@ -133,6 +133,11 @@ public final class S3Settings implements BackendSettings {
     return o.toString();
   }
 
+  /** {@link #toJson()} as the settings {@code register} takes. */
+  public org.binarybackends.activation.SettingsJson toSettingsJson() {
+    return org.binarybackends.activation.SettingsJson.of(toJson());
+  }
+
   /** Builds {@link S3Settings}; not thread-safe. */
   public static final class Builder {
     private String organization;
