@@ -41,4 +41,22 @@ class PermissionsTest {
       assertThat(mode).as(p.toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
     }
   }
+
+  @Test
+  void aRootLeftReadableByOthersIsMadeOwnerOnlyWhenOpened() throws Exception {
+    Path root = dir.resolve("old-root");
+    new DefaultStorageProvider().create(TestSettings.withServer(root).build(), BackendContext.defaults()).close();
+    // as an older version (or an operator) left it: 0755 directories, a 0644 marker
+    for (String d : new String[] {"", "objects", "staging"}) {
+      Files.setPosixFilePermissions(root.resolve(d), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Path marker = root.resolve("binary-backends-storage.properties");
+    Files.setPosixFilePermissions(marker, PosixFilePermissions.fromString("rw-r--r--"));
+    new DefaultStorageProvider().create(TestSettings.withServer(root).build(), BackendContext.defaults()).close();
+    for (String d : new String[] {"", "objects", "staging"}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(d)))).as(d)
+          .isEqualTo("rwx------");
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(marker))).isEqualTo("rw-------");
+  }
 }

@@ -135,6 +135,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
       this.root = prepareRoot(settings.root(), settings.rootId());
       this.objects = Files.createDirectories(root.resolve("objects"), DIRECTORY_MODE);
       this.staging = Files.createDirectories(root.resolve("staging"), DIRECTORY_MODE);
+      ownerOnly(root, objects, staging);
       deleteStaleTempFiles();
     } catch (IOException e) {
       sweeper.shutdownNow();
@@ -204,6 +205,38 @@ public final class DefaultStorageBackend implements BinaryBackend {
               + "), which only the configuration of that root's owner names; these settings name another")));
     }
     return real;
+  }
+
+  /**
+   * Makes a root created before binaries were owner-only so: its directories 0700 (nobody else can
+   * reach a file below them, whatever its own mode) and its marker, whose id opens it, 0600. New
+   * roots are created so; this changes only what an older version, or an operator, left open.
+   */
+  private static void ownerOnly(Path root, Path... directories) throws IOException {
+    if (!POSIX) {
+      return;
+    }
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> dir =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    for (Path d : prepend(root, directories)) {
+      if (!Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS).equals(dir)) {
+        LOG.warn("{} was readable by others: making it owner-only (0700)", d);
+        Files.setPosixFilePermissions(d, dir);
+      }
+    }
+    Path marker = root.resolve(MARKER);
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> file =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+    if (!Files.getPosixFilePermissions(marker, LinkOption.NOFOLLOW_LINKS).equals(file)) {
+      Files.setPosixFilePermissions(marker, file);
+    }
+  }
+
+  private static Path[] prepend(Path first, Path... rest) {
+    Path[] all = new Path[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
   }
 
   /**
