@@ -8,7 +8,7 @@ module org.binarybackends.s3 {
   requires transitive software.amazon.awssdk.auth;
   requires transitive software.amazon.awssdk.identity.spi;
   requires transitive software.amazon.awssdk.http;
-  requires transitive software.amazon.awssdk.services.sts; // RoleChain.probe returns its Credentials
+  requires software.amazon.awssdk.services.sts;
   requires software.amazon.awssdk.services.s3;
   requires transitive software.amazon.awssdk.core; // S3Platform takes its ClientOverrideConfiguration
   requires software.amazon.awssdk.metrics; // StallGuard passes the request's metric collector on
@@ -21,6 +21,7 @@ module org.binarybackends.s3 {
 
   exports org.binarybackends.s3;
   exports org.binarybackends.s3.policy;
+  exports org.binarybackends.s3.internal to org.binarybackends.cloudfront;
 
   provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.s3.S3BackendProvider;
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,7 +19,8 @@ import org.binarybackends.PutOptions;
 import org.binarybackends.s3.AwsRegion;
 import org.binarybackends.s3.PlatformRole;
 import org.binarybackends.s3.RoleArn;
-import org.binarybackends.s3.RoleChain;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 import org.binarybackends.s3.S3BackendProvider;
 import org.binarybackends.s3.S3Platform;
 import org.binarybackends.s3.S3Settings;
@@ -75,10 +75,17 @@ public final class S3Benchmark {
           s3.directEndpoint().toString(), sts.endpoint().toString(), true);
       try (BinaryBackend backend = new S3BackendProvider().create(settings, BackendContext.builder()
               .service(S3Platform.class, platform).service(S3Transfer.class, TRANSFER).build());
-          RoleChain chain = new RoleChain(ORG, platformRole, ROLE, AwsRegion.of("eu-west-1"), baseCredentials, http,
-              Optional.of(sts.endpoint()));
+          // the SDK's own role chain for the SDK's own client: the baseline owes nothing to the library
+          StsClient platformSts = StsClient.builder().region(Region.EU_WEST_1).endpointOverride(sts.endpoint())
+              .httpClient(http).credentialsProvider(baseCredentials).build();
+          StsAssumeRoleCredentialsProvider platformHop = StsAssumeRoleCredentialsProvider.builder().stsClient(platformSts)
+              .refreshRequest(r -> r.roleArn(platformRole.arn("aws")).roleSessionName("bench-platform")).build();
+          StsClient customerSts = StsClient.builder().region(Region.EU_WEST_1).endpointOverride(sts.endpoint())
+              .httpClient(http).credentialsProvider(platformHop).build();
+          StsAssumeRoleCredentialsProvider chain = StsAssumeRoleCredentialsProvider.builder().stsClient(customerSts)
+              .refreshRequest(r -> r.roleArn(ROLE.toString()).roleSessionName("bench").externalId(ORG.value())).build();
           S3Client raw = S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.directEndpoint())
-              .forcePathStyle(true).httpClient(http).credentialsProvider(chain.credentials()).build()) {
+              .forcePathStyle(true).httpClient(http).credentialsProvider(chain).build()) {
         ExecutorService pool = Executors.newFixedThreadPool(TRANSFER.partsInFlight());
         double[][] mbps = new double[4][reps];
         double[][] cpu = new double[4][reps];

@@ -15,7 +15,7 @@ import org.binarybackends.ObjectKey;
 import org.binarybackends.Secret;
 import org.binarybackends.cloudfront.CloudFrontKey;
 import org.binarybackends.cloudfront.CloudFrontSigner;
-import org.binarybackends.cloudfront.SignedUrlCache;
+import org.binarybackends.cloudfront.internal.SignedUrlCache;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,5 +1,7 @@
 package org.binarybackends.cloudfront;
 
+import org.binarybackends.cloudfront.internal.SignedUrlCache;
+
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +24,7 @@ import org.binarybackends.PutOptions;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.VerificationReport;
-import org.binarybackends.s3.S3Origin;
+import org.binarybackends.s3.internal.S3Origin;
 import org.binarybackends.spi.SharedNotes;
 
 /**

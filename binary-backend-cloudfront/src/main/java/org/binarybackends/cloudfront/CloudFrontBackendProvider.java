@@ -2,7 +2,7 @@ package org.binarybackends.cloudfront;
 
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.s3.S3BackendProvider;
-import org.binarybackends.s3.S3Origin;
+import org.binarybackends.s3.internal.S3Origin;
 import org.binarybackends.s3.S3Platform;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.BinaryBackendProvider;

@@ -24,7 +24,7 @@ import org.binarybackends.SignedUrl;
 import org.binarybackends.VerificationReport.Check;
 import org.binarybackends.VerificationReport;
 import org.binarybackends.cloudfront.CloudFrontSettings.KeyPair;
-import org.binarybackends.s3.S3Origin;
+import org.binarybackends.s3.internal.S3Origin;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpMethod;

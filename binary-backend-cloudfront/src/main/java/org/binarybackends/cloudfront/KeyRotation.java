@@ -1,5 +1,7 @@
 package org.binarybackends.cloudfront;
 
+import org.binarybackends.cloudfront.internal.SignedUrlCache;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;

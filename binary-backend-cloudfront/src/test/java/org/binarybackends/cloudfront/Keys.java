@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.binarybackends.Secret;
 
 /** Keys and certificates made by the real openssl, in every format a customer may hand over. */
-final class Keys {
+public final class Keys {
   private Keys() {}
 
   static void openssl(Path dir, String... args) throws IOException, InterruptedException {
@@ -22,7 +22,7 @@ final class Keys {
   }
 
   /** Writes, under {@code dir}, every key file the tests use. */
-  static void make(Path dir) throws IOException, InterruptedException {
+  public static void make(Path dir) throws IOException, InterruptedException {
     openssl(dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa-pkcs8.pem");
     openssl(dir, "pkey", "-in", "rsa-pkcs8.pem", "-traditional", "-out", "rsa-pkcs1.pem");
     openssl(dir, "pkey", "-in", "rsa-pkcs8.pem", "-pubout", "-out", "rsa-public.pem");
@@ -44,7 +44,7 @@ final class Keys {
         new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
   }
 
-  static Secret read(Path file) throws IOException {
+  public static Secret read(Path file) throws IOException {
     return Secret.ofBytes(Files.readAllBytes(file));
   }
 }

@@ -37,9 +37,9 @@ import software.amazon.awssdk.services.sts.model.StsException;
  * message: the same 403 {@code AccessDenied} stands for an unapplied trust policy, a wrong
  * principal, a wrong external id and a missing role. Thread-safe; close it to stop its refreshes.
  */
-public final class RoleChain implements AutoCloseable {
+final class RoleChain implements AutoCloseable {
   /** Role chaining caps every session at one hour. */
-  public static final Duration SESSION = Duration.ofHours(1);
+  static final Duration SESSION = Duration.ofHours(1);
 
   private final OrganizationId organization;
   private final PlatformRole platformRole;
@@ -65,7 +65,7 @@ public final class RoleChain implements AutoCloseable {
    * @param stsEndpoint an endpoint override for tests and S3-compatible setups, else the regional one
    * @param clock decides when the cached sessions are refreshed (the STS's clock decides when they end)
    */
-  public RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
+  RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
       AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint, Clock clock) {
     this(organization, platformRole, customerRole, stsRegion, base, httpClient, stsEndpoint, clock,
         ClientOverrideConfiguration.builder().build());
@@ -91,7 +91,7 @@ public final class RoleChain implements AutoCloseable {
   }
 
   /** {@link #RoleChain(OrganizationId, PlatformRole, RoleArn, AwsRegion, AwsCredentialsProvider, SdkHttpClient, Optional, Clock)} on the system clock. */
-  public RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
+  RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
       AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint) {
     this(organization, platformRole, customerRole, stsRegion, base, httpClient, stsEndpoint, Clock.systemUTC());
   }

@@ -1,5 +1,7 @@
 package org.binarybackends.s3;
 
+import org.binarybackends.s3.internal.S3Origin;
+
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.binarybackends.cloudfront;
+package org.binarybackends.cloudfront.internal;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +11,7 @@ import org.binarybackends.InvalidInputException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.Violation;
+import org.binarybackends.cloudfront.CloudFrontSigner;
 
 /**
  * Hands the same signed URL to every device that asks for one object within a step of time, so that

@@ -1,4 +1,6 @@
-package org.binarybackends.cloudfront;
+package org.binarybackends.cloudfront.internal;
+
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +13,10 @@ import java.util.Optional;
 import org.binarybackends.InvalidInputException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.SignedUrl;
+import org.binarybackends.cloudfront.CloudFrontKey;
+import org.binarybackends.cloudfront.CloudFrontSigner;
 import org.binarybackends.cloudfront.CloudFrontSigner.HashAlgorithm;
+import org.binarybackends.cloudfront.Keys;
 import org.binarybackends.testkit.ManualClock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
