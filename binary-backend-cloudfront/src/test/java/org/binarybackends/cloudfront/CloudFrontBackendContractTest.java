@@ -10,6 +10,7 @@ import org.binarybackends.s3.S3Settings;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.SharedNotes;
 import org.binarybackends.testkit.BinaryBackendContract;
+import org.binarybackends.testkit.DirectUploadContract;
 import org.binarybackends.testkit.Download;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * role chain, signed URLs fetched through the edge emulator in front of the bucket (origin path
  * {@code /tenant}, bucket prefix {@code tenant/fw-store/}, RSA key, SHA-256).
  */
-class CloudFrontBackendContractTest extends BinaryBackendContract {
+class CloudFrontBackendContractTest extends BinaryBackendContract implements DirectUploadContract {
   @RegisterExtension
   static final CloudFrontFixture fixture = CloudFrontFixture.start();
   private static final String PREFIX = "tenant/fw-store/";

@@ -6,6 +6,7 @@ import org.binarybackends.BinaryBackend;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.testkit.BinaryBackendContract;
+import org.binarybackends.testkit.DirectUploadContract;
 import org.binarybackends.testkit.Download;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The S3 backend passes the contract suite against the embedded S3 server, through the role chain
  * of the local STS, with 5 MiB parts (S3's smallest) so that multipart uploads are exercised.
  */
-class S3BackendContractTest extends BinaryBackendContract {
+class S3BackendContractTest extends BinaryBackendContract implements DirectUploadContract {
   @RegisterExtension
   static final S3Fixture fixture = S3Fixture.start();
 
