@@ -27,10 +27,12 @@ import org.binarybackends.OrganizationId;
  * @param staged a configuration registered and not yet fully active
  * @param retired replaced or removed configurations still holding binaries, readable there
  * @param nextCheck when this service instance checks it next, if scheduled
+ * @param history the most recent transitions (who changed what and why), oldest first: the audit
+ *     trail an admin page shows; the state keeps the last {@value OrganizationState#MAX_HISTORY}
  */
 public record OrganizationStatus(OrganizationId organization, long version, UploadsGoTo uploadsGoTo, String uploadsReason,
     boolean fallbackAllowed, Optional<Configuration> active, Optional<Configuration> staged, List<Retired> retired,
-    Optional<Instant> nextCheck) {
+    Optional<Instant> nextCheck, List<Transition> history) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public OrganizationStatus {
@@ -41,6 +43,7 @@ public record OrganizationStatus(OrganizationId organization, long version, Uplo
     Objects.requireNonNull(staged, "staged");
     retired = List.copyOf(retired);
     Objects.requireNonNull(nextCheck, "nextCheck");
+    history = List.copyOf(history);
   }
 
   /** Where new uploads of an organization go. */
@@ -129,7 +132,7 @@ public record OrganizationStatus(OrganizationId organization, long version, Uplo
           Optional.ofNullable(s.retiredDownloads().get(r.getKey())).map(SettingsJson::type)));
     }
     return new OrganizationStatus(s.organization(), s.version(), route.to(), route.reason(), s.fallbackAllowed(),
-        s.active().map(Configuration::of), s.staged().map(Configuration::of), retired, nextCheck);
+        s.active().map(Configuration::of), s.staged().map(Configuration::of), retired, nextCheck, s.history());
   }
 
   /**
@@ -148,6 +151,11 @@ public record OrganizationStatus(OrganizationId organization, long version, Uplo
       x.downloadType().ifPresent(t -> n.put("downloadType", t));
     }
     nextCheck.ifPresent(t -> o.put("nextCheck", t.toString()));
+    ArrayNode h = o.putArray("history");
+    for (Transition t : history) {
+      h.addObject().put("at", t.at().toString()).put("actor", t.actor()).put("change", t.change())
+          .put("reason", t.reason());
+    }
     return o.toString();
   }
 

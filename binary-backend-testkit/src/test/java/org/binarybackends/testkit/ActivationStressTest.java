@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
@@ -42,13 +43,11 @@ class ActivationStressTest {
 
   @Test
   void noBinaryIsLostOrUnreadableWhileEverythingChanges() throws Exception {
-    ControlledBackendProvider provider = new ControlledBackendProvider();
-    BackendContext context = BackendContext.defaults();
-    InMemoryStateStore store = new InMemoryStateStore();
-    BinaryBackend platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
-    BackendPool pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ZERO);
-    BackendResolver resolver = new BackendResolver(store, platformDefault, pool);
-    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("controlled").build(), context.clock());
+    // replaced backends closed at once: a call that resolved one just before must cope
+    ControlledPlatform platform = ControlledPlatform.start(new InMemoryStateStore(),
+        ActivationPolicy.builder().allowedTypes("controlled").build(), Duration.ZERO);
+    ControlledBackendProvider provider = platform.provider();
+    BinaryBackends binaries = platform.binaries();
     ConcurrentLinkedQueue<StoredBinary> stored = new ConcurrentLinkedQueue<>();
     AtomicInteger suspended = new AtomicInteger();
     AtomicInteger replacedMidCall = new AtomicInteger();
@@ -66,7 +65,7 @@ class ActivationStressTest {
               OrganizationId org = OrganizationId.of("org-" + (i % ORGS));
               ObjectKey key = ObjectKey.of("fw/" + worker + "/" + i);
               try {
-                UploadTarget target = resolver.forUpload(org);
+                UploadTarget target = binaries.forUpload(org);
                 stored.add(target.backend().put(org, key, new ByteArrayInputStream(content(org, key))));
               } catch (UploadsSuspendedException e) {
                 suspended.incrementAndGet();
@@ -84,7 +83,7 @@ class ActivationStressTest {
         start.await();
         while (uploadersLeft.get() > 0) {
           for (StoredBinary b : stored) {
-            assertReadable(resolver, b);
+            assertReadable(binaries, b);
           }
         }
         return null;
@@ -100,9 +99,9 @@ class ActivationStressTest {
           } else {
             provider.control(bucket).pass();
           }
-          activator.register(org, SettingsJson.of(ControlledBackendProvider.settingsJson(bucket)), Optional.empty(), "t");
-          activator.check(org);
-          activator.check(org);
+          binaries.register(org, ControlledPlatform.settings(bucket), "t");
+          binaries.check(org);
+          binaries.check(org);
           round++;
         }
         return null;
@@ -114,11 +113,13 @@ class ActivationStressTest {
     } finally {
       pool4.shutdownNow();
     }
+    try (platform) {
     assertThat(stored.size() + suspended.get() + replacedMidCall.get()).isEqualTo(3 * UPLOADS_PER_WORKER);
     assertThat(stored.stream().map(b -> b.location().instance()).distinct().count())
         .as("uploads landed in several instances").isGreaterThan(2);
-    for (StoredBinary b : stored) {
-      assertReadable(resolver, b);
+      for (StoredBinary b : stored) {
+        assertReadable(binaries, b);
+      }
     }
   }
 
@@ -126,10 +127,10 @@ class ActivationStressTest {
     return (org + ":" + key).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void assertReadable(BackendResolver resolver, StoredBinary b) throws Exception {
+  private static void assertReadable(BinaryBackends binaries, StoredBinary b) throws Exception {
     OrganizationId org = b.location().organization();
     for (int attempt = 0; ; attempt++) {
-      try (BinaryContent c = resolver.forBinary(b.location()).read(org, b.key())) {
+      try (BinaryContent c = binaries.forBinary(b.location()).read(org, b.key())) {
         assertThat(c.stream().readAllBytes()).isEqualTo(content(org, b.key()));
         return;
       } catch (BackendUnavailableException e) {

@@ -92,13 +92,10 @@ class BoundedInputTest {
   @Test
   void theActivatorRefusesAHugeRegistrationWithoutChangingTheState() throws Exception {
     JsonFileStateStore store = JsonFileStateStore.open(dir, List.of(new StateKey("k", Secret.ofBytes(new byte[32]))));
-    ControlledBackendProvider provider = new ControlledBackendProvider();
-    try (BackendPool pool = new BackendPool(registry, BackendContext.defaults());
-        var platform = provider.create(new ControlledBackendProvider.Settings("platform"), BackendContext.defaults())) {
-      Activator activator = new Activator(store, pool, new BackendResolver(store, platform, pool),
-          ActivationPolicy.builder().allowedTypes("controlled").build(), java.time.Clock.systemUTC());
+    try (ControlledPlatform platform = ControlledPlatform.start(store, ActivationPolicy.builder()
+        .allowedTypes("controlled").build(), java.time.Duration.ofHours(1))) {
       String big = manyUnknownFields(20_000);
-      assertThatThrownBy(() -> activator.register(ORG, SettingsJson.of(big), Optional.empty(), "mallory"))
+      assertThatThrownBy(() -> platform.binaries().register(ORG, SettingsJson.of(big), "mallory"))
           .isInstanceOfSatisfying(InvalidConfigurationException.class,
               e -> assertThat(e.getMessage()).hasSizeLessThan(20_000));
       assertThat(store.get(ORG)).isEmpty();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Secret;
 import org.binarybackends.activation.ActivationPolicy;
@@ -37,34 +38,34 @@ class CorruptStateTest {
 
   @Test
   void aDamagedStateFileIsReportedNeverGuessedAndTheResolvedStateKeepsServing() throws Exception {
-    ControlledBackendProvider provider = new ControlledBackendProvider();
-    BackendContext context = BackendContext.defaults();
     JsonFileStateStore store = JsonFileStateStore.open(dir, List.of(new StateKey("k", Secret.ofBytes(new byte[32]))));
-    BinaryBackend platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
-    BackendPool pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ofHours(1));
-    BackendResolver resolver = new BackendResolver(store, platformDefault, pool);
-    Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowedTypes("controlled").build(), context.clock());
-    activator.register(ORG, SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-1")), Optional.empty(), "a");
-    activator.check(ORG);
-    assertThat(resolver.forUpload(ORG).custom()).isTrue();
+    try (ControlledPlatform platform = ControlledPlatform.start(store, ActivationPolicy.builder()
+        .allowedTypes("controlled").build(), Duration.ofHours(1))) {
+      BinaryBackends binaries = platform.binaries();
+      binaries.register(ORG, ControlledPlatform.settings("bucket-1"), "a");
+      binaries.check(ORG);
+      assertThat(binaries.forUpload(ORG).custom()).isTrue();
 
-    Path file;
-    try (var files = Files.list(dir)) {
-      file = files.filter(p -> p.getFileName().toString().endsWith(".json")).findFirst().orElseThrow();
+      Path file;
+      try (var files = Files.list(dir)) {
+        file = files.filter(p -> p.getFileName().toString().startsWith("o") && p.getFileName().toString()
+            .endsWith(".json")).findFirst().orElseThrow();
+      }
+      byte[] damaged = java.util.Arrays.copyOf(Files.readAllBytes(file), 100);
+      Files.write(file, damaged);
+
+      assertThat(binaries.forUpload(ORG).custom()).as("still served from the resolved state").isTrue();
+      assertThatThrownBy(() -> binaries.check(ORG)).isInstanceOf(CorruptStateException.class)
+          .hasMessageContaining(file.toString());
+      assertThatThrownBy(() -> binaries.register(ORG, ControlledPlatform.settings("b2"), "a"))
+          .isInstanceOf(CorruptStateException.class);
+      assertThatThrownBy(() -> binaries.status(ORG)).isInstanceOf(CorruptStateException.class);
+      assertThat(binaries.forUpload(ORG).custom()).isTrue();
+      assertThat(Files.readAllBytes(file)).isEqualTo(damaged);
+
+      BinaryBackends restarted = platform.anotherInstance();
+      assertThatThrownBy(() -> restarted.forUpload(ORG)).as("never a silent fallback to the default storage")
+          .isInstanceOf(CorruptStateException.class);
     }
-    byte[] damaged = java.util.Arrays.copyOf(Files.readAllBytes(file), 100);
-    Files.write(file, damaged);
-
-    assertThat(resolver.forUpload(ORG).custom()).as("still served from the resolved state").isTrue();
-    assertThatThrownBy(() -> activator.check(ORG)).isInstanceOf(CorruptStateException.class)
-        .hasMessageContaining(file.toString());
-    assertThatThrownBy(() -> activator.register(ORG, SettingsJson.of(ControlledBackendProvider.settingsJson("b2")),
-        Optional.empty(), "a")).isInstanceOf(CorruptStateException.class);
-    assertThat(resolver.forUpload(ORG).custom()).isTrue();
-    assertThat(Files.readAllBytes(file)).isEqualTo(damaged);
-
-    BackendResolver restarted = new BackendResolver(store, platformDefault, pool);
-    assertThatThrownBy(() -> restarted.forUpload(ORG)).as("never a silent fallback to the default storage")
-        .isInstanceOf(CorruptStateException.class);
   }
 }
