@@ -112,8 +112,13 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
   }
 
   BackendContext context(Clock clock, SharedNotes notes) {
+    return context(clock).toBuilder().service(SharedNotes.class, notes).build();
+  }
+
+  /** The platform's services without notes: for a BinaryBackends, which gives them its store's. */
+  BackendContext context(Clock clock) {
     return BackendContext.builder().clock(clock).service(S3Platform.class, platform)
-        .service(S3Transfer.class, new S3Transfer(5L << 20, 4)).service(SharedNotes.class, notes).build();
+        .service(S3Transfer.class, new S3Transfer(5L << 20, 4)).build();
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
@@ -21,9 +22,7 @@ import org.binarybackends.Secret;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.PartStatus;
@@ -84,7 +83,8 @@ class CloudFrontStoryTest {
     OrganizationId org = bucket.organization();
     CloudFrontFixture.Distribution d = fixture.distribution(bucket, "/firmware");
     InMemoryStateStore store = new InMemoryStateStore();
-    BackendContext context = fixture.context(clock, new StoredNotes(store));
+    // the notes (which key signs) go through the store: BinaryBackends gives the backends StoredNotes over it
+    BackendContext context = fixture.context(clock);
     BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
     assertThat(registry.types()).contains("default", "s3", "cloudfront");
     DefaultStorageSettings platformSettings = DefaultStorageSettings.builder().root(dir.resolve("platform"))
@@ -92,39 +92,40 @@ class CloudFrontStoryTest {
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
         .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
             StandardCharsets.UTF_8)))).build();
-    try (BinaryBackend platform = registry.create(platformSettings, context);
-        BackendPool pool = new BackendPool(registry, context)) {
-      BackendResolver resolver = new BackendResolver(store, platform, pool);
-      Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowEndpointOverrides(true).build() /* the testkit's servers stand in for AWS */, clock);
-      StoredBinary before = resolver.forUpload(org).backend().put(org, ObjectKey.of("fw/1.bin"),
+    try (BinaryBackends binaries = BinaryBackends.builder().stateStore(store).defaultStorage(platformSettings)
+        .registry(registry).context(context)
+        .policy(ActivationPolicy.builder().allowEndpointOverrides(true).build()) // the testkit's servers stand in for AWS
+        .scheduled(false).build()) {
+      StoredBinary before = binaries.forUpload(org).backend().put(org, ObjectKey.of("fw/1.bin"),
           new GeneratedContent(1, 1000));
 
       // the bucket is ready, the distribution does not trust the key yet
-      activator.register(org, SettingsJson.of(s3Json(bucket).toString()),
+      binaries.register(org, SettingsJson.of(s3Json(bucket).toString()),
           Optional.of(cloudFrontJson(bucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin");
-      OrganizationState pending = activator.check(org);
-      assertThat(pending.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.ACTIVE);
-      assertThat(pending.staged().orElseThrow().downloadState().status()).isEqualTo(PartStatus.PENDING);
-      UploadTarget waiting = resolver.forUpload(org);
+      OrganizationStatus pending = binaries.check(org);
+      assertThat(pending.staged().orElseThrow().upload().state()).isEqualTo(PartStatus.ACTIVE);
+      assertThat(pending.staged().orElseThrow().download().state()).isEqualTo(PartStatus.PENDING);
+      assertThat(pending.staged().orElseThrow().downloadType()).hasValue("cloudfront");
+      UploadTarget waiting = binaries.forUpload(org);
       assertThat(waiting.custom()).isFalse();
       assertThat(waiting.reason()).contains("download configuration pending", "K1RSA is not in the distribution's trusted key"
           + " group");
 
       // the customer adds the public key to the key group: both parts verify, the organization switches
       d.edge().trust("K1RSA", fixture.publicKey("rsa-public.pem", "RSA"));
-      assertThat(activator.check(org).switched()).isTrue();
-      UploadTarget custom = resolver.forUpload(org);
+      assertThat(binaries.check(org).uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.OWN_STORAGE);
+      UploadTarget custom = binaries.forUpload(org);
       assertThat(custom.custom()).isTrue();
       long size = (5L << 20) * 2 + 3;
       StoredBinary after = custom.backend().put(org, ObjectKey.of("fw/sensor v3+é.bin"), new GeneratedContent(3,
           size));
       assertThat(after.location().instance()).isEqualTo(bucket.instanceId());
 
-      SignedUrl old = resolver.signDownloadUrl(before.location(), Duration.ofMinutes(10));
+      SignedUrl old = binaries.signDownloadUrl(before.location(), Duration.ofMinutes(10));
       assertThat(old.uri().getPort()).as("the earlier binary from the default storage").isNotEqualTo(
           d.edge().baseUrl().getPort());
       assertThat(Download.fetch(old).sha256()).isEqualTo(before.sha256());
-      SignedUrl edgeUrl = resolver.signDownloadUrl(after.location(), Duration.ofMinutes(10));
+      SignedUrl edgeUrl = binaries.signDownloadUrl(after.location(), Duration.ofMinutes(10));
       assertThat(edgeUrl.uri().getPort()).as("the later one from the edge").isEqualTo(d.edge().baseUrl().getPort());
       assertThat(edgeUrl.uri().getRawPath()).isEqualTo("/fw/sensor%20v3%2B%C3%A9.bin");
       Download got = Download.fetch(edgeUrl);
@@ -141,7 +142,7 @@ class CloudFrontStoryTest {
       // a distribution in front of another bucket cannot be the download configuration of this one; nothing changes
       S3Settings otherBucket = fixture.onboard("story-other", "firmware/");
       OrganizationState beforeMistake = store.get(org).orElseThrow();
-      assertThatThrownBy(() -> activator.register(org, SettingsJson.of(s3Json(bucket).toString()),
+      assertThatThrownBy(() -> binaries.register(org, SettingsJson.of(s3Json(bucket).toString()),
           Optional.of(cloudFrontJson(otherBucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin"))
           .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
               .extracting(v -> v.field()).containsExactly("download.organization", "download")) // onboarded for another org too
@@ -149,13 +150,13 @@ class CloudFrontStoryTest {
       assertThat(store.get(org)).hasValue(beforeMistake);
 
       // a key rotation: the new public key joins the key group, the settings list both keys
-      SignedUrl signedByOld = resolver.signDownloadUrl(after.location(), Duration.ofHours(1));
+      SignedUrl signedByOld = binaries.signDownloadUrl(after.location(), Duration.ofHours(1));
       d.edge().trust("K2EC", fixture.publicKey("ec-public.pem", "EC"));
-      activator.register(org, SettingsJson.of(s3Json(bucket).toString()), Optional.of(cloudFrontJson(bucket,
+      binaries.register(org, SettingsJson.of(s3Json(bucket).toString()), Optional.of(cloudFrontJson(bucket,
           d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem", "K2EC", "ec-pkcs8.pem")), "admin");
-      OrganizationState rotated = activator.check(org);
-      assertThat(rotated.staged()).as(rotated.toString()).isEmpty();
-      SignedUrl signedByNew = resolver.signDownloadUrl(after.location(), Duration.ofHours(1));
+      OrganizationStatus rotated = binaries.check(org);
+      assertThat(rotated.staged()).as(rotated.toJson()).isEmpty();
+      SignedUrl signedByNew = binaries.signDownloadUrl(after.location(), Duration.ofHours(1));
       assertThat(signedByNew.uri().getRawQuery()).contains("Key-Pair-Id=K2EC");
       assertThat(signedByOld.uri().getRawQuery()).contains("Key-Pair-Id=K1RSA");
       for (SignedUrl u : new SignedUrl[] {signedByOld, signedByNew}) {
@@ -163,7 +164,7 @@ class CloudFrontStoryTest {
         assertThat(dl.status()).as("no download fails during the rotation").isEqualTo(200);
         assertThat(dl.sha256()).isEqualTo(after.sha256());
       }
-      assertThat(resolver.forUpload(org).custom()).isTrue();
+      assertThat(binaries.forUpload(org).custom()).isTrue();
     }
   }
 }

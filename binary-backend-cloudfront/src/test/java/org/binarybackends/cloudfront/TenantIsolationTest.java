@@ -12,14 +12,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Secret;
 import org.binarybackends.Violation;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.SettingsJson;
@@ -48,8 +47,8 @@ class TenantIsolationTest {
   private final BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
   private final InMemoryStateStore store = new InMemoryStateStore();
   private BinaryBackend platform;
-  private BackendPool pool;
-  private Activator activator;
+  private BinaryBackends binaries;
+  private final java.util.List<BinaryBackends> instances = new java.util.ArrayList<>();
   private java.net.ServerSocket attackerHost;
   private final AtomicInteger requestsToAttackerHost = new AtomicInteger();
 
@@ -60,9 +59,7 @@ class TenantIsolationTest {
         .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
         .addSigningKey(SigningKey.of("k1", Secret.ofBytes("platform-key-0123456789abcdef012345".getBytes(
             StandardCharsets.UTF_8)))).build(), BackendContext.defaults());
-    pool = new BackendPool(registry, BackendContext.defaults());
-    BackendResolver resolver = new BackendResolver(store, platform, pool);
-    activator = new Activator(store, pool, resolver, ActivationPolicy.defaults(), java.time.Clock.systemUTC());
+    binaries = platformWith(ActivationPolicy.defaults());
     // the organization's own host: counts every connection the platform would open to it
     attackerHost = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(() -> {
@@ -82,8 +79,16 @@ class TenantIsolationTest {
   @AfterEach
   void stop() throws java.io.IOException {
     attackerHost.close();
-    pool.close();
+    instances.forEach(BinaryBackends::close);
     platform.close();
+  }
+
+  /** The platform as a service wires it, with {@code policy}: on the shared store and default storage. */
+  private BinaryBackends platformWith(ActivationPolicy policy) {
+    BinaryBackends b = BinaryBackends.builder().stateStore(store).defaultStorage(platform).registry(registry)
+        .policy(policy).scheduled(false).build();
+    instances.add(b);
+    return b;
   }
 
   private String attackerUrl() {
@@ -99,7 +104,7 @@ class TenantIsolationTest {
   private InvalidConfigurationException refused(String upload, String download) {
     Optional<SettingsJson> d = Optional.ofNullable(download).map(SettingsJson::of);
     Throwable t = org.assertj.core.api.Assertions.catchThrowable(
-        () -> activator.register(ATTACKER, SettingsJson.of(upload), d, "mallory"));
+        () -> binaries.register(ATTACKER, SettingsJson.of(upload), d, "mallory"));
     assertThat(t).isInstanceOf(InvalidConfigurationException.class);
     assertThat(store.get(ATTACKER).flatMap(OrganizationState::staged)).as("nothing staged").isEmpty();
     assertThat(store.get(ATTACKER).flatMap(OrganizationState::active)).isEmpty();
@@ -125,8 +130,7 @@ class TenantIsolationTest {
     org.binarybackends.ObjectKey key = org.binarybackends.ObjectKey.of("fw/victim.bin");
     byte[] victimBytes = "the victim's firmware".getBytes(StandardCharsets.UTF_8);
     platform.put(VICTIM, key, new java.io.ByteArrayInputStream(victimBytes));
-    Activator permissive = new Activator(store, pool, new BackendResolver(store, platform, pool),
-        ActivationPolicy.builder().allowedTypes("s3", "default").build(), java.time.Clock.systemUTC());
+    BinaryBackends permissive = platformWith(ActivationPolicy.builder().allowedTypes("s3", "default").build());
     String root = dir.resolve("platform").toString();
     String own = "\",\"downloadBaseUri\":\"http://h/\",\"signingKeys\":[{\"id\":\"mine\",\"secret\":\"" + OWN_KEY + "\"}]}";
     // without an id: refused at register, nothing staged
@@ -143,8 +147,9 @@ class TenantIsolationTest {
       permissive.register(ATTACKER, SettingsJson.of("{\"type\":\"default\",\"root\":\"" + attempt[0] + "\",\"rootId\":\""
           + guessed + own), Optional.empty(), "mallory");
       for (int i = 0; i < 4; i++) {
-        OrganizationState state = permissive.check(ATTACKER);
-        assertThat(state.active()).as("never active").isEmpty();
+        OrganizationStatus status = permissive.check(ATTACKER);
+        assertThat(status.active()).as("never active").isEmpty();
+        assertThat(status.uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE);
       }
       OrganizationState state = store.get(ATTACKER).orElseThrow();
       String reason = state.staged().orElseThrow().uploadState().reason();
@@ -186,7 +191,7 @@ class TenantIsolationTest {
         + attackerUrl() + "\",\"pathStyleAccess\":true"), null);
     assertThat(e.violations()).extracting(Violation::field)
         .containsExactlyInAnyOrder("upload.s3Endpoint", "upload.stsEndpoint");
-    activator.check(ATTACKER); // nothing registered: nothing to verify, nothing sent
+    binaries.check(ATTACKER); // nothing registered: nothing to verify, nothing sent
     assertThat(requestsToAttackerHost).hasValue(0);
   }
 
@@ -202,8 +207,7 @@ class TenantIsolationTest {
   @Test
   void aPlatformMayAllowMoreTypesAndEndpointsButNeverAnotherOrganization() {
     ActivationPolicy open = ActivationPolicy.builder().allowedTypes("s3", "default").allowEndpointOverrides(true).build();
-    Activator permissive = new Activator(store, pool, new BackendResolver(store, platform, pool), open,
-        java.time.Clock.systemUTC());
+    BinaryBackends permissive = platformWith(open);
     permissive.register(ATTACKER, SettingsJson.of(s3(ATTACKER, ",\"s3Endpoint\":\"" + attackerUrl() + "\"")),
         Optional.empty(), "platform-test");
     assertThat(store.get(ATTACKER).flatMap(OrganizationState::staged)).isPresent();

@@ -13,15 +13,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Secret;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.PartStatus;
@@ -67,20 +66,23 @@ class ConfigurationGapTest {
           .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
           .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
               StandardCharsets.UTF_8)))).build();
-      try (BinaryBackend platform = registry.create(platformSettings, context);
-          BackendPool pool = new BackendPool(registry, context)) {
-        InMemoryStateStore store = new InMemoryStateStore();
-        BackendResolver resolver = new BackendResolver(store, platform, pool);
-        Activator activator = new Activator(store, pool, resolver, ActivationPolicy.builder().allowEndpointOverrides(true).build() /* the testkit's servers stand in for AWS */, clock);
+      // the platform as a service wires it: one object, the default storage built from its settings
+      try (BinaryBackends binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore())
+          .defaultStorage(platformSettings).registry(registry).context(context)
+          .policy(ActivationPolicy.builder().allowEndpointOverrides(true).build()) // the testkit's servers stand in for AWS
+          .scheduled(false).build()) {
+        BinaryBackend platform = binaries.defaultStorage();
 
-        StoredBinary before = resolver.forUpload(ORG).backend().put(ORG, ObjectKey.of("fw/1.bin"),
+        StoredBinary before = binaries.forUpload(ORG).backend().put(ORG, ObjectKey.of("fw/1.bin"),
             new GeneratedContent(1, 1000));
 
         // registered while the customer's trust policy is not applied yet
-        activator.register(ORG, SettingsJson.of(json(fixture, bucket)), Optional.empty(), "admin");
-        OrganizationState pending = activator.check(ORG);
+        binaries.register(ORG, SettingsJson.of(json(fixture, bucket)), Optional.empty(), "admin");
+        OrganizationStatus pending = binaries.check(ORG);
         assertThat(pending.active()).isEmpty();
-        UploadTarget waiting = resolver.forUpload(ORG);
+        assertThat(pending.uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE);
+        assertThat(pending.uploadsReason()).contains("is not applied yet");
+        UploadTarget waiting = binaries.forUpload(ORG);
         assertThat(waiting.custom()).isFalse();
         assertThat(waiting.reason()).contains("sts:AssumeRole of " + bucket.roleArn())
             .contains("is not applied yet");
@@ -89,9 +91,10 @@ class ConfigurationGapTest {
 
         // the customer applies the trust policy; the activator verifies and switches
         fixture.sts.applyTrust(bucket.roleArn().toString(), true);
-        OrganizationState switched = activator.check(ORG);
-        assertThat(switched.switched()).as(switched.toString()).isTrue();
-        UploadTarget custom = resolver.forUpload(ORG);
+        OrganizationStatus switched = binaries.check(ORG);
+        assertThat(switched.uploadsGoTo()).as(switched.toJson()).isEqualTo(OrganizationStatus.UploadsGoTo.OWN_STORAGE);
+        assertThat(switched.history()).last().satisfies(t -> assertThat(t.change()).startsWith("switched to"));
+        UploadTarget custom = binaries.forUpload(ORG);
         assertThat(custom.custom()).isTrue();
         long size = 2 * S3Transfer.defaults().partSize() + 7;
         StoredBinary after = custom.backend().put(ORG, ObjectKey.of("fw/3.bin"), new GeneratedContent(3, size));
@@ -103,26 +106,27 @@ class ConfigurationGapTest {
 
         // every binary downloads from where it was stored, with a plain HTTP client
         for (StoredBinary b : new StoredBinary[] {before, during, after}) {
-          SignedUrl url = resolver.signDownloadUrl(b.location(), Duration.ofMinutes(10));
+          SignedUrl url = binaries.signDownloadUrl(b.location(), Duration.ofMinutes(10));
           Download d = Download.fetch(url);
           assertThat(d.status()).as(url.redacted()).isEqualTo(200);
           assertThat(d.sha256()).isEqualTo(b.sha256());
         }
-        assertThat(resolver.signDownloadUrl(before.location(), Duration.ofMinutes(1)).uri().getPort())
+        assertThat(binaries.signDownloadUrl(before.location(), Duration.ofMinutes(1)).uri().getPort())
             .as("the earlier binary from the default storage's server")
             .isNotEqualTo(fixture.s3.endpoint().getPort());
 
         // a permission is removed: degraded with it named, and uploads fail with that reason
         fixture.s3.faults().denyFor(bucket.roleArn().toString(), S3Operation.PUT_OBJECT);
-        OrganizationState degraded = null;
-        for (int i = 0; i < 5 && (degraded == null || degraded.active().orElseThrow().uploadState().status()
+        OrganizationStatus degraded = null;
+        for (int i = 0; i < 5 && (degraded == null || degraded.active().orElseThrow().upload().state()
             != PartStatus.DEGRADED); i++) {
-          degraded = activator.check(ORG);
+          degraded = binaries.check(ORG);
         }
-        assertThat(degraded.active().orElseThrow().uploadState().status()).isEqualTo(PartStatus.DEGRADED);
-        assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
+        assertThat(degraded.active().orElseThrow().upload().state()).isEqualTo(PartStatus.DEGRADED);
+        assertThat(degraded.uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.NOWHERE);
+        assertThatThrownBy(() -> binaries.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
             .hasMessageContaining("lacks s3:PutObject on arn:aws:s3:::" + bucket.bucket() + "/firmware/*");
-        assertThat(Download.fetch(resolver.signDownloadUrl(after.location(), Duration.ofMinutes(10))).status())
+        assertThat(Download.fetch(binaries.signDownloadUrl(after.location(), Duration.ofMinutes(10))).status())
             .as("what is stored stays downloadable").isEqualTo(200);
       }
     }
