@@ -669,6 +669,10 @@ final class S3Backend implements S3Origin {
       throw new IllegalStateException("the SDK made an invalid URL for " + objectKey, e);
     }
     SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(unsigned);
+    // the expected owner goes in the URL too, signed and in lower case, the one form in which S3
+    // enforces it for a presigned request: a device never downloads from a bucket someone else
+    // recreated under the same name (the SDK's presigner would make it a header no device sends)
+    request.putRawQueryParameter("x-amz-expected-bucket-owner", owner);
     query.forEach(request::putRawQueryParameter);
     headers.forEach(request::putHeader);
     // The SDK's own SigV4 signer, given the library's clock: the URL's date and the expiry reported

@@ -98,6 +98,25 @@ class EmbeddedS3Test {
   }
 
   @Test
+  void whenRequiredARequestNamingNoExpectedOwnerIsRefusedAndOneNamingTheRightOneServed() {
+    Credentials a = onboard("org-a", "bucket-a");
+    try (S3Client asA = client(a)) {
+      asA.putObject(r -> r.bucket("bucket-a").key("fw/1.bin"), RequestBody.fromString("firmware"));
+      s3.requireExpectedOwner(true);
+      assertThatThrownBy(() -> asA.getObjectAsBytes(r -> r.bucket("bucket-a").key("fw/1.bin")))
+          .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+      String owner = "12345678901" + "org-a".length();
+      assertThat(asA.getObjectAsBytes(r -> r.bucket("bucket-a").key("fw/1.bin").expectedBucketOwner(owner))
+          .asUtf8String()).isEqualTo("firmware");
+      assertThatThrownBy(() -> asA.getObjectAsBytes(r -> r.bucket("bucket-a").key("fw/1.bin")
+          .expectedBucketOwner("999999999999"))).isInstanceOfSatisfying(S3Exception.class,
+              e -> assertThat(e.statusCode()).isEqualTo(403));
+      s3.requireExpectedOwner(false);
+      assertThat(asA.getObjectAsBytes(r -> r.bucket("bucket-a").key("fw/1.bin")).asUtf8String()).isEqualTo("firmware");
+    }
+  }
+
+  @Test
   void aWrongSecretIsRefused() {
     Credentials a = onboard("org-a", "bucket-a");
     Credentials forged = Credentials.builder().accessKeyId(a.accessKeyId()).secretAccessKey("not-the-secret")

@@ -32,6 +32,8 @@ class S3BackendContractTest extends BinaryBackendContract implements DirectUploa
   @Override
   protected BinaryBackend createBackend(BackendContext context) {
     fixture.useClock(context.clock());
+    // every request of the whole contract, presigned ones included, must name the bucket's owner
+    fixture.s3.requireExpectedOwner(true);
     return fixture.backend(fixture.onboard(organization().value(), true), context.clock(),
         new S3Transfer(partSize(), 4));
   }

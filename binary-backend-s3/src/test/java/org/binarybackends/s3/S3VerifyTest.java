@@ -136,6 +136,30 @@ class S3VerifyTest {
     }
   }
 
+  /**
+   * A presigned download names the bucket's owner in its URL, so that S3 refuses it if the bucket
+   * now belongs to someone else: the device gets 403, never bytes an attacker put there.
+   */
+  @Test
+  void aPresignedUrlToABucketRecreatedBySomeoneElseIsRefused() throws Exception {
+    S3Settings other = fixture.onboard("org-v", true);
+    fixture.s3.createBucket("sniped-by-someone-else", other.roleArn().toString(), "999999999999");
+    S3Settings sniped = S3Settings.of("org-v", "sniped-by-someone-else", "eu-west-1", other.roleArn().toString(),
+        "uploads", "", null, fixture.s3.endpoint().toString(), fixture.sts.endpoint().toString(), true);
+    try (S3Backend b = fixture.backend(sniped, clock, S3Transfer.defaults())) {
+      // the attacker's firmware, under the key the device will ask for
+      try (var raw = fixture.inspector(b)) {
+        raw.putObject(r -> r.bucket("sniped-by-someone-else").key("fw/image.bin"),
+            software.amazon.awssdk.core.sync.RequestBody.fromString("not the organization's firmware"));
+      }
+      org.binarybackends.SignedUrl url = b.signDownloadUrl(org.binarybackends.OrganizationId.of("org-v"),
+          org.binarybackends.ObjectKey.of("fw/image.bin"), Duration.ofMinutes(5));
+      assertThat(url.uri().getRawQuery()).contains("x-amz-expected-bucket-owner=" + other.roleArn().accountId());
+      org.binarybackends.testkit.Download got = org.binarybackends.testkit.Download.fetch(url);
+      assertThat(got.status()).isEqualTo(403);
+    }
+  }
+
   @Test
   void aMissingBucketIsNamed() {
     S3Settings missing = S3Settings.of("org-v", "no-such-bucket-here", "eu-west-1", settings.roleArn().toString(),

@@ -132,6 +132,16 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
     return URI.create("http://127.0.0.1:" + proxy.getPort());
   }
 
+  /**
+   * From now on (or no longer), refuses with 403 every request to a bucket, presigned or not, that
+   * does not name the bucket's expected owner ({@code x-amz-expected-bucket-owner}, a header or a
+   * lower-case query parameter): the library's rule that every request names it, checked from
+   * outside. Off by default (a test's own inspecting client names none).
+   */
+  public void requireExpectedOwner(boolean required) {
+    frontDoor.requireExpectedOwner = required;
+  }
+
   /** The faults the front door injects: S3 error documents, connections cut mid-body, denied actions. */
   public S3Faults faults() {
     return faults;

@@ -50,6 +50,8 @@ final class S3FrontDoor implements AutoCloseable {
   private final Clock clock;
   private final Function<String, Optional<String>> principalOf;
   private final Function<String, String> ownerOf;
+  /** Whether a request to a bucket that names no expected owner is refused (see {@link EmbeddedS3#requireExpectedOwner}). */
+  volatile boolean requireExpectedOwner;
   private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "embedded-s3-front-door");
     t.setDaemon(true);
@@ -148,9 +150,16 @@ final class S3FrontDoor implements AutoCloseable {
         return;
       }
       String owner = request.bucket().isEmpty() ? null : ownerOf.apply(request.bucket());
-      Optional<String> expectedOwner = head.header("x-amz-expected-bucket-owner");
+      // as S3 takes it: a header, or (presigned) a query parameter in lower case
+      Optional<String> expectedOwner = head.header("x-amz-expected-bucket-owner")
+          .or(() -> Optional.ofNullable(request.query().get("x-amz-expected-bucket-owner")));
       if (owner != null && expectedOwner.isPresent() && !expectedOwner.get().equals(owner)) {
         answer(head, in, out, expects, S3Fault.accessDenied());
+        return;
+      }
+      if (owner != null && expectedOwner.isEmpty() && requireExpectedOwner) {
+        answer(head, in, out, expects, S3Fault.error(403, "AccessDenied", "This test's server requires every request"
+            + " to a bucket to name the bucket's expected owner (x-amz-expected-bucket-owner)", Map.of()));
         return;
       }
       Optional<S3Fault> fault = faults.claim(request);
