@@ -119,6 +119,12 @@ public final class Activator implements AutoCloseable {
             downloadSettings.instanceId().toString(), "a download configuration serving the upload configuration's storage, "
                 + uploadSettings.instanceId() + " (a " + downloadSettings.type() + " download configuration serves only its"
                 + " own origin)"));
+      } else if (uploadSettings != null && downloadSettings != null && downloadSettings.servesOnlyItsInstance()
+          && !downloadSettings.fronts(uploadSettings)) {
+        // the same bucket reached two ways (another role, KMS key): downloads would not read what uploads wrote
+        refused.add(Violation.of("download.origin", downloadSettings.instanceId().toString(), "exactly the upload"
+            + " configuration's settings (the same role, role name, KMS key and endpoints): one bucket, one way to"
+            + " reach it"));
       }
     }
     if (!refused.isEmpty()) {

@@ -31,6 +31,18 @@ public interface BackendSettings {
   }
 
   /**
+   * For settings that {@link #servesOnlyItsInstance()}: whether they front exactly the storage
+   * {@code upload} configures, not only its instance but the same access to it (for a CDN whose
+   * origin is a bucket: the same role, KMS key and prefix), so that downloads and uploads never use
+   * two versions of the bucket's settings. The seam between a download backend and the storage
+   * behind it; the activator refuses a configuration where this is false. By default, equal
+   * instance ids.
+   */
+  default boolean fronts(BackendSettings upload) {
+    return instanceId().equals(upload.instanceId());
+  }
+
+  /**
    * The organization these settings say they serve, when they name one (an S3 bucket's settings
    * do: it is the {@code ExternalId} of the role chain). The activator refuses settings registered
    * for another organization than the one they name. Empty by default.

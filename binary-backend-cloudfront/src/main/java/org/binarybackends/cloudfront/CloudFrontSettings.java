@@ -215,6 +215,15 @@ public final class CloudFrontSettings implements BackendSettings {
     return origin;
   }
 
+  /**
+   * Whether {@code upload} is exactly this distribution's origin: S3 settings equal to {@link #origin()}
+   * in every field (role, role name, KMS key, prefix, endpoints), not only the same bucket.
+   */
+  @Override
+  public boolean fronts(BackendSettings upload) {
+    return upload instanceof S3Settings s && s.toJson().equals(origin.toJson());
+  }
+
   /** The origin's organization: the activator registers these settings for it only. */
   @Override
   public Optional<OrganizationId> servedOrganization() {

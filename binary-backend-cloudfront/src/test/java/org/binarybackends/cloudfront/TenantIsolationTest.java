@@ -185,6 +185,32 @@ class TenantIsolationTest {
     assertThat(e.getMessage()).doesNotContain("PRIVATE KEY");
   }
 
+  /**
+   * The distribution's origin is the bucket of the upload configuration reached the same way: the
+   * same bucket through another role (or KMS key) is refused, as downloads and uploads would not see
+   * one bucket the same way.
+   */
+  @Test
+  void aDistributionWhoseOriginReachesTheBucketAnotherWayIsRefused() throws Exception {
+    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(rsa.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    String upload = s3(ATTACKER, "");
+    String otherRole = upload.replace("\"roleName\":\"fw\"", "\"roleName\":\"other\"");
+    org.assertj.core.api.Assertions.assertThat(otherRole).isNotEqualTo(upload);
+    String distribution = "{\"type\":\"cloudfront\",\"host\":\"d111111abcdef8.cloudfront.net\",\"keys\":[{\"keyPairId\":"
+        + "\"K2JCJMDEHXQW5F\",\"privateKey\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(pem)
+        + "}],\"origin\":" + otherRole + "}";
+    InvalidConfigurationException e = refused(upload, distribution);
+    assertThat(e.violations()).extracting(Violation::field).containsExactly("download.origin");
+    assertThat(e.getMessage()).doesNotContain("PRIVATE KEY");
+    // the same distribution in front of the upload configuration's own settings is accepted
+    String same = distribution.replace(otherRole, upload);
+    binaries.register(ATTACKER, SettingsJson.of(upload), Optional.of(SettingsJson.of(same)), "alice");
+    assertThat(store.get(ATTACKER).flatMap(OrganizationState::staged)).isPresent();
+  }
+
   @Test
   void endpointsNamedByAnOrganizationAreRefusedAndNothingIsSentThere() {
     InvalidConfigurationException e = refused(s3(ATTACKER, ",\"stsEndpoint\":\"" + attackerUrl() + "\",\"s3Endpoint\":\""
