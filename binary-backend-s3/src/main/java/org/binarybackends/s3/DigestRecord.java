@@ -29,7 +29,7 @@ record DigestRecord(String key, long size, Sha256Digest sha256) {
         .put("sha256", record.sha256.hex());
     byte[] bytes = node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     backend.call(Operation.PUT_OBJECT, () -> backend.s3.putObject(b -> b.bucket(backend.bucket())
-        .key(backend.recordKey(token)).expectedBucketOwner(backend.owner).contentType("application/json")
+        .key(backend.recordKey(token)).contentType("application/json")
         .applyMutation(backend::encrypted), RequestBody.fromBytes(bytes)));
   }
 
@@ -37,7 +37,7 @@ record DigestRecord(String key, long size, Sha256Digest sha256) {
     byte[] bytes;
     try {
       bytes = backend.s3.getObjectAsBytes(b -> b.bucket(backend.bucket()).key(backend.recordKey(token))
-          .expectedBucketOwner(backend.owner)).asByteArray();
+          ).asByteArray();
     } catch (SdkException e) {
       if (S3Backend.isNotFound(e)) {
         return Optional.empty();
@@ -58,7 +58,7 @@ record DigestRecord(String key, long size, Sha256Digest sha256) {
   static void delete(S3Backend backend, String token) {
     try {
       backend.s3.deleteObject(b -> b.bucket(backend.bucket()).key(backend.recordKey(token))
-          .expectedBucketOwner(backend.owner));
+          );
     } catch (SdkException e) {
       LOG.warn("{}: could not remove digest record {}: {}", backend.instanceId(), token, e.toString());
     }

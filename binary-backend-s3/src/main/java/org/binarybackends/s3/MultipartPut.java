@@ -158,7 +158,7 @@ final class MultipartPut {
         // trailer): one pass over the bytes, not two. S3 refuses the part if its bytes differ.
         UploadPartResponse r = backend.send(Operation.UPLOAD_PART, () -> backend.s3.uploadPart(b -> b
             .bucket(backend.bucket()).key(objectKey).uploadId(uploadId).partNumber(number).contentLength((long) length)
-            .expectedBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+            .checksumAlgorithm(ChecksumAlgorithm.SHA256),
             S3Backend.body(part, length)));
         if (r.checksumSHA256() == null) {
           // S3 echoes the checksum it checked; a store that does not (some S3-compatible ones) is
@@ -209,7 +209,7 @@ final class MultipartPut {
   private String complete(List<CompletedPart> parts, String token, Optional<Sha256Digest> expected, long total) {
     try {
       CompleteMultipartUploadResponse r = backend.s3.completeMultipartUpload(b -> b.bucket(backend.bucket())
-          .key(objectKey).uploadId(uploadId).expectedBucketOwner(backend.owner)
+          .key(objectKey).uploadId(uploadId)
           .multipartUpload(m -> m.parts(parts)));
       return r.eTag();
     } catch (S3Exception e) {
@@ -235,7 +235,7 @@ final class MultipartPut {
     }
     try {
       backend.s3.abortMultipartUpload(b -> b.bucket(backend.bucket()).key(objectKey).uploadId(uploadId)
-          .expectedBucketOwner(backend.owner));
+          );
     } catch (SdkException e) {
       BinaryBackendException why = backend.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
       if (why instanceof org.binarybackends.AccessDeniedException) {

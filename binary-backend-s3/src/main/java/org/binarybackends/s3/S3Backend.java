@@ -7,7 +7,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -32,7 +31,6 @@ import java.util.function.Supplier;
 import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
-import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.ContentReadException;
 import org.binarybackends.spi.CountingInputStream;
@@ -66,7 +64,6 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.AuthLocation;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
@@ -76,7 +73,6 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * One organization's bucket through its role chain. Every request names the bucket's expected
@@ -103,6 +99,8 @@ final class S3Backend implements S3Origin {
   private static final String OCTETS = "application/octet-stream";
 
   final S3Settings settings;
+  /** The bucket every request goes through: client, name, expected owner, encryption, diagnosis. */
+  final S3Bucket bucket;
   final S3Client s3;
   /** The platform's HTTP client, for the requests verify makes outside the SDK's clients. */
   final software.amazon.awssdk.http.SdkHttpClient http;
@@ -136,19 +134,15 @@ final class S3Backend implements S3Origin {
     this.transfer = transfer;
     this.clock = clock;
     this.instanceId = settings.instanceId();
-    this.owner = settings.roleArn().accountId();
-    this.failures = new S3Failures(settings.bucket(), settings.prefix(), settings.region(), settings.roleArn(),
-        settings.kmsKeyArn());
     // every request with a body (parts, puts, AssumeRole) is aborted if it stalls: see StallGuard
     this.http = platform.guardedHttpClient();
     PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
     this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
         platform.baseCredentials(), http, settings.stsEndpoint(), clock, platform.overrides());
-    S3ClientBuilder b = S3Client.builder().region(settings.region().sdkRegion()).credentialsProvider(chain.credentials())
-        .httpClient(http).forcePathStyle(settings.pathStyleAccess())
-        .overrideConfiguration(platform.overrides());
-    settings.s3Endpoint().ifPresent(b::endpointOverride);
-    this.s3 = b.build();
+    this.bucket = new S3Bucket(settings, chain.credentials(), http, platform);
+    this.s3 = bucket.s3;
+    this.owner = bucket.owner;
+    this.failures = bucket.failures();
     AtomicInteger threads = new AtomicInteger();
     // Part uploads of every put of this organization; each put bounds its own parts in flight.
     this.parts = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
@@ -198,51 +192,18 @@ final class S3Backend implements S3Origin {
 
   /** Runs one S3 call, turning its failure into what a caller can act on. */
   <T> T call(Operation op, Supplier<T> request) {
-    try {
-      return request.get();
-    } catch (SdkException e) {
-      throw diagnose(op, e);
-    }
+    return bucket.call(op, request);
   }
 
-  /** S3's answers to bytes that arrived other than they were sent. */
-  /**
-   * S3's answers to a body whose bytes changed on the way: a digest or checksum mismatch, or, for a
-   * body sent in signed chunks (plain HTTP), a chunk signature that does not match. A wrong clock or
-   * secret also gives SignatureDoesNotMatch; sending again from memory costs at most SENDS tries and
-   * then says so.
-   */
-  private static final java.util.Set<String> CORRUPTED = java.util.Set.of("BadDigest", "InvalidDigest",
-      "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch", "SignatureDoesNotMatch");
-  static final int SENDS = 3;
+  /** See {@link S3Bucket#send}. */
+  static final int SENDS = S3Bucket.SENDS;
 
-  /**
-   * Sends bytes held in memory, again when S3 refuses them as corrupted on the way (its checksum
-   * check did its job; the bytes here are intact), up to {@link #SENDS} times.
-   */
   <T> T send(Operation op, Supplier<T> request) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return request.get();
-      } catch (S3Exception e) {
-        if (attempt == SENDS || !CORRUPTED.contains(code(e))) {
-          throw diagnose(op, e);
-        }
-        LOG.warn("{}: S3 refused the bytes of {} as corrupted on the way ({}); sending them again", instanceId,
-            op.action, code(e));
-      } catch (SdkException e) {
-        throw diagnose(op, e);
-      }
-    }
+    return bucket.send(op, request);
   }
 
   BinaryBackendException diagnose(Operation op, Exception e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BinaryBackendException) { // the role chain's own diagnosis, raised resolving credentials
-        return (BinaryBackendException) t;
-      }
-    }
-    return failures.diagnose(op, e);
+    return bucket.diagnose(op, e);
   }
 
   static boolean isNotFound(SdkException e) {
@@ -251,7 +212,7 @@ final class S3Backend implements S3Origin {
   }
 
   static String code(S3Exception e) {
-    return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    return S3Bucket.code(e);
   }
 
   static MessageDigest sha256() {
@@ -268,8 +229,7 @@ final class S3Backend implements S3Origin {
   }
 
   PutObjectRequest.Builder encrypted(PutObjectRequest.Builder b) {
-    settings.kmsKeyArn().ifPresent(k -> b.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
-    return b;
+    return bucket.encrypted(b);
   }
 
   // ---- put ----
@@ -331,7 +291,7 @@ final class S3Backend implements S3Origin {
     checkExpectations(key, options, bytes.length, digest);
     // x-amz-checksum-sha256 of a single PUT is the whole object's: S3 refuses bytes that differ
     String etag = send(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
-        .key(objectKey).expectedBucketOwner(owner).contentType(OCTETS).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .key(objectKey).contentType(OCTETS).checksumAlgorithm(ChecksumAlgorithm.SHA256)
         .checksumSHA256(digest.base64()).metadata(Map.of(SHA256_METADATA, digest.hex())).build(),
         body(bytes, bytes.length))).eTag();
     return afterPut(key, objectKey, etag, bytes.length, digest);
@@ -340,7 +300,7 @@ final class S3Backend implements S3Origin {
   /** The stored version as S3 dates it; the clock's time if another put replaced it meanwhile. */
   StoredBinary afterPut(ObjectKey key, String objectKey, String etag, long size, Sha256Digest digest) {
     try {
-      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
+      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket()).key(objectKey)
           .ifMatch(etag));
       return stored(key, size, digest, head.lastModified());
     } catch (SdkException e) {
@@ -368,13 +328,12 @@ final class S3Backend implements S3Origin {
    */
   String createMultipartUpload(String objectKey, Map<String, String> metadata) {
     return call(Operation.CREATE_MULTIPART_UPLOAD, () -> s3.createMultipartUpload(b -> b.bucket(bucket()).key(objectKey)
-        .expectedBucketOwner(owner).contentType(OCTETS).metadata(metadata).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-        .applyMutation(c -> settings.kmsKeyArn().ifPresent(k -> c.serverSideEncryption(ServerSideEncryption.AWS_KMS)
-            .ssekmsKeyId(k))))).uploadId();
+        .contentType(OCTETS).metadata(metadata).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .applyMutation(bucket::encrypted))).uploadId();
   }
 
   String bucket() {
-    return settings.bucket().value();
+    return bucket.name;
   }
 
   /** Says once that the store does not echo the parts' checksums (S3 does; some compatible stores do not). */
@@ -429,7 +388,7 @@ final class S3Backend implements S3Origin {
   private BinaryContent open(ObjectKey key, String objectKey, ByteRange range, OrganizationId organization) {
     ResponseInputStream<GetObjectResponse> in;
     try {
-      in = s3.getObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
+      in = s3.getObject(b -> b.bucket(bucket()).key(objectKey)
           .range(range.isAll() ? null : range.toHttpHeader()).checksumMode(range.isAll() ? ChecksumMode.ENABLED : null));
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
@@ -518,7 +477,7 @@ final class S3Backend implements S3Origin {
 
   Optional<HeadObjectResponse> head(ObjectKey key, String objectKey) {
     try {
-      return Optional.of(s3.headObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner)
+      return Optional.of(s3.headObject(b -> b.bucket(bucket()).key(objectKey)
           .checksumMode(ChecksumMode.ENABLED)));
     } catch (SdkException e) {
       if (isNotFound(e)) {
@@ -561,7 +520,7 @@ final class S3Backend implements S3Origin {
     MessageDigest md = sha256();
     ResponseInputStream<GetObjectResponse> version;
     try {
-      version = s3.getObject(b -> b.bucket(bucket()).key(objectKey).expectedBucketOwner(owner).ifMatch(etag));
+      version = s3.getObject(b -> b.bucket(bucket()).key(objectKey).ifMatch(etag));
     } catch (S3Exception e) {
       if (e.statusCode() == 412 || isNotFound(e)) {
         throw new BackendUnavailableException(key + " was replaced or deleted while it was being opened; try again",
@@ -594,7 +553,7 @@ final class S3Backend implements S3Origin {
       return DeleteResult.NOT_FOUND;
     }
     call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(objectKey)
-        .expectedBucketOwner(owner)));
+        ));
     String token = head.get().metadata().get(RECORD_METADATA);
     if (token != null) {
       retireRecord(token);
@@ -617,7 +576,7 @@ final class S3Backend implements S3Origin {
       String from = after;
       ListObjectsV2Response r = call(Operation.LIST_OBJECTS, () -> s3.listObjectsV2(b -> b.bucket(bucket())
           .prefix(prefix + request.prefix()).startAfter(from).maxKeys(request.pageSize() - page.size())
-          .expectedBucketOwner(owner)));
+          ));
       for (S3Object o : r.contents()) {
         after = o.key();
         if (!o.key().startsWith(reserved)) {
@@ -746,7 +705,7 @@ final class S3Backend implements S3Origin {
     java.security.MessageDigest md = sha256();
     md.update(content);
     call(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
-        .key(key).expectedBucketOwner(owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+        .key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256)
         .checksumSHA256(Sha256Digest.of(md).base64()).metadata(Map.of("purpose", "verification")).build(),
         body(content, content.length)));
   }
@@ -758,7 +717,7 @@ final class S3Backend implements S3Origin {
       throw InvalidInputException.of("key", key, "a probe's key, as putProbe returned it");
     }
     try {
-      call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(key).expectedBucketOwner(owner)));
+      call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(key)));
     } catch (AccessDeniedException e) {
       throw new AccessDeniedException(e.refused(), e.possibleCauses(), e.providerMessage()
           + "; the probe " + key + " is left in the bucket: remove it once the permission is fixed", e);
@@ -783,7 +742,7 @@ final class S3Backend implements S3Origin {
           DigestRecord.delete(this, token);
         }
       }
-      s3.close();
+      bucket.close();
       chain.close();
     }
   }

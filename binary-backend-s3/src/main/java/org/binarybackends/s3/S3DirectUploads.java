@@ -131,7 +131,7 @@ final class S3DirectUploads implements DirectUploads {
     List<Part> parts = new ArrayList<>();
     try {
       backend.s3.listPartsPaginator(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
-          .expectedBucketOwner(backend.owner)).parts().forEach(parts::add);
+          ).parts().forEach(parts::add);
     } catch (S3Exception e) {
       if ("NoSuchUpload".equals(S3Backend.code(e))) {
         throw InvalidInputException.of("upload", ids.uploadId(), "an upload in progress (this one was completed or"
@@ -169,7 +169,7 @@ final class S3DirectUploads implements DirectUploads {
           + String.join("; ", wrong) + "; upload the missing parts again, or abort");
     }
     String etag = backend.call(Operation.COMPLETE_MULTIPART_UPLOAD, () -> backend.s3.completeMultipartUpload(b -> b
-        .bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId()).expectedBucketOwner(backend.owner)
+        .bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
         .multipartUpload(m -> m.parts(completed)))).eTag();
     ObjectKey key = upload.location().key();
     String target = backend.objectKey(key);
@@ -182,8 +182,8 @@ final class S3DirectUploads implements DirectUploads {
       // server-side copy to the binary's key: S3 computes the copy's full-object SHA-256 and keeps the metadata
       CopyObjectResponse copied = backend.call(Operation.PUT_OBJECT, () -> backend.s3.copyObject(b -> b
           .sourceBucket(backend.bucket()).sourceKey(ids.stagingKey()).copySourceIfMatch(etag)
-          .destinationBucket(backend.bucket()).destinationKey(target).expectedBucketOwner(backend.owner)
-          .expectedSourceBucketOwner(backend.owner).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+          .destinationBucket(backend.bucket()).destinationKey(target)
+          .checksumAlgorithm(ChecksumAlgorithm.SHA256)
           .applyMutation(c -> backend.settings.kmsKeyArn().ifPresent(k -> c
               .serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k)))));
       return backend.afterPut(key, target, copied.copyObjectResult().eTag(), upload.size(), upload.sha256());
@@ -200,7 +200,7 @@ final class S3DirectUploads implements DirectUploads {
    */
   private void checkAgainstStart(DirectUpload upload, Ids ids) {
     Map<String, String> recorded = backend.call(Operation.HEAD_OBJECT, () -> backend.s3.headObject(b -> b
-        .bucket(backend.bucket()).key(ids.stagingKey()).expectedBucketOwner(backend.owner))).metadata();
+        .bucket(backend.bucket()).key(ids.stagingKey()))).metadata();
     List<String> changed = new ArrayList<>();
     if (!upload.sha256().hex().equals(recorded.get(S3Backend.SHA256_METADATA))) {
       changed.add("sha256 " + upload.sha256().hex() + " (started with " + recorded.get(S3Backend.SHA256_METADATA) + ")");
@@ -220,7 +220,7 @@ final class S3DirectUploads implements DirectUploads {
 
   private void removeStaging(Ids ids) {
     try {
-      backend.s3.deleteObject(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).expectedBucketOwner(backend.owner));
+      backend.s3.deleteObject(b -> b.bucket(backend.bucket()).key(ids.stagingKey()));
     } catch (SdkException e) {
       LOG.warn("{}: could not remove the staging object {}: {}", backend.instanceId(), ids.stagingKey(), e.toString());
     }
@@ -231,7 +231,7 @@ final class S3DirectUploads implements DirectUploads {
     Ids ids = ids(upload);
     try {
       backend.s3.abortMultipartUpload(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
-          .expectedBucketOwner(backend.owner));
+          );
     } catch (S3Exception e) {
       if (!"NoSuchUpload".equals(S3Backend.code(e))) {
         throw backend.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
