@@ -64,6 +64,16 @@ public record S3Platform(String accountId, String principalArn, AwsCredentialsPr
     }
   }
 
+  /** This platform with another HTTP client (a proxy's, say). */
+  public S3Platform withHttpClient(SdkHttpClient client) {
+    return new S3Platform(accountId, principalArn, baseCredentials, stsRegion, client, overrides, stallTimeout);
+  }
+
+  /** This platform with another SDK client configuration. */
+  public S3Platform withOverrides(ClientOverrideConfiguration configuration) {
+    return new S3Platform(accountId, principalArn, baseCredentials, stsRegion, httpClient, configuration, stallTimeout);
+  }
+
   /** This platform with another stall timeout. */
   public S3Platform withStallTimeout(Duration timeout) {
     return new S3Platform(accountId, principalArn, baseCredentials, stsRegion, httpClient, overrides, timeout);

@@ -258,8 +258,7 @@ class S3VerifyTest {
         // the fixture's client is closed by the fixture
       }
     };
-    S3Platform platform = new S3Platform(fixture.platform.accountId(), fixture.platform.principalArn(),
-        fixture.platform.baseCredentials(), fixture.platform.stsRegion(), recording);
+    S3Platform platform = fixture.platform.withHttpClient(recording);
     try (S3Backend b = new S3Backend(settings, platform, S3Transfer.defaults(), clock)) {
       VerificationReport report = b.verify();
       assertThat(report.passed()).as(report.toString()).isTrue();
@@ -284,10 +283,9 @@ class S3VerifyTest {
                 .OPERATION_NAME));
           }
         };
-    S3Platform platform = new S3Platform(fixture.platform.accountId(), fixture.platform.principalArn(),
-        fixture.platform.baseCredentials(), fixture.platform.stsRegion(), fixture.http,
-        software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.builder()
-            .addExecutionInterceptor(recording).apiCallTimeout(Duration.ofMinutes(2)).build());
+    S3Platform platform = fixture.platform.withOverrides(software.amazon.awssdk.core.client.config
+        .ClientOverrideConfiguration.builder().addExecutionInterceptor(recording).apiCallTimeout(Duration.ofMinutes(2))
+        .build());
     try (S3Backend b = new S3Backend(settings, platform, S3Transfer.defaults(), clock)) {
       assertThat(b.verify().passed()).isTrue();
     }

@@ -53,8 +53,7 @@ class StallTimeoutTest {
   void onboard() {
     fixture.useClock(clock);
     settings = fixture.onboard(ORG.value(), true);
-    S3Platform platform = new S3Platform(fixture.platform.accountId(), fixture.platform.principalArn(),
-        fixture.platform.baseCredentials(), fixture.platform.stsRegion(), PATIENT).withStallTimeout(STALL);
+    S3Platform platform = fixture.platform.withHttpClient(PATIENT).withStallTimeout(STALL);
     backend = (S3Backend) new S3BackendProvider().create(settings, BackendContext.builder().clock(clock)
         .service(S3Platform.class, platform).service(S3Transfer.class, new S3Transfer(PART, 2)).build());
   }

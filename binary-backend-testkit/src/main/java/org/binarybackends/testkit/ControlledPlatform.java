@@ -93,7 +93,7 @@ public final class ControlledPlatform implements AutoCloseable {
    * caches), as a second host behind a load balancer; closed with this platform.
    */
   public BinaryBackends anotherInstance() {
-    return instance(new SharedStore(store));
+    return instance(new ForwardingStateStore(store)); // closing it closes nothing: the first instance closes the store
   }
 
   /** What each controlled instance answers and holds. */
@@ -117,56 +117,5 @@ public final class ControlledPlatform implements AutoCloseable {
     for (int i = instances.size() - 1; i >= 0; i--) {
       instances.get(i).close();
     }
-  }
-
-  /**
-   * The shared store as another instance sees it: the same states and notes; closing it closes
-   * nothing (the platform closes the store once, after every instance).
-   */
-  private static final class SharedStore implements OrganizationStateStore,
-      org.binarybackends.activation.NoteStore {
-    private final OrganizationStateStore states;
-    private final org.binarybackends.activation.NoteStore notes;
-
-    SharedStore(OrganizationStateStore store) {
-      this.states = store;
-      this.notes = (org.binarybackends.activation.NoteStore) store;
-    }
-
-    @Override
-    public java.util.Optional<org.binarybackends.activation.OrganizationState> get(
-        org.binarybackends.OrganizationId organization) {
-      return states.get(organization);
-    }
-
-    @Override
-    public org.binarybackends.activation.OrganizationState compareAndSet(long expectedVersion,
-        org.binarybackends.activation.OrganizationState next) {
-      return states.compareAndSet(expectedVersion, next);
-    }
-
-    @Override
-    public List<org.binarybackends.OrganizationId> organizations() {
-      return states.organizations();
-    }
-
-    @Override
-    public java.util.Optional<Note> get(org.binarybackends.OrganizationId organization, String name) {
-      return notes.get(organization, name);
-    }
-
-    @Override
-    public java.util.Map<String, Note> list(org.binarybackends.OrganizationId organization, String prefix) {
-      return notes.list(organization, prefix);
-    }
-
-    @Override
-    public java.util.Optional<Note> compareAndSet(org.binarybackends.OrganizationId organization, String name,
-        long expectedVersion, java.util.Optional<String> value) {
-      return notes.compareAndSet(organization, name, expectedVersion, value);
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -55,32 +55,18 @@ class ActivationTest {
   private Activator activator;
 
   /** A store that counts reads, to show that resolving a cached organization does no I/O. */
-  static final class CountingStore implements OrganizationStateStore {
-    final OrganizationStateStore inner;
+  static final class CountingStore extends ForwardingStateStore {
     final AtomicInteger gets = new AtomicInteger();
 
     CountingStore(OrganizationStateStore inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
     public Optional<OrganizationState> get(OrganizationId organization) {
       gets.incrementAndGet();
-      return inner.get(organization);
+      return super.get(organization);
     }
-
-    @Override
-    public OrganizationState compareAndSet(long expectedVersion, OrganizationState next) {
-      return inner.compareAndSet(expectedVersion, next);
-    }
-
-    @Override
-    public List<OrganizationId> organizations() {
-      return inner.organizations();
-    }
-
-    @Override
-    public void close() {}
   }
 
   @BeforeEach

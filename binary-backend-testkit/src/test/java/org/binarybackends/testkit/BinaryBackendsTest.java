@@ -44,9 +44,9 @@ class BinaryBackendsTest {
   private final List<String> closed = new CopyOnWriteArrayList<>();
   private BinaryBackends binaries;
 
-  /** A store that says when it is closed. */
+  /** A store that keeps no notes of its own and says when it is closed. */
   private final class RecordingStore implements org.binarybackends.activation.OrganizationStateStore {
-    private final InMemoryStateStore inner = new InMemoryStateStore();
+    private final ForwardingStateStore inner = new ForwardingStateStore(new InMemoryStateStore());
 
     @Override
     public Optional<OrganizationState> get(OrganizationId organization) {
@@ -66,7 +66,6 @@ class BinaryBackendsTest {
     @Override
     public void close() {
       closed.add("store");
-      inner.close();
     }
   }
 
