@@ -121,8 +121,7 @@ public final class BinaryBackends implements AutoCloseable {
    */
   public OrganizationStatus register(OrganizationId organization, SettingsJson upload, Optional<SettingsJson> download,
       String actor) {
-    activator.register(organization, upload, download, actor);
-    return status(organization);
+    return activator.status(activator.register(organization, upload, download, actor));
   }
 
   /** {@link #register(OrganizationId, SettingsJson, Optional, String)} with no separate download configuration. */
@@ -132,8 +131,7 @@ public final class BinaryBackends implements AutoCloseable {
 
   /** Verifies the organization's configurations now (e.g. "I applied the policy") and stores what changed. */
   public OrganizationStatus check(OrganizationId organization) {
-    activator.check(organization);
-    return status(organization);
+    return activator.status(activator.check(organization));
   }
 
   /**
@@ -141,20 +139,17 @@ public final class BinaryBackends implements AutoCloseable {
    * stored there stay readable through the retired configuration until it is forgotten.
    */
   public OrganizationStatus remove(OrganizationId organization, String actor) {
-    activator.remove(organization, actor);
-    return status(organization);
+    return activator.status(activator.remove(organization, actor));
   }
 
   /** Forgets a retired storage: binaries still there can no longer be read through the library. */
   public OrganizationStatus forgetRetired(OrganizationId organization, BackendInstanceId storage, String actor) {
-    activator.forgetRetired(organization, storage, actor);
-    return status(organization);
+    return activator.status(activator.forgetRetired(organization, storage, actor));
   }
 
   /** Allows (or stops allowing) uploads to the default storage while the organization's own is degraded. */
   public OrganizationStatus allowFallback(OrganizationId organization, boolean allowed, String actor) {
-    activator.allowFallback(organization, allowed, actor);
-    return status(organization);
+    return activator.status(activator.allowFallback(organization, allowed, actor));
   }
 
   /** The organization's status as stored now, for an admin page ({@link OrganizationStatus#toJson()}). */

@@ -442,8 +442,15 @@ public final class Activator implements AutoCloseable {
    */
   public OrganizationStatus status(OrganizationId organization) {
     Objects.requireNonNull(organization, "organization");
-    OrganizationState s = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
-    return OrganizationStatus.of(s, nextCheck(organization));
+    return status(store.get(organization).orElseGet(() -> OrganizationState.initial(organization)));
+  }
+
+  /**
+   * The status of {@code state} (one a command of this activator returned, say), with this
+   * instance's next check of its organization: no read of the store.
+   */
+  public OrganizationStatus status(OrganizationState state) {
+    return OrganizationStatus.of(Objects.requireNonNull(state, "state"), nextCheck(state.organization()));
   }
 
   /** When {@code organization} is checked next, if it is scheduled. */

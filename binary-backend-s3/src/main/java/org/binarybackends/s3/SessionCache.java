@@ -48,6 +48,7 @@ final class SessionCache implements AutoCloseable {
   }
 
   private final Supplier<AwsSessionCredentials> assume;
+  private final java.util.concurrent.Executor refresher;
   private final Clock clock;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
@@ -64,7 +65,14 @@ final class SessionCache implements AutoCloseable {
    * @param name for logs: which organization and hop (never a credential)
    */
   SessionCache(Supplier<AwsSessionCredentials> assume, Clock clock, String name) {
+    this(assume, clock, name, REFRESH);
+  }
+
+  /** With background refreshes run by {@code refresher} (tests run them when they choose). */
+  SessionCache(Supplier<AwsSessionCredentials> assume, Clock clock, String name,
+      java.util.concurrent.Executor refresher) {
     this.assume = assume;
+    this.refresher = refresher;
     this.clock = clock;
     this.name = name;
   }
@@ -109,7 +117,7 @@ final class SessionCache implements AutoCloseable {
       return;
     }
     try {
-      REFRESH.execute(() -> {
+      refresher.execute(() -> {
         lock.lock();
         try {
           if (!closed) {
@@ -145,11 +153,6 @@ final class SessionCache implements AutoCloseable {
     Duration life = Duration.between(now, end);
     Duration lead = life.dividedBy(fraction).compareTo(most) < 0 ? life.dividedBy(fraction) : most;
     return end.minus(lead.isNegative() ? Duration.ZERO : lead);
-  }
-
-  /** Whether a background refresh is in flight (for tests). */
-  boolean refreshing() {
-    return refreshing.get();
   }
 
   /** Stops refreshing in the background. */

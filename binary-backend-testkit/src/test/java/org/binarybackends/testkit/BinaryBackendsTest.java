@@ -191,12 +191,15 @@ class BinaryBackendsTest {
     binaries.close();
 
     // scheduled: the registration is checked without anyone asking
-    binaries = builder().scheduled(true).checks(Duration.ofMillis(20), 1).build();
+    java.util.concurrent.CountDownLatch switched = new java.util.concurrent.CountDownLatch(1);
+    binaries = builder().scheduled(true).checks(Duration.ofMillis(20), 1)
+        .listener(e -> {
+          if (e.transition().change().startsWith("switched to")) {
+            switched.countDown();
+          }
+        }).build();
     binaries.register(ORG, BUCKET_2, "bob");
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (binaries.status(ORG).uploadsGoTo() != UploadsGoTo.OWN_STORAGE && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    assertThat(switched.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("switched by the schedule").isTrue();
     assertThat(binaries.status(ORG).uploadsGoTo()).isEqualTo(UploadsGoTo.OWN_STORAGE);
   }
 

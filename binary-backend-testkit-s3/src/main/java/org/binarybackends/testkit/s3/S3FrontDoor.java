@@ -52,6 +52,8 @@ final class S3FrontDoor implements AutoCloseable {
   private final Function<String, String> ownerOf;
   /** Whether a request to a bucket that names no expected owner is refused (see {@link EmbeddedS3#requireExpectedOwner}). */
   volatile boolean requireExpectedOwner;
+  /** Counted down when the server closes: what a stalled request waits for. */
+  private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
   private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "embedded-s3-front-door");
     t.setDaemon(true);
@@ -263,7 +265,8 @@ final class S3FrontDoor implements AutoCloseable {
           reset(upstream);
           if (stall) {
             try {
-              Thread.sleep(120_000); // reading nothing more; ended early when the server closes
+              // reading nothing more (a read would let the client's writes move) until the server closes
+              closing.await(2, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
@@ -455,6 +458,7 @@ final class S3FrontDoor implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     try {
       server.close();
     } catch (IOException e) {
