@@ -7,14 +7,13 @@ import java.util.Objects;
 import java.util.Optional;
 import org.binarybackends.activation.ActivationListener;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
+import org.binarybackends.activation.internal.Activator;
+import org.binarybackends.activation.internal.BackendPool;
+import org.binarybackends.activation.internal.BackendResolver;
 import org.binarybackends.activation.NoteStore;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.SettingsJson;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.activation.UploadsSuspendedException;
 import org.binarybackends.spi.BackendContext;
@@ -41,10 +40,9 @@ import org.slf4j.LoggerFactory;
  * binaries.close();                   // the schedule, every backend, the default storage, the store
  * }</pre>
  *
- * <p>It builds the registry's backends through one {@link BackendPool} shared by the {@link
- * BackendResolver} (which answers where uploads go and where a binary is) and the {@link Activator}
- * (which verifies configurations and moves states), on one {@link BackendContext}, whose clock is
- * the one clock of all of them. Unless the context provides {@link SharedNotes}, the backends share
+ * <p>It builds the registry's backends once per configuration, in one pool shared by what answers
+ * where uploads go and where a binary is and by what verifies configurations and moves states, on
+ * one {@link BackendContext}, whose clock is the one clock of all of them. Unless the context provides {@link SharedNotes}, the backends share
  * their notes through the state store's {@link NoteStore}. Thread-safe.
  */
 public final class BinaryBackends implements AutoCloseable {
@@ -340,7 +338,7 @@ public final class BinaryBackends implements AutoCloseable {
         registry = BinaryBackendRegistry.installed();
       }
       BackendContext withNotes = context.service(SharedNotes.class).isPresent() ? context
-          : context.toBuilder().service(SharedNotes.class, new StoredNotes(notes)).build();
+          : context.toBuilder().service(SharedNotes.class, notes.asSharedNotes()).build();
       BinaryBackend storage = defaultStorage != null ? defaultStorage : registry.create(defaultStorageSettings, withNotes);
       BinaryBackends built = new BinaryBackends(this, storage, withNotes);
       if (scheduled) {

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code BackendResolver.forUpload} of organizations already resolved (10,000 of them, every tenth
+ * {@code BinaryBackends.forUpload} of organizations already resolved (10,000 of them, every tenth
  * with its own storage), from 2 threads, each walking the organizations in its own order.
  */
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
@@ -36,6 +36,11 @@ public class ResolveBenchmark {
       fixture = new ResolverFixture(10_000, 10);
       fixture.resolveAll();
     }
+
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+      fixture.close();
+    }
   }
 
   @State(Scope.Thread)
@@ -52,6 +57,6 @@ public class ResolveBenchmark {
   public UploadTarget resolveCachedOrganization(Organizations orgs, Cursor cursor) {
     int i = cursor.next;
     cursor.next = i + 1 == orgs.fixture.organizations.length ? 0 : i + 1;
-    return orgs.fixture.resolver.forUpload(orgs.fixture.organizations[i]);
+    return orgs.fixture.binaries.forUpload(orgs.fixture.organizations[i]);
   }
 }

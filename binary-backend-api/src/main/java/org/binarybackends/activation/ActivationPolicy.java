@@ -10,7 +10,7 @@ import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.Violation;
 
 /**
- * When the {@link Activator} checks organizations and how many checks move a state. Immutable;
+ * When {@link org.binarybackends.BinaryBackends} checks organizations and how many checks move a state. Immutable;
  * {@link #defaults()} or {@link #builder()}.
  *
  * <ul>

@@ -8,7 +8,7 @@ import org.binarybackends.OrganizationId;
  * Where backends' shared notes live, apart from the organizations' activation states: a note is
  * small, per organization and name, and changes on the download path (a CloudFront backend records
  * how far its URLs reach), so an update writes that note alone, never the organization's state with
- * its sealed settings. Updates are versioned compare-and-set, as the state's are. {@link StoredNotes}
+ * its sealed settings. Updates are versioned compare-and-set, as the state's are. {@link #asSharedNotes()}
  * gives backends {@link org.binarybackends.spi.SharedNotes} over one. Implementations are thread-safe.
  *
  * <p>The contract is tested by {@code NoteStoreContract} in the testkit; every state store the
@@ -33,6 +33,16 @@ public interface NoteStore {
    * @throws org.binarybackends.InvalidInputException if it would be a note beyond {@link #MAX_NOTES}
    */
   Optional<Note> compareAndSet(OrganizationId organization, String name, long expectedVersion, Optional<String> value);
+
+  /**
+   * The backends' view of these notes ({@link org.binarybackends.spi.SharedNotes}): what {@link
+   * org.binarybackends.BinaryBackends} gives its backends, and what a service building a backend
+   * itself puts in its context. An update is a compare-and-set of that one note, recomputed after a
+   * conflict with another instance.
+   */
+  default org.binarybackends.spi.SharedNotes asSharedNotes() {
+    return new org.binarybackends.activation.internal.StoredNotes(this);
+  }
 
   /**
    * One note and its version.

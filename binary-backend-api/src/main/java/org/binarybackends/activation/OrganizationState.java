@@ -93,7 +93,7 @@ public record OrganizationState(OrganizationId organization, long version, Optio
   }
 
   /** This state without its history: what a cache of many organizations keeps. */
-  OrganizationState withoutHistory() {
+  public OrganizationState withoutHistory() {
     return history.isEmpty() ? this
         : new OrganizationState(organization, version, active, staged, retired, retiredDownloads, fallbackAllowed,
             List.of());

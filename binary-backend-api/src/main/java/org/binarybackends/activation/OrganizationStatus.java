@@ -124,8 +124,12 @@ public record OrganizationStatus(OrganizationId organization, long version, Uplo
     }
   }
 
-  static OrganizationStatus of(OrganizationState s, Optional<Instant> nextCheck) {
-    UploadRoute route = UploadRoute.of(s);
+  /**
+   * The status of a stored state (as a tool reading a store shows it); {@code nextCheck} is when a
+   * service instance checks it next, if one says.
+   */
+  public static OrganizationStatus of(OrganizationState s, Optional<Instant> nextCheck) {
+    org.binarybackends.activation.internal.UploadRoute route = org.binarybackends.activation.internal.UploadRoute.of(s);
     List<Retired> retired = new ArrayList<>();
     for (Map.Entry<BackendInstanceId, SettingsJson> r : s.retired().entrySet()) {
       retired.add(new Retired(r.getKey(), r.getValue().type(),

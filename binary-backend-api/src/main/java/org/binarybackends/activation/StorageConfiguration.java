@@ -47,7 +47,8 @@ public record StorageConfiguration(String id, SettingsJson upload, BackendInstan
     return download.orElse(upload);
   }
 
-  StorageConfiguration withStates(PartState upload, PartState download) {
+  /** This configuration with its parts in these states (the activation rule moves them). */
+  public StorageConfiguration withStates(PartState upload, PartState download) {
     return new StorageConfiguration(id, this.upload, uploadInstance, this.download, upload, download, registeredAt);
   }
 

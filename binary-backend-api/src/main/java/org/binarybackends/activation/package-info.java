@@ -5,9 +5,8 @@
  * at most one <em>staged</em> one, being verified (its first registration, or a change). A
  * configuration has an upload configuration and a download configuration; each is {@link
  * org.binarybackends.activation.PartStatus#PENDING pending}, {@code ACTIVE} or {@code DEGRADED}.
- * The {@link org.binarybackends.activation.Activator} verifies configurations and moves these
- * states in an {@link org.binarybackends.activation.OrganizationStateStore} with compare-and-set;
- * the {@link org.binarybackends.activation.BackendResolver} answers where uploads go and where a
- * stored binary's bytes are.
+ * {@link org.binarybackends.BinaryBackends} verifies configurations and moves these states in an
+ * {@link org.binarybackends.activation.OrganizationStateStore} with compare-and-set, and answers
+ * where uploads go and where a stored binary's bytes are.
  */
 package org.binarybackends.activation;

@@ -19,7 +19,7 @@ import org.binarybackends.Violation;
  *
  * <p>The embedding service provides them through the context
  * ({@code BackendContext.builder().service(SharedNotes.class, notes)}), usually
- * {@link org.binarybackends.activation.StoredNotes}, kept in a {@link org.binarybackends.activation.NoteStore}; a backend
+ * {@link org.binarybackends.activation.NoteStore#asSharedNotes()}, kept in a state store's notes; a backend
  * given none keeps them in its process with {@link #inProcess()}. Implementations are thread-safe.
  */
 public interface SharedNotes {

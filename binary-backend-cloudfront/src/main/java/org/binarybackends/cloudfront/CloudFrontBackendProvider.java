@@ -25,7 +25,7 @@ import org.binarybackends.spi.SharedNotes;
  *   <li>append it to {@code keys} in the settings (the old one stays) and register them;
  *   <li>the next {@code verify()} fetches a probe signed with the new key through the distribution; once
  *       it passes, the new key signs, on every service instance (they share the fact through the
- *       context's {@link SharedNotes}, e.g. {@code StoredNotes} over the state store's {@code NoteStore});
+ *       context's {@link SharedNotes}, e.g. the state store's {@code NoteStore.asSharedNotes()});
  *   <li>{@code verify()} then reports the old key "removable now" once the last URL it signed has
  *       expired: remove it from the key group and from the settings.
  * </ol>

@@ -15,7 +15,6 @@ import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.Violation;
 import org.binarybackends.activation.InMemoryStateStore;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.s3.S3Settings;
 import org.binarybackends.testkit.Download;
 import org.binarybackends.testkit.GeneratedContent;
@@ -50,7 +49,7 @@ class CloudFrontBackendTest {
         .key("KEC", Secret.of(fixture.pem("ec-sec1.pem")), null).build();
     store = new InMemoryStateStore();
     backend = (CloudFrontBackend) new CloudFrontBackendProvider().create(settings, fixture.context(clock,
-        new StoredNotes(store)));
+        store.asSharedNotes()));
   }
 
   @AfterEach

@@ -27,7 +27,6 @@ import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.PartStatus;
 import org.binarybackends.activation.SettingsJson;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.defaultstore.DefaultStorageSettings;
 import org.binarybackends.defaultstore.SigningKey;
@@ -83,7 +82,7 @@ class CloudFrontStoryTest {
     OrganizationId org = bucket.organization();
     CloudFrontFixture.Distribution d = fixture.distribution(bucket, "/firmware");
     InMemoryStateStore store = new InMemoryStateStore();
-    // the notes (which key signs) go through the store: BinaryBackends gives the backends StoredNotes over it
+    // the notes (which key signs) go through the store: BinaryBackends gives the backends the store's notes (asSharedNotes)
     BackendContext context = fixture.context(clock);
     BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
     assertThat(registry.types()).contains("default", "s3", "cloudfront");

@@ -18,7 +18,6 @@ import org.binarybackends.VerificationReport;
 import org.binarybackends.VerificationReport.Check;
 import org.binarybackends.VerificationReport.Status;
 import org.binarybackends.activation.InMemoryStateStore;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.s3.S3Settings;
 import org.binarybackends.spi.SharedNotes;
 import org.binarybackends.testkit.GeneratedContent;
@@ -60,7 +59,7 @@ class KeyRotationTest {
         .endpoint(d.edge().baseUrl().toString()).origin(bucket)
         .key("KOLD", Secret.of(fixture.pem("rsa-pkcs8.pem")), null)
         .key("KNEW", Secret.of(fixture.pem("ec-pkcs8.pem")), null).build();
-    SharedNotes notes = new StoredNotes(new InMemoryStateStore()); // what both instances share
+    SharedNotes notes = new InMemoryStateStore().asSharedNotes(); // what both instances share
     OrganizationId org = bucket.organization();
     ObjectKey key = ObjectKey.of("fw/sensor v3.bin");
     try (BinaryBackend one = new CloudFrontBackendProvider().create(settings, fixture.context(clock, notes));

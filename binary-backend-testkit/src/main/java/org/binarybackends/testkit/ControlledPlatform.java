@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import org.binarybackends.BinaryBackendRegistry;
 import org.binarybackends.BinaryBackends;
+import org.binarybackends.activation.ActivationEvent;
 import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationStateStore;
@@ -41,6 +42,7 @@ public final class ControlledPlatform implements AutoCloseable {
   private final Duration closeGrace;
   private final BinaryBackends binaries;
   private final List<BinaryBackends> instances = new ArrayList<>();
+  private final List<ActivationEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ControlledPlatform(ManualClock clock, OrganizationStateStore store, ActivationPolicy policy,
       Duration closeGrace) {
@@ -75,10 +77,14 @@ public final class ControlledPlatform implements AutoCloseable {
   }
 
   private BinaryBackends instance(OrganizationStateStore states) {
-    BinaryBackends b = BinaryBackends.builder().stateStore(states)
+    BinaryBackends.Builder builder = BinaryBackends.builder().stateStore(states)
         .defaultStorage(new ControlledBackendProvider.Settings(DEFAULT_STORAGE))
         .registry(BinaryBackendRegistry.of(provider)).context(BackendContext.builder().clock(clock).build())
-        .policy(policy).closeGrace(closeGrace).scheduled(false).build();
+        .policy(policy).closeGrace(closeGrace).scheduled(false);
+    if (instances.isEmpty()) {
+      builder.listener(events::add);
+    }
+    BinaryBackends b = builder.build();
     instances.add(b);
     return b;
   }
@@ -94,6 +100,11 @@ public final class ControlledPlatform implements AutoCloseable {
    */
   public BinaryBackends anotherInstance() {
     return instance(new ForwardingStateStore(store)); // closing it closes nothing: the first instance closes the store
+  }
+
+  /** Every transition the first instance ({@link #binaries()}) stored, in order. */
+  public List<ActivationEvent> events() {
+    return java.util.Collections.unmodifiableList(events);
   }
 
   /** What each controlled instance answers and holds. */

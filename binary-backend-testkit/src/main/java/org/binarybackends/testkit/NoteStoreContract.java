@@ -18,7 +18,6 @@ import org.binarybackends.activation.NoteStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.StateConflictException;
-import org.binarybackends.activation.StoredNotes;
 import org.binarybackends.activation.Transition;
 import org.binarybackends.spi.SharedNotes;
 import org.junit.jupiter.api.AfterEach;
@@ -119,7 +118,7 @@ public abstract class NoteStoreContract {
 
   @Test
   void sharedNotesLoseNoUpdateWhileTheStateChangesBesideThem() throws Exception {
-    SharedNotes shared = new StoredNotes(notes);
+    SharedNotes shared = notes.asSharedNotes();
     states.compareAndSet(0, OrganizationState.initial(ORG));
     int threads = 4;
     int updates = 25;

@@ -2,9 +2,6 @@ package org.binarybackends.testkit;
 
 import org.binarybackends.activation.ActivationEvent;
 import org.binarybackends.activation.ActivationPolicy;
-import org.binarybackends.activation.Activator;
-import org.binarybackends.activation.BackendPool;
-import org.binarybackends.activation.BackendResolver;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.OrganizationStateStore;
@@ -29,13 +26,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.BinaryBackends;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.InvalidInputException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.StoredBinary;
-import org.binarybackends.spi.BackendContext;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,14 +43,13 @@ class ActivationTest {
   private static final SettingsJson BUCKET_1 = SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-1"));
   private static final SettingsJson BUCKET_2 = SettingsJson.of(ControlledBackendProvider.settingsJson("bucket-2"));
 
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final ControlledBackendProvider provider = new ControlledBackendProvider();
-  private final List<ActivationEvent> events = new CopyOnWriteArrayList<>();
+  private ControlledPlatform platform;
+  private BinaryBackends binaries;
+  private ManualClock clock;
+  private ControlledBackendProvider provider;
+  private List<ActivationEvent> events;
   private CountingStore store;
   private BinaryBackend platformDefault;
-  private BackendPool pool;
-  private BackendResolver resolver;
-  private Activator activator;
 
   /** A store that counts reads, to show that resolving a cached organization does no I/O. */
   static final class CountingStore extends ForwardingStateStore {
@@ -71,22 +68,38 @@ class ActivationTest {
 
   @BeforeEach
   void setUp() {
-    BackendContext context = BackendContext.builder().clock(clock).build();
     store = new CountingStore(new InMemoryStateStore());
-    platformDefault = provider.create(new ControlledBackendProvider.Settings("platform-default"), context);
-    pool = new BackendPool(BinaryBackendRegistry.of(provider), context, Duration.ofHours(1));
-    resolver = new BackendResolver(store, platformDefault, pool);
-    activator = new Activator(store, pool, resolver, ActivationPolicy.builder().jitter(0).allowedTypes("controlled").build(), clock);
-    activator.addListener(events::add);
+    platform = ControlledPlatform.start(store, ActivationPolicy.builder().jitter(0).allowedTypes("controlled").build(),
+        Duration.ofHours(1));
+    binaries = platform.binaries();
+    clock = platform.clock();
+    provider = platform.provider();
+    events = platform.events();
+    platformDefault = binaries.defaultStorage();
+  }
+
+  @AfterEach
+  void tearDown() {
+    platform.close();
+  }
+
+  /** Checks the organization now, and returns the state stored. */
+  private OrganizationState check() {
+    binaries.check(ORG);
+    return state();
+  }
+
+  private OrganizationState state() {
+    return store.get(ORG).orElseThrow();
   }
 
   private StoredBinary upload(String key, String content) {
-    UploadTarget target = resolver.forUpload(ORG);
+    UploadTarget target = binaries.forUpload(ORG);
     return target.backend().put(ORG, ObjectKey.of(key), new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)));
   }
 
   private String readBack(StoredBinary binary) throws Exception {
-    try (BinaryContent c = resolver.forBinary(binary.location()).read(ORG, binary.key())) {
+    try (BinaryContent c = binaries.forBinary(binary.location()).read(ORG, binary.key())) {
       return new String(c.stream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
@@ -94,17 +107,17 @@ class ActivationTest {
   @Test
   void aPassWithAWarningKeepsTheWarningInTheStateAndOnceInTheHistoryAndLog() {
     ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        Activator.class);
+        "org.binarybackends.activation"); // its activator logs under it
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
         new ch.qos.logback.core.read.ListAppender<>();
     log.start();
     logger.addAppender(log);
     try {
       provider.control("bucket-1").passWithWarning("the role may not abort a multipart upload");
-      activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-      OrganizationState first = activator.check(ORG);
-      OrganizationState second = activator.check(ORG);
-      OrganizationState third = activator.check(ORG);
+      binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+      OrganizationState first = check();
+      OrganizationState second = check();
+      OrganizationState third = check();
       PartState upload = third.active().orElseThrow().uploadState();
       assertThat(upload.status()).isEqualTo(PartStatus.ACTIVE);
       assertThat(upload.reason()).contains("passed").contains("with warnings: controlled: the role may not abort");
@@ -118,7 +131,7 @@ class ActivationTest {
       assertThat(second.history()).hasSameSizeAs(third.history());
 
       provider.control("bucket-1").passWithWarning("another warning");
-      OrganizationState changed = activator.check(ORG);
+      OrganizationState changed = check();
       assertThat(changed.history().subList(changed.history().size() - 2, changed.history().size()))
           .extracting(Transition::change, t -> t.reason().contains("another warning"))
           .containsExactly(org.assertj.core.groups.Tuple.tuple("upload configuration warns: "
@@ -134,7 +147,7 @@ class ActivationTest {
 
   @Test
   void anOrganizationWithoutItsOwnStorageUsesTheDefault() {
-    UploadTarget t = resolver.forUpload(ORG);
+    UploadTarget t = binaries.forUpload(ORG);
     assertThat(t.custom()).isFalse();
     assertThat(t.backend()).isSameAs(platformDefault);
     assertThat(t.reason()).isEqualTo("no storage of its own is registered");
@@ -144,21 +157,21 @@ class ActivationTest {
   void uploadsStayOnTheDefaultStorageUntilBothPartsAreVerifiedThenSwitch() throws Exception {
     provider.control("bucket-1").fail("STS AccessDenied assuming arn:aws:iam::123456789012:role/r: trust policy not applied yet");
     StoredBinary before = upload("fw/1.bin", "one");
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    OrganizationState pending = activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    OrganizationState pending = check();
     assertThat(pending.active()).isEmpty();
     assertThat(pending.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.PENDING);
-    UploadTarget t = resolver.forUpload(ORG);
+    UploadTarget t = binaries.forUpload(ORG);
     assertThat(t.custom()).isFalse();
     assertThat(t.reason()).startsWith("pending: upload configuration pending: controlled: STS AccessDenied")
         .contains("download configuration pending");
 
     provider.control("bucket-1").pass();
-    OrganizationState switched = activator.check(ORG);
+    OrganizationState switched = check();
     assertThat(switched.active()).isPresent();
     assertThat(switched.staged()).isEmpty();
     assertThat(switched.switched()).isTrue();
-    UploadTarget custom = resolver.forUpload(ORG);
+    UploadTarget custom = binaries.forUpload(ORG);
     assertThat(custom.custom()).isTrue();
     assertThat(custom.backend().instanceId().toString()).isEqualTo("controlled{name=bucket-1}");
     StoredBinary after = upload("fw/2.bin", "two");
@@ -177,73 +190,73 @@ class ActivationTest {
 
   @Test
   void onlyDefiniteFailuresDegradeAndOnlyRepeatedPassesRecover() {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
     provider.control("bucket-1").failRetryably("503 SlowDown");
     for (int i = 0; i < 10; i++) {
-      activator.check(ORG);
+      binaries.check(ORG);
     }
-    assertThat(resolver.forUpload(ORG).custom()).as("throttling never degrades").isTrue();
+    assertThat(binaries.forUpload(ORG).custom()).as("throttling never degrades").isTrue();
 
     provider.control("bucket-1").fail("PutObject AccessDenied: the role's policy lacks s3:PutObject");
-    activator.check(ORG);
-    activator.check(ORG);
-    assertThat(resolver.forUpload(ORG).custom()).as("2 of 3 definite failures").isTrue();
+    binaries.check(ORG);
+    binaries.check(ORG);
+    assertThat(binaries.forUpload(ORG).custom()).as("2 of 3 definite failures").isTrue();
     provider.control("bucket-1").failRetryably("timeout");
-    activator.check(ORG); // neither counts nor resets
+    binaries.check(ORG); // neither counts nor resets
     provider.control("bucket-1").fail("PutObject AccessDenied: the role's policy lacks s3:PutObject");
-    BinaryBackend serving = resolver.forUpload(ORG).backend();
+    BinaryBackend serving = binaries.forUpload(ORG).backend();
     StoredBinary kept = upload("fw/kept.bin", "kept");
     int closedBefore = provider.closed();
-    OrganizationState degraded = activator.check(ORG);
+    OrganizationState degraded = check();
     // degraded suspends uploads, not reads: the same backend serves what it holds, none was closed
     assertThat(provider.closed()).isEqualTo(closedBefore);
-    assertThat(resolver.forBinary(kept.location())).isSameAs(serving);
+    assertThat(binaries.forBinary(kept.location())).isSameAs(serving);
     try {
       assertThat(readBack(kept)).isEqualTo("kept");
     } catch (Exception e) {
       throw new AssertionError(e);
     }
     assertThat(degraded.active().orElseThrow().uploadState().status()).isEqualTo(PartStatus.DEGRADED);
-    assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
+    assertThatThrownBy(() -> binaries.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class)
         .hasMessageContaining("lacks s3:PutObject").hasMessageContaining("unless fallback is allowed")
         .satisfies(e -> assertThat(e.getMessage().split("lacks s3:PutObject", -1)).as("the diagnosis said once, for"
             + " one backend serving both parts").hasSize(2))
         .hasMessageContaining("download configuration degraded: the same (one backend serves both)");
 
-    activator.allowFallback(ORG, true, "ops");
-    UploadTarget fallback = resolver.forUpload(ORG);
+    binaries.allowFallback(ORG, true, "ops");
+    UploadTarget fallback = binaries.forUpload(ORG);
     assertThat(fallback.custom()).isFalse();
     assertThat(fallback.reason()).startsWith("degraded: ").contains("as allowed for this organization");
-    activator.allowFallback(ORG, false, "ops");
-    assertThatThrownBy(() -> resolver.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class);
+    binaries.allowFallback(ORG, false, "ops");
+    assertThatThrownBy(() -> binaries.forUpload(ORG)).isInstanceOf(UploadsSuspendedException.class);
 
     provider.control("bucket-1").pass();
-    activator.check(ORG);
-    assertThatThrownBy(() -> resolver.forUpload(ORG)).as("1 of 2 passes").isInstanceOf(UploadsSuspendedException.class);
-    activator.check(ORG);
-    assertThat(resolver.forUpload(ORG).custom()).isTrue();
+    binaries.check(ORG);
+    assertThatThrownBy(() -> binaries.forUpload(ORG)).as("1 of 2 passes").isInstanceOf(UploadsSuspendedException.class);
+    binaries.check(ORG);
+    assertThat(binaries.forUpload(ORG).custom()).isTrue();
   }
 
   @Test
   void aChangeIsStagedWhileTheOldConfigurationServesAndAFailedChangeLeavesItWorking() throws Exception {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
     StoredBinary old = upload("fw/old.bin", "old");
     int closedBefore = provider.closed();
 
     provider.control("bucket-2").fail("PermanentRedirect: bucket is in eu-west-1, configured us-east-1");
-    activator.register(ORG, BUCKET_2, Optional.empty(), "alice");
+    binaries.register(ORG, BUCKET_2, Optional.empty(), "alice");
     for (int i = 0; i < 5; i++) {
-      activator.check(ORG);
+      binaries.check(ORG);
     }
-    UploadTarget t = resolver.forUpload(ORG);
+    UploadTarget t = binaries.forUpload(ORG);
     assertThat(t.backend().instanceId().toString()).isEqualTo("controlled{name=bucket-1}");
     assertThat(upload("fw/during.bin", "during").location().instance().toString()).isEqualTo("controlled{name=bucket-1}");
 
-    try (BinaryContent inFlight = resolver.forBinary(old.location()).read(ORG, old.key())) {
+    try (BinaryContent inFlight = binaries.forBinary(old.location()).read(ORG, old.key())) {
       provider.control("bucket-2").pass();
-      OrganizationState switched = activator.check(ORG);
+      OrganizationState switched = check();
       assertThat(switched.active().orElseThrow().uploadInstance().toString()).isEqualTo("controlled{name=bucket-2}");
       assertThat(switched.retired()).containsKey(old.location().instance());
       assertThat(provider.closed()).as("a read in flight keeps the old backend open").isEqualTo(closedBefore);
@@ -256,72 +269,70 @@ class ActivationTest {
 
   @Test
   void aRetiredBackendIsClosedAfterItsGraceEvenWithACallInFlight() throws Exception {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
     StoredBinary old = upload("fw/old.bin", "old");
-    BinaryContent stuck = resolver.forBinary(old.location()).read(ORG, old.key());
+    BinaryContent stuck = binaries.forBinary(old.location()).read(ORG, old.key());
     int closedBefore = provider.closed();
-    activator.register(ORG, BUCKET_2, Optional.empty(), "alice");
-    activator.check(ORG);
-    assertThat(pool.retiringCount()).isEqualTo(1);
+    binaries.register(ORG, BUCKET_2, Optional.empty(), "alice");
+    binaries.check(ORG);
     clock.advance(Duration.ofMinutes(59));
-    activator.runDueChecks();
+    binaries.runDueChecks();
     assertThat(provider.closed()).isEqualTo(closedBefore);
     clock.advance(Duration.ofMinutes(2));
-    activator.runDueChecks();
+    binaries.runDueChecks();
     assertThat(provider.closed()).isEqualTo(closedBefore + 1);
-    assertThat(pool.retiringCount()).isZero();
     stuck.close();
   }
 
   @Test
   void removingIsExplicitAndKeepsStoredBinariesReadableUntilForgotten() throws Exception {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
     StoredBinary kept = upload("fw/kept.bin", "kept");
-    OrganizationState removed = activator.remove(ORG, "alice");
+    binaries.remove(ORG, "alice");
+    OrganizationState removed = state();
     assertThat(removed.switched()).isFalse();
     assertThat(removed.history()).last().satisfies(t -> assertThat(t.reason())
         .contains("new uploads go to the default storage").contains("stay readable"));
-    assertThat(resolver.forUpload(ORG).custom()).isFalse();
+    assertThat(binaries.forUpload(ORG).custom()).isFalse();
     assertThat(readBack(kept)).isEqualTo("kept");
-    activator.forgetRetired(ORG, kept.location().instance(), "alice");
-    assertThatThrownBy(() -> resolver.forBinary(kept.location())).isInstanceOf(InvalidInputException.class)
+    binaries.forgetRetired(ORG, kept.location().instance(), "alice");
+    assertThatThrownBy(() -> binaries.forBinary(kept.location())).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("location.instance");
   }
 
   @Test
   void operationsOnWhatAnOrganizationDoesNotHaveAreRefused() {
-    assertThatThrownBy(() -> activator.remove(ORG, "alice")).isInstanceOf(InvalidInputException.class)
+    assertThatThrownBy(() -> binaries.remove(ORG, "alice")).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("has none");
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    assertThatThrownBy(() -> activator.forgetRetired(ORG, platformDefault.instanceId(), "alice"))
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    assertThatThrownBy(() -> binaries.forgetRetired(ORG, platformDefault.instanceId(), "alice"))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("retired instances of organization org-a: []");
     assertThat(store.get(ORG).orElseThrow().version()).isEqualTo(1);
   }
 
   @Test
   void registeringTheActiveSettingsAgainKeepsTheirBackendOpen() {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
-    BinaryBackend before = resolver.forUpload(ORG).backend();
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
+    BinaryBackend before = binaries.forUpload(ORG).backend();
     int closed = provider.closed();
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
-    assertThat(resolver.forUpload(ORG).backend()).isSameAs(before);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
+    assertThat(binaries.forUpload(ORG).backend()).isSameAs(before);
     assertThat(provider.closed()).isEqualTo(closed);
   }
 
   @Test
   void twoInstancesRegisteringAtOnceLoseNoTransition() throws Exception {
-    Activator other = new Activator(store, pool, new BackendResolver(store, platformDefault, pool),
-        ActivationPolicy.builder().allowedTypes("controlled").build(), clock);
+    BinaryBackends other = platform.anotherInstance();
     java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
       List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
-      for (Activator a : List.of(activator, other)) {
-        String actor = a == activator ? "instance-1" : "instance-2";
+      for (BinaryBackends a : List.of(binaries, other)) {
+        String actor = a == binaries ? "instance-1" : "instance-2";
         done.add(threads.submit(() -> {
           go.await();
           for (int i = 0; i < 25; i++) {
@@ -350,32 +361,39 @@ class ActivationTest {
     java.util.concurrent.CountDownLatch otherSwitched = new java.util.concurrent.CountDownLatch(1);
     OrganizationId slowOrg = OrganizationId.of("org-slow");
     provider.control("slow-bucket").holdVerificationUntil(release);
-    activator.addListener(e -> {
-      if (e.state().organization().equals(ORG) && e.transition().change().startsWith("switched")) {
-        otherSwitched.countDown();
-      }
-    });
-    activator.register(slowOrg, SettingsJson.of(ControlledBackendProvider.settingsJson("slow-bucket")), Optional.empty(), "a");
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.start(Duration.ofMillis(5), 2);
+    binaries.register(slowOrg, SettingsJson.of(ControlledBackendProvider.settingsJson("slow-bucket")), "a");
+    binaries.register(ORG, BUCKET_1, "alice");
+    // a service instance that checks on its own schedule, 2 organizations at a time, as a platform runs it
+    BinaryBackends.Builder scheduled = BinaryBackends.builder().stateStore(new ForwardingStateStore(store))
+        .defaultStorage(platformDefault).registry(BinaryBackendRegistry.of(provider))
+        .context(org.binarybackends.spi.BackendContext.builder().clock(clock).build())
+        .policy(ActivationPolicy.builder().jitter(0).allowedTypes("controlled").build())
+        .listener(e -> {
+          if (e.state().organization().equals(ORG) && e.transition().change().startsWith("switched")) {
+            otherSwitched.countDown();
+          }
+        });
+    BinaryBackends running = scheduled.checks(Duration.ofMillis(10), 2).build();
+    clock.advance(ActivationPolicy.builder().build().pendingFirstDelay()); // a starting instance waits that long first
     try {
       assertThat(otherSwitched.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       assertThat(store.get(slowOrg).orElseThrow().staged().orElseThrow().uploadState().lastCheck()).isEmpty();
     } finally {
       release.countDown();
-      activator.close();
+      running.close();
     }
-    assertThatThrownBy(() -> activator.start(Duration.ofMillis(5), 0)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> scheduled.checks(Duration.ofMillis(10), 0).build()).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("checks.parallel");
   }
 
   @Test
   void invalidConfigurationsAreRefusedAndChangeNothing() {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
     OrganizationState before = store.get(ORG).orElseThrow();
-    assertThatThrownBy(() -> activator.register(ORG, SettingsJson.of("{\"type\":\"s4\",\"secret\":\"hunter2\"}"),
+    assertThatThrownBy(() -> binaries.register(ORG, SettingsJson.of("{\"type\":\"s4\",\"secret\":\"hunter2\"}"),
         Optional.empty(), "alice")).isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("[controlled]").hasMessageNotContaining("hunter2");
-    assertThatThrownBy(() -> activator.register(ORG, BUCKET_1,
+    assertThatThrownBy(() -> binaries.register(ORG, BUCKET_1,
         Optional.of(SettingsJson.of("{\"type\":\"controlled\"}")), "alice"))
         .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("name");
     assertThatThrownBy(() -> SettingsJson.of("{\"secret\":\"hunter2\"}")).isInstanceOf(InvalidConfigurationException.class)
@@ -385,25 +403,24 @@ class ActivationTest {
 
   @Test
   void aResolvedOrganizationIsAnsweredFromTheCacheWithoutTouchingTheStore() {
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
-    resolver.forUpload(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
+    binaries.forUpload(ORG);
     int reads = store.gets.get();
     for (int i = 0; i < 10_000; i++) {
-      assertThat(resolver.forUpload(ORG).custom()).isTrue();
+      assertThat(binaries.forUpload(ORG).custom()).isTrue();
     }
     assertThat(store.gets.get()).isEqualTo(reads);
   }
 
   @Test
   void anotherInstancesChangesReachThisOneAtItsNextCheck() {
-    BackendResolver other = new BackendResolver(store, platformDefault, pool);
+    BinaryBackends other = platform.anotherInstance();
     assertThat(other.forUpload(ORG).custom()).isFalse();
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    binaries.check(ORG);
     assertThat(other.forUpload(ORG).custom()).as("not yet refreshed").isFalse();
-    Activator otherActivator = new Activator(store, pool, other, ActivationPolicy.builder().allowedTypes("controlled").build(), clock);
-    otherActivator.check(ORG);
+    other.check(ORG);
     assertThat(other.forUpload(ORG).custom()).isTrue();
   }
 
@@ -411,47 +428,47 @@ class ActivationTest {
   void downloadsAreSignedByTheDownloadPart() {
     SettingsJson cdn = SettingsJson.of(ControlledBackendProvider.settingsJson("cdn-1"));
     provider.control("cdn-1").fail("CloudFront answered 403 to a signed URL: the key pair id is not in the trusted key group");
-    activator.register(ORG, BUCKET_1, Optional.of(cdn), "alice");
-    OrganizationState s = activator.check(ORG);
+    binaries.register(ORG, BUCKET_1, Optional.of(cdn), "alice");
+    OrganizationState s = check();
     assertThat(s.staged().orElseThrow().uploadState().status()).isEqualTo(PartStatus.ACTIVE);
-    assertThat(resolver.forUpload(ORG).reason()).startsWith("pending: download configuration pending: controlled: CloudFront");
+    assertThat(binaries.forUpload(ORG).reason()).startsWith("pending: download configuration pending: controlled: CloudFront");
     provider.control("cdn-1").pass();
-    activator.check(ORG);
+    binaries.check(ORG);
     StoredBinary b = upload("fw/x.bin", "x");
-    assertThat(resolver.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
+    assertThat(binaries.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
     StoredBinary onDefault = platformDefault.put(ORG, ObjectKey.of("fw/d.bin"), InputStream.nullInputStream());
-    assertThat(resolver.signDownloadUrl(onDefault.location(), Duration.ofMinutes(5)).uri().getHost())
+    assertThat(binaries.signDownloadUrl(onDefault.location(), Duration.ofMinutes(5)).uri().getHost())
         .isEqualTo("platform-default");
 
     // replaced by another configuration, or removed: its binaries are still signed by its CDN,
     // never by the bucket behind the distribution's back
-    activator.register(ORG, BUCKET_2, Optional.empty(), "alice");
-    OrganizationState replaced = activator.check(ORG);
+    binaries.register(ORG, BUCKET_2, Optional.empty(), "alice");
+    OrganizationState replaced = check();
     assertThat(replaced.active().orElseThrow().uploadInstance().toString()).isEqualTo("controlled{name=bucket-2}");
     assertThat(replaced.retired()).containsKey(b.location().instance());
-    assertThat(resolver.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
-    activator.remove(ORG, "alice");
-    assertThat(resolver.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
+    assertThat(binaries.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
+    binaries.remove(ORG, "alice");
+    assertThat(binaries.signDownloadUrl(b.location(), Duration.ofMinutes(5)).uri().getHost()).isEqualTo("cdn-1");
   }
 
   @Test
   void checksAreScheduledWithBackoffForPendingAndIntervalsForActive() {
     ActivationPolicy p = ActivationPolicy.builder().jitter(0).build();
     provider.control("bucket-1").fail("not yet");
-    activator.register(ORG, BUCKET_1, Optional.empty(), "alice");
-    assertThat(activator.nextCheck(ORG)).hasValue(clock.instant());
+    binaries.register(ORG, BUCKET_1, Optional.empty(), "alice");
+    assertThat(binaries.status(ORG).nextCheck()).hasValue(clock.instant());
     Duration[] expected = {Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)};
     for (Duration d : expected) {
       Instant now = clock.instant();
-      assertThat(activator.runDueChecks()).isEqualTo(1);
-      assertThat(activator.nextCheck(ORG)).hasValue(now.plus(d));
+      assertThat(binaries.runDueChecks()).isEqualTo(1);
+      assertThat(binaries.status(ORG).nextCheck()).hasValue(now.plus(d));
       clock.set(now.plus(d));
     }
     assertThat(p.pendingDelay(50)).isEqualTo(Duration.ofMinutes(30));
     provider.control("bucket-1").pass();
-    activator.runDueChecks();
-    assertThat(activator.nextCheck(ORG)).hasValue(clock.instant().plus(Duration.ofMinutes(15)));
-    assertThat(activator.runDueChecks()).as("nothing due").isZero();
+    binaries.runDueChecks();
+    assertThat(binaries.status(ORG).nextCheck()).hasValue(clock.instant().plus(Duration.ofMinutes(15)));
+    assertThat(binaries.runDueChecks()).as("nothing due").isZero();
     assertThatThrownBy(() -> ActivationPolicy.builder().jitter(1.5).degradeAfter(0).build())
         .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
             .extracting(v -> v.field()).containsExactly("jitter", "degradeAfter"));

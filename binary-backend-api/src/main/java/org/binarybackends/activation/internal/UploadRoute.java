@@ -1,11 +1,15 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.OrganizationStatus;
+import org.binarybackends.activation.StorageConfiguration;
 
 /**
  * Where an organization's new uploads go by its state, and why: the one place the rule is written,
  * for the resolver (which acts on it) and the status (which shows it).
  */
-record UploadRoute(OrganizationStatus.UploadsGoTo to, String reason) {
-  static UploadRoute of(OrganizationState s) {
+public record UploadRoute(OrganizationStatus.UploadsGoTo to, String reason) {
+  public static UploadRoute of(OrganizationState s) {
     if (s.active().isPresent()) {
       StorageConfiguration a = s.active().get();
       if (a.fullyActive()) {

@@ -1,4 +1,18 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.ActivationEvent;
+import org.binarybackends.activation.ActivationListener;
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.CheckOutcome;
+import org.binarybackends.activation.CorruptStateException;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.OrganizationStatus;
+import org.binarybackends.activation.PartState;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.StateConflictException;
+import org.binarybackends.activation.StorageConfiguration;
+import org.binarybackends.activation.Transition;
 
 import org.binarybackends.InvalidConfigurationException;
 import java.util.TreeSet;

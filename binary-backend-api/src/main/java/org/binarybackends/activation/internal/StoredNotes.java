@@ -1,4 +1,7 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.NoteStore;
+import org.binarybackends.activation.StateConflictException;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,12 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.CheckOutcome;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.PartState;
+import org.binarybackends.activation.PartStatus;
+import org.binarybackends.activation.StorageConfiguration;
+import org.binarybackends.activation.Transition;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,6 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.SettingsJson;
 
 import java.time.Clock;
 import java.time.Duration;

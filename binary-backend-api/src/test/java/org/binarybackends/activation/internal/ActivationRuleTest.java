@@ -1,4 +1,14 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.CheckOutcome;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.OrganizationStatus;
+import org.binarybackends.activation.PartState;
+import org.binarybackends.activation.PartStatus;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.StorageConfiguration;
+import org.binarybackends.activation.Transition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,12 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.OrganizationStatus;
+import org.binarybackends.activation.SettingsJson;
+import org.binarybackends.activation.StorageConfiguration;
+import org.binarybackends.activation.UploadTarget;
+import org.binarybackends.activation.UploadsSuspendedException;
 
 import java.time.Duration;
 import java.util.List;

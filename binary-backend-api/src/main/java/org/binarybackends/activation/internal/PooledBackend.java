@@ -1,4 +1,5 @@
-package org.binarybackends.activation;
+package org.binarybackends.activation.internal;
+
 
 import java.io.FilterInputStream;
 import java.io.IOException;
