@@ -24,43 +24,43 @@ record DigestRecord(String key, long size, Sha256Digest sha256) {
   private static final Logger LOG = LoggerFactory.getLogger(DigestRecord.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static void write(S3Backend backend, String token, DigestRecord record) {
+  static void write(S3Objects objects, String token, DigestRecord record) {
     ObjectNode node = JSON.createObjectNode().put("key", record.key).put("size", record.size)
         .put("sha256", record.sha256.hex());
     byte[] bytes = node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    backend.call(Operation.PUT_OBJECT, () -> backend.s3.putObject(b -> b.bucket(backend.bucket())
-        .key(backend.recordKey(token)).contentType("application/json")
-        .applyMutation(backend::encrypted), RequestBody.fromBytes(bytes)));
+    objects.call(Operation.PUT_OBJECT, () -> objects.s3.putObject(b -> b.bucket(objects.bucket())
+        .key(objects.recordKey(token)).contentType("application/json")
+        .applyMutation(objects::encrypted), RequestBody.fromBytes(bytes)));
   }
 
-  static Optional<DigestRecord> read(S3Backend backend, String token) {
+  static Optional<DigestRecord> read(S3Objects objects, String token) {
     byte[] bytes;
     try {
-      bytes = backend.s3.getObjectAsBytes(b -> b.bucket(backend.bucket()).key(backend.recordKey(token))
+      bytes = objects.s3.getObjectAsBytes(b -> b.bucket(objects.bucket()).key(objects.recordKey(token))
           ).asByteArray();
     } catch (SdkException e) {
-      if (S3Backend.isNotFound(e)) {
+      if (S3Objects.isNotFound(e)) {
         return Optional.empty();
       }
-      throw backend.diagnose(Operation.GET_OBJECT, e);
+      throw objects.diagnose(Operation.GET_OBJECT, e);
     }
     try {
       JsonNode node = JSON.readTree(bytes);
       return Optional.of(new DigestRecord(node.path("key").asText(), node.path("size").asLong(-1),
           Sha256Digest.ofHex(node.path("sha256").asText())));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("{}: digest record {} is not readable: {}", backend.instanceId(), token, e.toString());
+      LOG.warn("{}: digest record {} is not readable: {}", objects.instanceId(), token, e.toString());
       return Optional.empty();
     }
   }
 
   /** Removes a record; a failure only leaves a few bytes behind, so it is logged, not thrown. */
-  static void delete(S3Backend backend, String token) {
+  static void delete(S3Objects objects, String token) {
     try {
-      backend.s3.deleteObject(b -> b.bucket(backend.bucket()).key(backend.recordKey(token))
+      objects.s3.deleteObject(b -> b.bucket(objects.bucket()).key(objects.recordKey(token))
           );
     } catch (SdkException e) {
-      LOG.warn("{}: could not remove digest record {}: {}", backend.instanceId(), token, e.toString());
+      LOG.warn("{}: could not remove digest record {}: {}", objects.instanceId(), token, e.toString());
     }
   }
 }

@@ -41,12 +41,12 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *
  * <p>Why SHA-256 parts and not a full-object CRC: S3 accepts one checksum algorithm per multipart
  * upload, and per-part SHA-256 is what the presigned direct uploads and the corrupted-part checks
- * rely on; the whole binary's SHA-256 is the library's own (see {@link S3Backend}).
+ * rely on; the whole binary's SHA-256 is the library's own (see {@link S3Objects}).
  */
 final class MultipartPut {
   private static final Logger LOG = LoggerFactory.getLogger(MultipartPut.class);
 
-  private final S3Backend backend;
+  private final S3Objects objects;
   private final ObjectKey key;
   private final String objectKey;
   private final PutOptions options;
@@ -54,12 +54,12 @@ final class MultipartPut {
   private final List<CompletableFuture<CompletedPart>> uploads = new ArrayList<>();
   private String uploadId;
 
-  MultipartPut(S3Backend backend, ObjectKey key, String objectKey, PutOptions options) {
-    this.backend = backend;
+  MultipartPut(S3Objects objects, ObjectKey key, String objectKey, PutOptions options) {
+    this.objects = objects;
     this.key = key;
     this.objectKey = objectKey;
     this.options = options;
-    this.inFlight = new Semaphore(backend.transfer.partsInFlight());
+    this.inFlight = new Semaphore(objects.transfer.partsInFlight());
   }
 
   /**
@@ -72,25 +72,25 @@ final class MultipartPut {
     // The digest goes in the metadata when it is known now (and checked before completing); else in a
     // record named by a token, written once the whole binary has been hashed.
     String token = expected.isPresent() ? null : UUID.randomUUID().toString();
-    Map<String, String> metadata = expected.map(d -> Map.of(S3Backend.SHA256_METADATA, d.hex()))
-        .orElseGet(() -> Map.of(S3Backend.RECORD_METADATA, token));
-    uploadId = backend.createMultipartUpload(objectKey, metadata);
+    Map<String, String> metadata = expected.map(d -> Map.of(S3Objects.SHA256_METADATA, d.hex()))
+        .orElseGet(() -> Map.of(S3Objects.RECORD_METADATA, token));
+    uploadId = objects.createMultipartUpload(objectKey, metadata);
     boolean recorded = false;
     try {
-      MessageDigest whole = S3Backend.sha256();
+      MessageDigest whole = S3Objects.sha256();
       long total = upload(first, next, rest, whole);
       Sha256Digest digest = Sha256Digest.of(whole);
-      S3Backend.checkExpectations(key, options, total, digest);
+      S3Objects.checkExpectations(key, options, total, digest);
       List<CompletedPart> parts = awaitParts();
       Optional<String> replacedRecord = Optional.empty();
       if (token != null) {
-        replacedRecord = backend.head(key, objectKey).map(h -> h.metadata().get(S3Backend.RECORD_METADATA));
-        DigestRecord.write(backend, token, new DigestRecord(key.value(), total, digest));
+        replacedRecord = objects.head(key, objectKey).map(h -> h.metadata().get(S3Objects.RECORD_METADATA));
+        DigestRecord.write(objects, token, new DigestRecord(key.value(), total, digest));
         recorded = true;
       }
       String etag = complete(parts, token, expected, total);
-      replacedRecord.filter(old -> !old.equals(token)).ifPresent(backend::retireRecord);
-      return backend.afterPut(key, objectKey, etag, total, digest);
+      replacedRecord.filter(old -> !old.equals(token)).ifPresent(objects::retireRecord);
+      return objects.afterPut(key, objectKey, etag, total, digest);
     } catch (RuntimeException | Error e) {
       abort(recorded ? token : null, e);
       throw e;
@@ -112,7 +112,7 @@ final class MultipartPut {
       }
       if (number > S3Transfer.MAX_PARTS) {
         throw new BinaryBackendException(key + " needs more than " + S3Transfer.MAX_PARTS + " parts of up to "
-            + backend.transfer.partSize(number, options.contentLength()) + " bytes; give its length (PutOptions"
+            + objects.transfer.partSize(number, options.contentLength()) + " bytes; give its length (PutOptions"
             + ".contentLength) so that the part size fits it; nothing stored");
       }
       submit(number, part, length);
@@ -121,7 +121,7 @@ final class MultipartPut {
       }
       failFast();
       acquire();
-      int size = (int) backend.transfer.partSize(number + 1, options.contentLength());
+      int size = (int) objects.transfer.partSize(number + 1, options.contentLength());
       part = new byte[size];
       part[0] = (byte) pending;
       try {
@@ -129,7 +129,7 @@ final class MultipartPut {
         pending = length < size ? -1 : rest.read();
       } catch (IOException e) {
         inFlight.release();
-        throw S3Backend.readFailed(key, rest, e);
+        throw S3Objects.readFailed(key, rest, e);
       }
     }
   }
@@ -147,29 +147,29 @@ final class MultipartPut {
     if (number == 1) {
       acquire(); // the first part was read before the upload began
     }
-    if (backend.parts.isShutdown()) {
+    if (objects.parts.isShutdown()) {
       inFlight.release();
-      throw new org.binarybackends.BackendUnavailableException("the S3 backend was closed during the upload of " + key
+      throw new org.binarybackends.BackendUnavailableException("the S3 objects was closed during the upload of " + key
           + "; nothing stored", false, null);
     }
     uploads.add(CompletableFuture.supplyAsync(() -> {
       try {
         // The SDK computes the part's SHA-256 as it sends it and sends it as x-amz-checksum-sha256 (a
         // trailer): one pass over the bytes, not two. S3 refuses the part if its bytes differ.
-        UploadPartResponse r = backend.send(Operation.UPLOAD_PART, () -> backend.s3.uploadPart(b -> b
-            .bucket(backend.bucket()).key(objectKey).uploadId(uploadId).partNumber(number).contentLength((long) length)
+        UploadPartResponse r = objects.send(Operation.UPLOAD_PART, () -> objects.s3.uploadPart(b -> b
+            .bucket(objects.bucket()).key(objectKey).uploadId(uploadId).partNumber(number).contentLength((long) length)
             .checksumAlgorithm(ChecksumAlgorithm.SHA256),
-            S3Backend.body(part, length)));
+            S3Objects.body(part, length)));
         if (r.checksumSHA256() == null) {
           // S3 echoes the checksum it checked; a store that does not (some S3-compatible ones) is
           // completed without it: the whole binary's SHA-256 is checked here anyway
-          backend.reportUnconfirmedChecksums();
+          objects.reportUnconfirmedChecksums();
         }
         return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build();
       } finally {
         inFlight.release();
       }
-    }, backend.parts));
+    }, objects.parts));
   }
 
   /** Stops reading as soon as a part has failed, with that part's failure. */
@@ -208,23 +208,23 @@ final class MultipartPut {
    */
   private String complete(List<CompletedPart> parts, String token, Optional<Sha256Digest> expected, long total) {
     try {
-      CompleteMultipartUploadResponse r = backend.s3.completeMultipartUpload(b -> b.bucket(backend.bucket())
+      CompleteMultipartUploadResponse r = objects.s3.completeMultipartUpload(b -> b.bucket(objects.bucket())
           .key(objectKey).uploadId(uploadId)
           .multipartUpload(m -> m.parts(parts)));
       return r.eTag();
     } catch (S3Exception e) {
-      if ("NoSuchUpload".equals(S3Backend.code(e))) {
-        Optional<HeadObjectResponse> head = backend.head(key, objectKey);
+      if ("NoSuchUpload".equals(S3Objects.code(e))) {
+        Optional<HeadObjectResponse> head = objects.head(key, objectKey);
         if (head.isPresent() && head.get().contentLength() == total && (token != null
-            ? token.equals(head.get().metadata().get(S3Backend.RECORD_METADATA))
-            : expected.get().hex().equals(head.get().metadata().get(S3Backend.SHA256_METADATA)))) {
+            ? token.equals(head.get().metadata().get(S3Objects.RECORD_METADATA))
+            : expected.get().hex().equals(head.get().metadata().get(S3Objects.SHA256_METADATA)))) {
           LOG.info("completing {} answered NoSuchUpload, but the object is there: an earlier attempt succeeded", key);
           return head.get().eTag();
         }
       }
-      throw backend.diagnose(Operation.COMPLETE_MULTIPART_UPLOAD, e);
+      throw objects.diagnose(Operation.COMPLETE_MULTIPART_UPLOAD, e);
     } catch (SdkException e) {
-      throw backend.diagnose(Operation.COMPLETE_MULTIPART_UPLOAD, e);
+      throw objects.diagnose(Operation.COMPLETE_MULTIPART_UPLOAD, e);
     }
   }
 
@@ -234,12 +234,12 @@ final class MultipartPut {
       f.handle((part, failure) -> null).join();
     }
     try {
-      backend.s3.abortMultipartUpload(b -> b.bucket(backend.bucket()).key(objectKey).uploadId(uploadId)
+      objects.s3.abortMultipartUpload(b -> b.bucket(objects.bucket()).key(objectKey).uploadId(uploadId)
           );
     } catch (SdkException e) {
-      BinaryBackendException why = backend.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
+      BinaryBackendException why = objects.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
       if (why instanceof org.binarybackends.AccessDeniedException) {
-        backend.reportAbortRefused(uploadId, why);
+        objects.reportAbortRefused(uploadId, why);
       } else {
         LOG.warn("aborting upload {} of {} failed ({}); the bucket's lifecycle rule removes it", uploadId, key,
             why.getMessage());
@@ -247,7 +247,7 @@ final class MultipartPut {
       cause.addSuppressed(why);
     }
     if (record != null) {
-      DigestRecord.delete(backend, record);
+      DigestRecord.delete(objects, record);
     }
   }
 }

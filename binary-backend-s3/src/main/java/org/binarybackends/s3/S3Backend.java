@@ -2,154 +2,49 @@ package org.binarybackends.s3;
 
 import org.binarybackends.s3.internal.S3Origin;
 
-import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
-import org.binarybackends.BinaryBackendException;
-import org.binarybackends.ContentReadException;
-import org.binarybackends.spi.CountingInputStream;
 import org.binarybackends.BinaryContent;
-import org.binarybackends.BinaryLocation;
-import org.binarybackends.BinaryNotFoundException;
 import org.binarybackends.ByteRange;
 import org.binarybackends.DeleteResult;
-import org.binarybackends.IntegrityException;
-import org.binarybackends.InvalidInputException;
 import org.binarybackends.ListPage;
 import org.binarybackends.ListRequest;
-import org.binarybackends.ListedBinary;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.PutOptions;
-import org.binarybackends.RangeNotSatisfiableException;
-import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.VerificationReport;
-import org.binarybackends.s3.S3Failures.Operation;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.AuthLocation;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
-import software.amazon.awssdk.services.s3.model.ChecksumMode;
-import software.amazon.awssdk.services.s3.model.ChecksumType;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * One organization's bucket through its role chain. Every request names the bucket's expected
- * owner (the customer role's account) and runs on the platform's shared HTTP client with this
- * organization's own credentials.
- *
- * <p>Layout: binary {@code k} is object {@code <prefix>k}. Under {@code <prefix>.binary-backends/}
- * the library keeps its records (never listed; keys there are refused): the SHA-256 of a binary
- * uploaded in parts whose digest was not known in advance ({@code digests/<token>}, named by the
- * object's {@code x-amz-meta-digest-record}), and verification probes. A binary whose digest is known
- * before its object is created (every single PUT, and a multipart upload given the expected digest,
- * which is checked before completing) carries it as {@code x-amz-meta-sha256} instead.
+ * One organization's bucket through its role chain: a thin facade that checks each call is for
+ * that organization and hands it to its {@link S3Objects} (where the layout, the multipart path and
+ * the records are). Every request names the bucket's expected owner (the customer role's account)
+ * and runs on the platform's shared HTTP client with this organization's own credentials.
  */
 final class S3Backend implements S3Origin {
-  private static final Logger LOG = LoggerFactory.getLogger(S3Backend.class);
-  /** User metadata: the binary's SHA-256 (hex), when known before its object was created. */
-  static final String SHA256_METADATA = "sha256";
-  /** User metadata: the token naming the digest record of a binary whose SHA-256 came at the end. */
-  static final String RECORD_METADATA = "digest-record";
-  /** Under the prefix, the library's own records. */
-  static final String RESERVED = ".binary-backends/";
-  /** S3's limit for a presigned URL. */
-  static final Duration MAX_URL_TTL = Duration.ofDays(7);
-  private static final String OCTETS = "application/octet-stream";
+  /** See {@link S3Bucket#SENDS}. */
+  static final int SENDS = S3Bucket.SENDS;
 
   final S3Settings settings;
-  /** The bucket every request goes through: client, name, expected owner, encryption, diagnosis. */
-  final S3Bucket bucket;
-  final S3Client s3;
-  /** The platform's HTTP client, for the requests verify makes outside the SDK's clients. */
-  final software.amazon.awssdk.http.SdkHttpClient http;
-  final S3Failures failures;
-  final S3Transfer transfer;
-  final String owner;
-  final ExecutorService parts;
-  final Clock clock;
-  private final BackendInstanceId instanceId;
+  /** Its objects; every request goes through them. */
+  final S3Objects objects;
   private final RoleChain chain;
-  private final S3DirectUploads directUploads = new S3DirectUploads(this);
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean abortRefusalReported = new AtomicBoolean();
-  private final AtomicBoolean uncheckedChecksumsReported = new AtomicBoolean();
-  /**
-   * Removes the digest records of replaced versions, a while after (readers may still be opening
-   * them): one daemon thread for every organization's backend, not one each.
-   */
-  private static final ScheduledExecutorService RETIRED = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "bb-s3-retired-records");
-    t.setDaemon(true);
-    return t;
-  });
-  /** This backend's records waiting for {@link #RETIRED}, by token. */
-  private final Map<String, java.util.concurrent.ScheduledFuture<?>> retiring = new java.util.concurrent.ConcurrentHashMap<>();
-  /** How long a replaced version's digest record is kept for readers that opened that version. */
-  static final Duration RECORD_GRACE = Duration.ofSeconds(60);
 
   S3Backend(S3Settings settings, S3Platform platform, S3Transfer transfer, Clock clock) {
     this.settings = settings;
-    this.transfer = transfer;
-    this.clock = clock;
-    this.instanceId = settings.instanceId();
     // every request with a body (parts, puts, AssumeRole) is aborted if it stalls: see StallGuard
-    this.http = platform.guardedHttpClient();
+    software.amazon.awssdk.http.SdkHttpClient http = platform.guardedHttpClient();
     PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
     this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
         platform.baseCredentials(), http, settings.stsEndpoint(), clock, platform.overrides());
-    this.bucket = new S3Bucket(settings, chain.credentials(), http, platform);
-    this.s3 = bucket.s3;
-    this.owner = bucket.owner;
-    this.failures = bucket.failures();
-    AtomicInteger threads = new AtomicInteger();
-    // Part uploads of every put of this organization; each put bounds its own parts in flight.
-    this.parts = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, "bb-s3-parts-" + settings.organization().value() + "-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    S3Bucket bucket = new S3Bucket(settings, chain.credentials(), http, platform);
+    this.objects = new S3Objects(bucket, settings.organization(), settings.prefix(), settings.region(),
+        settings.instanceId(), http, chain::credentialsLasting, transfer, clock);
   }
 
   RoleChain chain() {
@@ -158,442 +53,42 @@ final class S3Backend implements S3Origin {
 
   @Override
   public BackendInstanceId instanceId() {
-    return instanceId;
+    return objects.instanceId();
   }
 
-  // ---- names ----
-
-  void check(OrganizationId organization) {
-    if (closed.get()) {
-      throw new BackendUnavailableException("the S3 backend of " + settings.organization() + " (" + instanceId
-          + ") is closed", false, null);
-    }
-    if (organization == null || !organization.equals(settings.organization())) {
-      throw InvalidInputException.of("organization", organization == null ? null : organization.value(),
-          "the organization whose bucket this is, " + settings.organization().value());
-    }
+  private void check(OrganizationId organization) {
+    objects.check(organization);
   }
-
-  /** The object key of {@code key} (the organization already checked): see {@link S3Settings#objectKey}. */
-  String objectKey(ObjectKey key) {
-    return settings.objectKey(settings.organization(), key);
-  }
-
-  String recordKey(String token) {
-    return settings.prefix() + RESERVED + "digests/" + token;
-  }
-
-  StoredBinary stored(ObjectKey key, long size, Sha256Digest digest, Instant lastModified) {
-    return new StoredBinary(new BinaryLocation(instanceId, settings.organization(), key), size, digest,
-        lastModified.truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  // ---- calls ----
-
-  /** Runs one S3 call, turning its failure into what a caller can act on. */
-  <T> T call(Operation op, Supplier<T> request) {
-    return bucket.call(op, request);
-  }
-
-  /** See {@link S3Bucket#send}. */
-  static final int SENDS = S3Bucket.SENDS;
-
-  <T> T send(Operation op, Supplier<T> request) {
-    return bucket.send(op, request);
-  }
-
-  BinaryBackendException diagnose(Operation op, Exception e) {
-    return bucket.diagnose(op, e);
-  }
-
-  static boolean isNotFound(SdkException e) {
-    return e instanceof S3Exception && ((S3Exception) e).statusCode() == 404
-        && !"NoSuchBucket".equals(code((S3Exception) e));
-  }
-
-  static String code(S3Exception e) {
-    return S3Bucket.code(e);
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
-
-  static RequestBody body(byte[] bytes, int length) {
-    // the SDK may send a part again on a retry: each attempt gets a fresh stream over the same bytes
-    return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, OCTETS);
-  }
-
-  PutObjectRequest.Builder encrypted(PutObjectRequest.Builder b) {
-    return bucket.encrypted(b);
-  }
-
-  // ---- put ----
 
   @Override
   public StoredBinary put(OrganizationId organization, ObjectKey key, InputStream content, PutOptions options) {
     check(organization);
-    String objectKey = objectKey(key);
-    if (content == null) {
-      throw InvalidInputException.of("content", null, "a stream of the binary's bytes");
-    }
-    if (options == null) {
-      throw InvalidInputException.of("options", null, "put options, e.g. PutOptions.none()");
-    }
-    long firstSize = transfer.partSize(1, options.contentLength());
-    content = new CountingInputStream(content); // to say how far the caller's stream got if it fails
-    byte[] first = readNBytes(content, key, (int) Math.min(firstSize, options.contentLength().orElse(firstSize) + 1));
-    int next = first.length < firstSize ? -1 : readByte(content, key);
-    if (next < 0) {
-      return putSingle(key, objectKey, first, options);
-    }
-    return new MultipartPut(this, key, objectKey, options).run(first, next, content);
+    return objects.put(key, content, options);
   }
-
-  static byte[] readNBytes(InputStream in, ObjectKey key, int max) {
-    try {
-      return in.readNBytes(max); // grows with the data: a small binary does not cost a whole part
-    } catch (IOException e) {
-      throw readFailed(key, in, e);
-    }
-  }
-
-  static int readByte(InputStream in, ObjectKey key) {
-    try {
-      return in.read();
-    } catch (IOException e) {
-      throw readFailed(key, in, e);
-    }
-  }
-
-  /** The caller's stream failed: how far it got is counted by the {@link CountingInputStream} put wrapped it in. */
-  static ContentReadException readFailed(ObjectKey key, InputStream in, IOException e) {
-    return new ContentReadException(key, ((CountingInputStream) in).count(), e);
-  }
-
-  static void checkExpectations(ObjectKey key, PutOptions options, long size, Sha256Digest digest) {
-    if (options.contentLength().isPresent() && options.contentLength().getAsLong() != size) {
-      throw IntegrityException.lengthMismatch(key, options.contentLength().getAsLong(), size);
-    }
-    if (options.expectedSha256().isPresent() && !options.expectedSha256().get().equals(digest)) {
-      throw IntegrityException.digestMismatch(key, options.expectedSha256().get(), digest);
-    }
-  }
-
-  private StoredBinary putSingle(ObjectKey key, String objectKey, byte[] bytes, PutOptions options) {
-    MessageDigest md = sha256();
-    md.update(bytes);
-    Sha256Digest digest = Sha256Digest.of(md);
-    checkExpectations(key, options, bytes.length, digest);
-    // x-amz-checksum-sha256 of a single PUT is the whole object's: S3 refuses bytes that differ
-    String etag = send(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
-        .key(objectKey).contentType(OCTETS).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-        .checksumSHA256(digest.base64()).metadata(Map.of(SHA256_METADATA, digest.hex())).build(),
-        body(bytes, bytes.length))).eTag();
-    return afterPut(key, objectKey, etag, bytes.length, digest);
-  }
-
-  /** The stored version as S3 dates it; the clock's time if another put replaced it meanwhile. */
-  StoredBinary afterPut(ObjectKey key, String objectKey, String etag, long size, Sha256Digest digest) {
-    try {
-      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket()).key(objectKey)
-          .ifMatch(etag));
-      return stored(key, size, digest, head.lastModified());
-    } catch (SdkException e) {
-      LOG.debug("{} was replaced right after it was stored: {}", key, e.toString());
-      return stored(key, size, digest, clock.instant());
-    }
-  }
-
-  /** The digest record of a version just replaced goes a little later: a reader may be opening that version. */
-  void retireRecord(String token) {
-    if (closed.get()) {
-      DigestRecord.delete(this, token);
-      return;
-    }
-    retiring.put(token, RETIRED.schedule(() -> {
-      if (retiring.remove(token) != null) {
-        DigestRecord.delete(this, token);
-      }
-    }, RECORD_GRACE.toMillis(), TimeUnit.MILLISECONDS));
-  }
-
-  /**
-   * Starts a multipart upload at {@code objectKey} with SHA-256 part checksums, the configured
-   * SSE-KMS key and {@code metadata}; returns S3's upload id.
-   */
-  String createMultipartUpload(String objectKey, Map<String, String> metadata) {
-    return call(Operation.CREATE_MULTIPART_UPLOAD, () -> s3.createMultipartUpload(b -> b.bucket(bucket()).key(objectKey)
-        .contentType(OCTETS).metadata(metadata).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-        .applyMutation(bucket::encrypted))).uploadId();
-  }
-
-  String bucket() {
-    return bucket.name;
-  }
-
-  /** Says once that the store does not echo the parts' checksums (S3 does; some compatible stores do not). */
-  void reportUnconfirmedChecksums() {
-    if (uncheckedChecksumsReported.compareAndSet(false, true)) {
-      LOG.info("{}: the store does not confirm the SHA-256 checksums of uploaded parts (S3 does); completing "
-          + "without them, the whole binary's SHA-256 is still checked before completing. Said once.", instanceId);
-    }
-  }
-
-  /** Says once, not per upload, that aborting is not allowed and the lifecycle rule must clean up. */
-  void reportAbortRefused(String uploadId, BinaryBackendException e) {
-    if (abortRefusalReported.compareAndSet(false, true)) {
-      LOG.warn("{}: s3:AbortMultipartUpload is not allowed on bucket {} (upload {} left for the bucket's "
-          + "AbortIncompleteMultipartUpload lifecycle rule to remove; add the action to the role's policy, or make sure "
-          + "the rule exists). Said once. {}", settings.organization(), settings.bucket(), uploadId, e.getMessage());
-    } else {
-      LOG.debug("abort of upload {} refused: {}", uploadId, e.getMessage());
-    }
-  }
-
-  // ---- read, stat ----
 
   @Override
   public BinaryContent read(OrganizationId organization, ObjectKey key, ByteRange range) {
     check(organization);
-    String objectKey = objectKey(key);
-    if (range == null) {
-      throw InvalidInputException.of("range", null, "a byte range, e.g. ByteRange.all()");
-    }
-    // A version replaced between the GET and the lookup of its digest is read again: the reader gets
-    // the newer version whole, with its own metadata.
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return open(key, objectKey, range, organization);
-      } catch (Replaced e) {
-        if (attempt == 3) {
-          throw new BackendUnavailableException(key + " was replaced three times while it was being opened; try again",
-              true, e);
-        }
-      }
-    }
-  }
-
-  /** The version being opened was replaced before its digest was found. */
-  private static final class Replaced extends RuntimeException {
-    Replaced(Throwable cause) {
-      super(cause);
-    }
-  }
-
-  private BinaryContent open(ObjectKey key, String objectKey, ByteRange range, OrganizationId organization) {
-    ResponseInputStream<GetObjectResponse> in;
-    try {
-      in = s3.getObject(b -> b.bucket(bucket()).key(objectKey)
-          .range(range.isAll() ? null : range.toHttpHeader()).checksumMode(range.isAll() ? ChecksumMode.ENABLED : null));
-    } catch (S3Exception e) {
-      if (e.statusCode() == 416) {
-        StoredBinary binary = stat(organization, key);
-        range.resolve(binary.size());
-        throw new RangeNotSatisfiableException(range, binary.size());
-      }
-      if (isNotFound(e)) {
-        throw new BinaryNotFoundException(instanceId, settings.organization(), key);
-      }
-      throw diagnose(Operation.GET_OBJECT, e);
-    } catch (SdkException e) {
-      throw diagnose(Operation.GET_OBJECT, e);
-    }
-    try {
-      GetObjectResponse r = in.response();
-      long length = r.contentLength();
-      long offset = 0;
-      long size = length;
-      if (r.contentRange() != null) { // bytes first-last/size
-        String cr = r.contentRange();
-        offset = Long.parseLong(cr.substring(cr.indexOf(' ') + 1, cr.indexOf('-')));
-        size = Long.parseLong(cr.substring(cr.indexOf('/') + 1));
-      }
-      Sha256Digest digest = digestOf(key, objectKey, r.metadata(), r.eTag(), size, r.checksumSHA256(),
-          r.checksumType());
-      StoredBinary binary = stored(key, size, digest, r.lastModified());
-      return new BinaryContent(binary, new ByteRange.Resolved(offset, length), new Abortable(in, length));
-    } catch (BackendUnavailableException e) {
-      in.abort();
-      throw e.getCause() instanceof S3Exception && ((S3Exception) e.getCause()).statusCode() == 412 ? new Replaced(e) : e;
-    } catch (RuntimeException e) {
-      in.abort();
-      throw e instanceof SdkException ? diagnose(Operation.GET_OBJECT, e) : e;
-    }
-  }
-
-  /** Closing before the end aborts the connection instead of draining gigabytes nobody will read. */
-  private static final class Abortable extends FilterInputStream {
-    private final ResponseInputStream<?> response;
-    private long remaining;
-
-    Abortable(ResponseInputStream<?> response, long length) {
-      super(response);
-      this.response = response;
-      this.remaining = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        remaining--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
-      if (n > 0) {
-        remaining -= n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (remaining > 0) {
-        response.abort();
-      }
-      super.close();
-    }
+    return objects.read(key, range);
   }
 
   @Override
   public StoredBinary stat(OrganizationId organization, ObjectKey key) {
     check(organization);
-    String objectKey = objectKey(key);
-    HeadObjectResponse head = head(key, objectKey).orElseThrow(
-        () -> new BinaryNotFoundException(instanceId, settings.organization(), key));
-    Sha256Digest digest = digestOf(key, objectKey, head.metadata(), head.eTag(), head.contentLength(),
-        head.checksumSHA256(), head.checksumType());
-    return stored(key, head.contentLength(), digest, head.lastModified());
+    return objects.stat(key);
   }
-
-  Optional<HeadObjectResponse> head(ObjectKey key, String objectKey) {
-    try {
-      return Optional.of(s3.headObject(b -> b.bucket(bucket()).key(objectKey)
-          .checksumMode(ChecksumMode.ENABLED)));
-    } catch (SdkException e) {
-      if (isNotFound(e)) {
-        return Optional.empty();
-      }
-      throw diagnose(Operation.HEAD_OBJECT, e);
-    }
-  }
-
-  /**
-   * The binary's SHA-256: from its metadata; else from its digest record; else, for an object this
-   * library did not write, its full-object SHA-256 checksum; else (a record lost, a foreign object
-   * with no such checksum) computed by reading that very version (If-Match), and recorded.
-   */
-  private Sha256Digest digestOf(ObjectKey key, String objectKey, Map<String, String> metadata, String etag, long size,
-      String checksumSha256, ChecksumType checksumType) {
-    String hex = metadata.get(SHA256_METADATA);
-    if (hex != null && hex.matches("[0-9a-f]{64}")) {
-      return Sha256Digest.ofHex(hex);
-    }
-    String token = metadata.get(RECORD_METADATA);
-    if (token != null) {
-      Optional<DigestRecord> record = DigestRecord.read(this, token);
-      if (record.isPresent() && record.get().key().equals(key.value()) && record.get().size() == size) {
-        return record.get().sha256();
-      }
-      LOG.warn("{}: the digest record {} of {} is missing or does not match; computing the digest again", instanceId,
-          token, key);
-    } else if (checksumSha256 != null && checksumType == ChecksumType.FULL_OBJECT) {
-      return Sha256Digest.of(Base64.getDecoder().decode(checksumSha256));
-    }
-    Sha256Digest computed = compute(key, objectKey, etag);
-    if (token != null) {
-      DigestRecord.write(this, token, new DigestRecord(key.value(), size, computed));
-    }
-    return computed;
-  }
-
-  Sha256Digest compute(ObjectKey key, String objectKey, String etag) {
-    MessageDigest md = sha256();
-    ResponseInputStream<GetObjectResponse> version;
-    try {
-      version = s3.getObject(b -> b.bucket(bucket()).key(objectKey).ifMatch(etag));
-    } catch (S3Exception e) {
-      if (e.statusCode() == 412 || isNotFound(e)) {
-        throw new BackendUnavailableException(key + " was replaced or deleted while it was being opened; try again",
-            true, e);
-      }
-      throw diagnose(Operation.GET_OBJECT, e);
-    } catch (SdkException e) {
-      throw diagnose(Operation.GET_OBJECT, e);
-    }
-    try (InputStream in = version) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-    } catch (IOException e) {
-      throw new BackendUnavailableException("reading " + key + " to compute its SHA-256 failed: " + e.getMessage(),
-          true, e);
-    }
-    return Sha256Digest.of(md);
-  }
-
-  // ---- delete, list ----
 
   @Override
   public DeleteResult delete(OrganizationId organization, ObjectKey key) {
     check(organization);
-    String objectKey = objectKey(key);
-    Optional<HeadObjectResponse> head = head(key, objectKey);
-    if (head.isEmpty()) {
-      return DeleteResult.NOT_FOUND;
-    }
-    call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(objectKey)
-        ));
-    String token = head.get().metadata().get(RECORD_METADATA);
-    if (token != null) {
-      retireRecord(token);
-    }
-    return DeleteResult.DELETED;
+    return objects.delete(key);
   }
 
   @Override
   public ListPage list(OrganizationId organization, ListRequest request) {
     check(organization);
-    if (request == null) {
-      throw InvalidInputException.of("request", null, "a list request, e.g. ListRequest.all()");
-    }
-    String prefix = settings.prefix();
-    String reserved = prefix + RESERVED;
-    List<ListedBinary> page = new ArrayList<>();
-    String after = request.startAfter().map(k -> prefix + k.value()).orElse(null);
-    boolean more;
-    do { // pages made only of the library's records are skipped
-      String from = after;
-      ListObjectsV2Response r = call(Operation.LIST_OBJECTS, () -> s3.listObjectsV2(b -> b.bucket(bucket())
-          .prefix(prefix + request.prefix()).startAfter(from).maxKeys(request.pageSize() - page.size())
-          ));
-      for (S3Object o : r.contents()) {
-        after = o.key();
-        if (!o.key().startsWith(reserved)) {
-          page.add(new ListedBinary(new BinaryLocation(instanceId, settings.organization(),
-              ObjectKey.of(o.key().substring(prefix.length()))), o.size(),
-              o.lastModified().truncatedTo(ChronoUnit.SECONDS)));
-        }
-      }
-      more = Boolean.TRUE.equals(r.isTruncated());
-    } while (more && page.size() < request.pageSize());
-    if (more && page.isEmpty()) {
-      more = false; // cannot happen: the loop runs until a page has a binary or the listing ends
-    }
-    return ListPage.of(request, page, more);
+    return objects.list(request);
   }
-
-  // ---- signed URLs ----
 
   /**
    * A presigned GET. The URL works until the earlier of {@code ttl} and the end of the session that
@@ -604,151 +99,47 @@ final class S3Backend implements S3Origin {
   @Override
   public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
     check(organization);
-    String objectKey = objectKey(key);
-    checkTtl(ttl);
-    return presign(objectKey, ttl, credentialsLasting(ttl));
-  }
-
-  SignedUrl presign(String objectKey, Duration ttl, AwsSessionCredentials credentials) {
-    return presign(SdkHttpMethod.GET, objectKey, Map.of(), Map.of(), ttl, credentials);
-  }
-
-  /**
-   * A presigned request: {@code query} and {@code headers} are signed with it (the client must send
-   * the headers as given), so the URL works for exactly that request.
-   */
-  SignedUrl presign(SdkHttpMethod method, String objectKey, Map<String, String> query, Map<String, String> headers,
-      Duration ttl, AwsSessionCredentials credentials) {
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    long seconds = Math.max(1, ttl.getSeconds());
-    URI unsigned;
-    try {
-      unsigned = s3.utilities().getUrl(b -> b.bucket(bucket()).key(objectKey)).toURI();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException("the SDK made an invalid URL for " + objectKey, e);
-    }
-    SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(unsigned);
-    // the expected owner goes in the URL too, signed and in lower case, the one form in which S3
-    // enforces it for a presigned request: a device never downloads from a bucket someone else
-    // recreated under the same name (the SDK's presigner would make it a header no device sends)
-    request.putRawQueryParameter("x-amz-expected-bucket-owner", owner);
-    query.forEach(request::putRawQueryParameter);
-    headers.forEach(request::putHeader);
-    // The SDK's own SigV4 signer, given the library's clock: the URL's date and the expiry reported
-    // come from the same instant.
-    URI signed = AwsV4HttpSigner.create().sign(r -> r.identity(credentials).request(request.build())
-        .putProperty(AwsV4HttpSigner.REGION_NAME, settings.region().id())
-        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-        .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AuthLocation.QUERY_STRING)
-        .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, Duration.ofSeconds(seconds))
-        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(now, java.time.ZoneOffset.UTC))
-        .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-        .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-        .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request().getUri();
-    Instant byTtl = now.plusSeconds(seconds);
-    Instant bySession = credentials.expirationTime().orElse(byTtl);
-    return new SignedUrl(signed, bySession.isBefore(byTtl) ? bySession : byTtl);
-  }
-
-  /** Checks a TTL for a presigned URL. */
-  static void checkTtl(Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_URL_TTL) > 0) {
-      throw InvalidInputException.of("ttl", ttl == null ? null : ttl.toString(), "a duration above zero, at most "
-          + MAX_URL_TTL.toDays() + " days (S3's limit for presigned URLs)");
-    }
-  }
-
-  /** Customer-role credentials lasting {@code ttl} if STS allows, for presigning. */
-  AwsSessionCredentials credentialsLasting(Duration ttl) {
-    try {
-      return chain.credentialsLasting(ttl);
-    } catch (SdkException e) {
-      throw diagnose(Operation.GET_OBJECT, e);
-    }
+    return objects.signDownloadUrl(key, ttl);
   }
 
   @Override
   public Optional<org.binarybackends.DirectUploads> directUploads() {
-    return Optional.of(directUploads);
+    return Optional.of(objects.directUploads());
   }
-
-  // ---- verify, probes, close ----
 
   @Override
   public S3Settings settings() {
     return settings;
   }
 
-  /** A new key under {@code <prefix>.binary-backends/probes/}. */
-  /**
-   * When verify last found that the role may not abort a multipart upload, and the upload that
-   * probe had to leave: verify does not create another for a day, so that repeated checks of a role
-   * without {@code s3:AbortMultipartUpload} leave one empty upload, not one per check.
-   */
-  record AbortDenied(java.time.Instant at, String key, String uploadId, String warning) {}
-
-  volatile AbortDenied abortDenied;
-
-  String newProbeKey() {
-    return settings.prefix() + RESERVED + "probes/" + UUID.randomUUID();
-  }
-
   @Override
   public String putProbe(byte[] content) {
-    String key = newProbeKey();
-    putProbe(key, content);
-    return key;
-  }
-
-  void putProbe(String key, byte[] content) {
     check(settings.organization());
-    java.security.MessageDigest md = sha256();
-    md.update(content);
-    call(Operation.PUT_OBJECT, () -> s3.putObject(encrypted(PutObjectRequest.builder()).bucket(bucket())
-        .key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-        .checksumSHA256(Sha256Digest.of(md).base64()).metadata(Map.of("purpose", "verification")).build(),
-        body(content, content.length)));
+    return objects.putProbe(content);
   }
 
   @Override
   public void deleteProbe(String key) {
     check(settings.organization());
-    if (key == null || !key.startsWith(settings.prefix() + RESERVED + "probes/")) {
-      throw InvalidInputException.of("key", key, "a probe's key, as putProbe returned it");
-    }
-    try {
-      call(Operation.DELETE_OBJECT, () -> s3.deleteObject(b -> b.bucket(bucket()).key(key)));
-    } catch (AccessDeniedException e) {
-      throw new AccessDeniedException(e.refused(), e.possibleCauses(), e.providerMessage()
-          + "; the probe " + key + " is left in the bucket: remove it once the permission is fixed", e);
-    }
+    objects.deleteProbe(key);
   }
 
   @Override
   public VerificationReport verify() {
-    if (closed.get()) {
+    if (objects.closed()) {
       throw new BackendUnavailableException("the S3 backend of " + settings.organization() + " is closed", false, null);
     }
-    return new S3Probe(this).run();
+    return new S3Probe(objects, chain, settings).run();
   }
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      parts.shutdownNow();
-      for (String token : List.copyOf(retiring.keySet())) { // versions replaced in the last minute
-        java.util.concurrent.ScheduledFuture<?> pending = retiring.remove(token);
-        if (pending != null && pending.cancel(false)) {
-          DigestRecord.delete(this, token);
-        }
-      }
-      bucket.close();
-      chain.close();
-    }
+    objects.close();
+    chain.close();
   }
 
   @Override
   public String toString() {
-    return "S3Backend{" + settings.organization() + ", " + instanceId + "}";
+    return "S3Backend{" + settings.organization() + ", " + instanceId() + "}";
   }
 }

@@ -145,6 +145,13 @@ final class S3Bucket implements AutoCloseable {
     return b;
   }
 
+  /** A copy into this bucket with its encryption. */
+  software.amazon.awssdk.services.s3.model.CopyObjectRequest.Builder encrypted(
+      software.amazon.awssdk.services.s3.model.CopyObjectRequest.Builder b) {
+    kmsKeyArn.ifPresent(k -> b.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
+    return b;
+  }
+
   @Override
   public void close() {
     s3.close();

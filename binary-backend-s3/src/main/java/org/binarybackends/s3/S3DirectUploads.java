@@ -48,23 +48,23 @@ final class S3DirectUploads implements DirectUploads {
   /** S3's largest object a single CopyObject copies. */
   static final long MAX_SIZE = 5L << 30;
 
-  private final S3Backend backend;
+  private final S3Objects objects;
 
-  S3DirectUploads(S3Backend backend) {
-    this.backend = backend;
+  S3DirectUploads(S3Objects objects) {
+    this.objects = objects;
   }
 
   private static final String BINARY_KEY = "binary-key";
   private static final String SIZE = "binary-size";
 
   private String stagingKey(String uploadToken) {
-    return backend.settings.prefix() + S3Backend.RESERVED + "uploads/" + uploadToken;
+    return objects.reserved("uploads") + uploadToken;
   }
 
   @Override
   public DirectUpload start(OrganizationId organization, ObjectKey key, long size, Sha256Digest sha256) {
-    backend.check(organization);
-    backend.objectKey(key);
+    objects.check(organization);
+    objects.objectKey(key);
     if (size < 0 || size > MAX_SIZE) {
       throw InvalidInputException.of("size", Long.toString(size), "0 to 5 GiB (5368709120) bytes for a direct upload"
           + " (S3's largest single copy); larger binaries go through put");
@@ -72,13 +72,13 @@ final class S3DirectUploads implements DirectUploads {
     if (sha256 == null) {
       throw InvalidInputException.of("sha256", null, "the SHA-256 of the whole binary");
     }
-    long partSize = backend.transfer.partSize(1, OptionalLong.of(size));
+    long partSize = objects.transfer.partSize(1, OptionalLong.of(size));
     int parts = (int) Math.max(1, (size + partSize - 1) / partSize);
     String token = java.util.UUID.randomUUID().toString();
-    String uploadId = backend.createMultipartUpload(stagingKey(token),
-        Map.of(S3Backend.SHA256_METADATA, sha256.hex(), BINARY_KEY, key.uriPath(), SIZE, Long.toString(size)));
+    String uploadId = objects.createMultipartUpload(stagingKey(token),
+        Map.of(S3Objects.SHA256_METADATA, sha256.hex(), BINARY_KEY, key.uriPath(), SIZE, Long.toString(size)));
     // the staging token travels in the upload id's place: "<token>/<S3's upload id>"
-    return new DirectUpload(new BinaryLocation(backend.instanceId(), organization, key), token + "/" + uploadId, size,
+    return new DirectUpload(new BinaryLocation(objects.instanceId(), organization, key), token + "/" + uploadId, size,
         sha256, partSize, parts);
   }
 
@@ -88,10 +88,10 @@ final class S3DirectUploads implements DirectUploads {
     if (upload == null) {
       throw InvalidInputException.of("upload", null, "a DirectUpload started by this backend");
     }
-    backend.check(upload.location().organization());
-    if (!upload.location().instance().equals(backend.instanceId())) {
+    objects.check(upload.location().organization());
+    if (!upload.location().instance().equals(objects.instanceId())) {
       throw InvalidInputException.of("upload", upload.location().instance().toString(), "an upload of "
-          + backend.instanceId());
+          + objects.instanceId());
     }
     int slash = upload.uploadId().indexOf('/');
     if (slash != 36) {
@@ -107,11 +107,11 @@ final class S3DirectUploads implements DirectUploads {
     if (partSha256 == null) {
       throw InvalidInputException.of("partSha256", null, "the SHA-256 of part " + partNumber);
     }
-    S3Backend.checkTtl(ttl);
+    S3Objects.checkTtl(ttl);
     Map<String, String> headers = Map.of("x-amz-checksum-sha256", partSha256.base64(), "content-length",
         Long.toString(length));
-    SignedUrl url = backend.presign(SdkHttpMethod.PUT, ids.stagingKey(), Map.of("partNumber",
-        Integer.toString(partNumber), "uploadId", ids.uploadId()), headers, ttl, backend.credentialsLasting(ttl));
+    SignedUrl url = objects.presign(SdkHttpMethod.PUT, ids.stagingKey(), Map.of("partNumber",
+        Integer.toString(partNumber), "uploadId", ids.uploadId()), headers, ttl, objects.credentialsLasting(ttl));
     return new PresignedPart(partNumber, url.uri(), Map.of("x-amz-checksum-sha256", partSha256.base64()),
         url.expiresAt());
   }
@@ -130,16 +130,16 @@ final class S3DirectUploads implements DirectUploads {
   private List<Part> listParts(Ids ids) {
     List<Part> parts = new ArrayList<>();
     try {
-      backend.s3.listPartsPaginator(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
+      objects.s3.listPartsPaginator(b -> b.bucket(objects.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
           ).parts().forEach(parts::add);
     } catch (S3Exception e) {
-      if ("NoSuchUpload".equals(S3Backend.code(e))) {
+      if ("NoSuchUpload".equals(S3Objects.code(e))) {
         throw InvalidInputException.of("upload", ids.uploadId(), "an upload in progress (this one was completed or"
             + " aborted)");
       }
-      throw backend.diagnose(Operation.LIST_PARTS, e);
+      throw objects.diagnose(Operation.LIST_PARTS, e);
     } catch (SdkException e) {
-      throw backend.diagnose(Operation.LIST_PARTS, e);
+      throw objects.diagnose(Operation.LIST_PARTS, e);
     }
     parts.sort(java.util.Comparator.comparing(Part::partNumber));
     return parts;
@@ -168,25 +168,24 @@ final class S3DirectUploads implements DirectUploads {
       throw new IntegrityException("direct upload of " + upload.location().key() + " cannot complete: "
           + String.join("; ", wrong) + "; upload the missing parts again, or abort");
     }
-    String etag = backend.call(Operation.COMPLETE_MULTIPART_UPLOAD, () -> backend.s3.completeMultipartUpload(b -> b
-        .bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
+    String etag = objects.call(Operation.COMPLETE_MULTIPART_UPLOAD, () -> objects.s3.completeMultipartUpload(b -> b
+        .bucket(objects.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
         .multipartUpload(m -> m.parts(completed)))).eTag();
     ObjectKey key = upload.location().key();
-    String target = backend.objectKey(key);
+    String target = objects.objectKey(key);
     try {
       checkAgainstStart(upload, ids);
-      Sha256Digest actual = backend.compute(key, ids.stagingKey(), etag);
+      Sha256Digest actual = objects.compute(key, ids.stagingKey(), etag);
       if (!actual.equals(upload.sha256())) {
         throw IntegrityException.digestMismatch(key, upload.sha256(), actual);
       }
       // server-side copy to the binary's key: S3 computes the copy's full-object SHA-256 and keeps the metadata
-      CopyObjectResponse copied = backend.call(Operation.PUT_OBJECT, () -> backend.s3.copyObject(b -> b
-          .sourceBucket(backend.bucket()).sourceKey(ids.stagingKey()).copySourceIfMatch(etag)
-          .destinationBucket(backend.bucket()).destinationKey(target)
+      CopyObjectResponse copied = objects.call(Operation.PUT_OBJECT, () -> objects.s3.copyObject(b -> b
+          .sourceBucket(objects.bucket()).sourceKey(ids.stagingKey()).copySourceIfMatch(etag)
+          .destinationBucket(objects.bucket()).destinationKey(target)
           .checksumAlgorithm(ChecksumAlgorithm.SHA256)
-          .applyMutation(c -> backend.settings.kmsKeyArn().ifPresent(k -> c
-              .serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k)))));
-      return backend.afterPut(key, target, copied.copyObjectResult().eTag(), upload.size(), upload.sha256());
+          .applyMutation(objects.bucket::encrypted)));
+      return objects.afterPut(key, target, copied.copyObjectResult().eTag(), upload.size(), upload.sha256());
     } finally {
       removeStaging(ids);
     }
@@ -199,11 +198,11 @@ final class S3DirectUploads implements DirectUploads {
    * under another key, or with a SHA-256 in their metadata that they do not have.
    */
   private void checkAgainstStart(DirectUpload upload, Ids ids) {
-    Map<String, String> recorded = backend.call(Operation.HEAD_OBJECT, () -> backend.s3.headObject(b -> b
-        .bucket(backend.bucket()).key(ids.stagingKey()))).metadata();
+    Map<String, String> recorded = objects.call(Operation.HEAD_OBJECT, () -> objects.s3.headObject(b -> b
+        .bucket(objects.bucket()).key(ids.stagingKey()))).metadata();
     List<String> changed = new ArrayList<>();
-    if (!upload.sha256().hex().equals(recorded.get(S3Backend.SHA256_METADATA))) {
-      changed.add("sha256 " + upload.sha256().hex() + " (started with " + recorded.get(S3Backend.SHA256_METADATA) + ")");
+    if (!upload.sha256().hex().equals(recorded.get(S3Objects.SHA256_METADATA))) {
+      changed.add("sha256 " + upload.sha256().hex() + " (started with " + recorded.get(S3Objects.SHA256_METADATA) + ")");
     }
     if (!upload.location().key().uriPath().equals(recorded.get(BINARY_KEY))) {
       changed.add("key " + upload.location().key() + " (started for " + recorded.get(BINARY_KEY) + ")");
@@ -220,9 +219,9 @@ final class S3DirectUploads implements DirectUploads {
 
   private void removeStaging(Ids ids) {
     try {
-      backend.s3.deleteObject(b -> b.bucket(backend.bucket()).key(ids.stagingKey()));
+      objects.s3.deleteObject(b -> b.bucket(objects.bucket()).key(ids.stagingKey()));
     } catch (SdkException e) {
-      LOG.warn("{}: could not remove the staging object {}: {}", backend.instanceId(), ids.stagingKey(), e.toString());
+      LOG.warn("{}: could not remove the staging object {}: {}", objects.instanceId(), ids.stagingKey(), e.toString());
     }
   }
 
@@ -230,11 +229,11 @@ final class S3DirectUploads implements DirectUploads {
   public void abort(DirectUpload upload) {
     Ids ids = ids(upload);
     try {
-      backend.s3.abortMultipartUpload(b -> b.bucket(backend.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
+      objects.s3.abortMultipartUpload(b -> b.bucket(objects.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())
           );
     } catch (S3Exception e) {
-      if (!"NoSuchUpload".equals(S3Backend.code(e))) {
-        throw backend.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
+      if (!"NoSuchUpload".equals(S3Objects.code(e))) {
+        throw objects.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
       }
     } catch (SdkException e) {
       throw new BackendUnavailableException("aborting the direct upload of " + upload.location().key() + " failed: "

@@ -31,19 +31,23 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * uploads work, and the lifecycle rule removes what an abort would have.
  */
 final class S3Probe {
-  private final S3Backend backend;
+  private final S3Objects objects;
+  private final RoleChain chain;
+  private final S3Settings settings;
   private final List<Check> checks = new ArrayList<>();
 
-  S3Probe(S3Backend backend) {
-    this.backend = backend;
+  S3Probe(S3Objects objects, RoleChain chain, S3Settings settings) {
+    this.objects = objects;
+    this.chain = chain;
+    this.settings = settings;
   }
 
   VerificationReport run() {
-    String bucket = backend.bucket();
+    String bucket = objects.bucket();
     try {
-      Credentials session = backend.chain().probe();
-      checks.add(Check.passed("assume-role", "assumed " + backend.chain().platformRoleArn() + ", then "
-          + backend.settings.roleArn() + " with external id " + backend.settings.organization().value()
+      Credentials session = chain.probe();
+      checks.add(Check.passed("assume-role", "assumed " + chain.platformRoleArn() + ", then "
+          + settings.roleArn() + " with external id " + settings.organization().value()
           + "; session until " + session.expiration()));
     } catch (BinaryBackendException e) {
       checks.add(failed("assume-role", e));
@@ -53,9 +57,9 @@ final class S3Probe {
       }
       return report();
     }
-    String key = backend.newProbeKey();
+    String key = objects.newProbeKey();
     byte[] content = ("binary-backends probe " + key).getBytes(StandardCharsets.UTF_8);
-    boolean written = step("put-probe", "wrote s3://" + bucket + "/" + key, () -> backend.putProbe(key, content));
+    boolean written = step("put-probe", "wrote s3://" + bucket + "/" + key, () -> objects.putProbe(key, content));
     try {
       if (!written) {
         for (String name : List.of("get-probe", "list-probe", "presigned-get")) {
@@ -63,7 +67,7 @@ final class S3Probe {
         }
       } else {
         step("get-probe", "read the probe back, bytes equal", () -> {
-          byte[] back = backend.call(Operation.GET_OBJECT, () -> backend.s3.getObjectAsBytes(b -> b.bucket(bucket)
+          byte[] back = objects.call(Operation.GET_OBJECT, () -> objects.s3.getObjectAsBytes(b -> b.bucket(bucket)
               .key(key))).asByteArray();
           if (!Arrays.equals(back, content)) {
             throw new BinaryBackendException("GetObject returned other bytes than were put (" + back.length
@@ -71,7 +75,7 @@ final class S3Probe {
           }
         });
         step("list-probe", "listed the probe", () -> {
-          boolean listed = backend.call(Operation.LIST_OBJECTS, () -> backend.s3.listObjectsV2(b -> b.bucket(bucket)
+          boolean listed = objects.call(Operation.LIST_OBJECTS, () -> objects.s3.listObjectsV2(b -> b.bucket(bucket)
               .prefix(key))).contents().stream().anyMatch(o -> o.key().equals(key));
           if (!listed) {
             throw new BinaryBackendException("ListObjectsV2 under " + key + " did not show the object just written");
@@ -83,13 +87,13 @@ final class S3Probe {
     } finally {
       if (written) {
         try {
-          backend.deleteProbe(key);
+          objects.deleteProbe(key);
           checks.add(Check.passed("delete-probe", "deleted the probe"));
         } catch (BinaryBackendException e) {
           Check f = failed("delete-probe", e);
           checks.add(Check.failed("delete-probe", e.getMessage() + "; the probe s3://" + bucket + "/" + key
               + " (" + content.length + " bytes) is left behind: delete it by hand, or let a lifecycle rule on "
-              + backend.settings.prefix() + ".binary-backends/probes/ expire it", f.retryable()));
+              + objects.root + ".binary-backends/probes/ expire it", f.retryable()));
         }
       } else {
         checks.add(Check.skipped("delete-probe", "nothing was written"));
@@ -99,32 +103,32 @@ final class S3Probe {
   }
 
   private void abortMultipart(String bucket, String key) {
-    S3Backend.AbortDenied denied = backend.abortDenied;
-    if (denied != null && denied.at().plus(ABORT_RETRY).isAfter(backend.clock.instant())) {
+    S3Objects.AbortDenied denied = objects.abortDenied;
+    if (denied != null && denied.at().plus(ABORT_RETRY).isAfter(objects.clock.instant())) {
       checks.add(Check.warning("abort-multipart", denied.warning() + " (found at " + denied.at()
           + "; not tried again before " + denied.at().plus(ABORT_RETRY) + ", so as not to leave another upload)"));
       return;
     }
     String uploadId;
     try {
-      uploadId = backend.createMultipartUpload(key, Map.of("purpose", "verification"));
+      uploadId = objects.createMultipartUpload(key, Map.of("purpose", "verification"));
     } catch (BinaryBackendException e) {
       checks.add(failed("abort-multipart", e));
       return;
     }
     try {
-      backend.call(Operation.ABORT_MULTIPART_UPLOAD, () -> backend.s3.abortMultipartUpload(b -> b.bucket(bucket)
+      objects.call(Operation.ABORT_MULTIPART_UPLOAD, () -> objects.s3.abortMultipartUpload(b -> b.bucket(bucket)
           .key(key).uploadId(uploadId)));
-      backend.abortDenied = null;
+      objects.abortDenied = null;
       checks.add(Check.passed("abort-multipart", "created and aborted a multipart upload"));
     } catch (AccessDeniedException e) {
       String warning = "uploads work, but the role may not abort a multipart upload: a failed upload leaves its"
           + " parts (billed) until the bucket's AbortIncompleteMultipartUpload lifecycle rule removes them. Add"
-          + " s3:AbortMultipartUpload on arn:" + backend.settings.roleArn().partition() + ":s3:::" + bucket + "/"
-          + backend.settings.prefix() + "* to the role's policy, and keep the lifecycle rule. This check left one"
+          + " s3:AbortMultipartUpload on arn:" + settings.roleArn().partition() + ":s3:::" + bucket + "/"
+          + objects.root + "* to the role's policy, and keep the lifecycle rule. This check left one"
           + " empty multipart upload (no parts) at s3://" + bucket + "/" + key + ", upload id " + uploadId
           + ": the lifecycle rule removes it, or abort it once the permission is added. " + e.getMessage();
-      backend.abortDenied = new S3Backend.AbortDenied(backend.clock.instant(), key, uploadId, warning);
+      objects.abortDenied = new S3Objects.AbortDenied(objects.clock.instant(), key, uploadId, warning);
       checks.add(Check.warning("abort-multipart", warning));
     } catch (BinaryBackendException e) {
       checks.add(failed("abort-multipart", e));
@@ -135,14 +139,14 @@ final class S3Probe {
   static final Duration ABORT_RETRY = Duration.ofDays(1);
 
   private void fetch(String key, byte[] content) {
-    SignedUrl url = backend.presign(key, Duration.ofMinutes(5),
-        backend.chain().credentialsLasting(Duration.ofMinutes(5)));
+    SignedUrl url = objects.presign(key, Duration.ofMinutes(5),
+        chain.credentialsLasting(Duration.ofMinutes(5)));
     int status;
     byte[] body;
     Optional<String> bucketRegion;
     // on the platform's HTTP client, like every other request: its proxy, trust store and timeouts
     try {
-      HttpExecuteResponse response = backend.http.prepareRequest(HttpExecuteRequest.builder()
+      HttpExecuteResponse response = objects.http.prepareRequest(HttpExecuteRequest.builder()
           .request(SdkHttpRequest.builder().uri(url.uri()).method(SdkHttpMethod.GET).build()).build()).call();
       status = response.httpResponse().statusCode();
       bucketRegion = response.httpResponse().firstMatchingHeader("x-amz-bucket-region");
@@ -162,7 +166,7 @@ final class S3Probe {
     }
     // S3's answer to a presigned GET is classified as every other S3 answer is: throttling, 5xx and
     // an expired session are retryable, never a reason to degrade
-    throw backend.failures.diagnose(Operation.GET_OBJECT, errorOf(status, body, bucketRegion));
+    throw objects.failures.diagnose(Operation.GET_OBJECT, errorOf(status, body, bucketRegion));
   }
 
   private static final java.util.regex.Pattern XML_CODE = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>");
@@ -213,6 +217,6 @@ final class S3Probe {
   }
 
   private VerificationReport report() {
-    return new VerificationReport(backend.instanceId(), backend.clock.instant(), checks);
+    return new VerificationReport(objects.instanceId(), objects.clock.instant(), checks);
   }
 }

@@ -281,20 +281,7 @@ public final class S3Settings implements BackendSettings {
       throw InvalidInputException.of("organization", organization == null ? null : organization.value(),
           "the organization whose bucket this is, " + this.organization.value());
     }
-    if (key == null) {
-      throw InvalidInputException.of("key", null, "an object key");
-    }
-    if (key.value().startsWith(S3Backend.RESERVED)) {
-      throw InvalidInputException.of("key", key.value(), "a key not under " + S3Backend.RESERVED
-          + " (the library's records)");
-    }
-    String full = prefix + key.value();
-    int bytes = full.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-    if (bytes > ObjectKey.MAX_UTF8_BYTES) {
-      throw InvalidInputException.of("key", key.value(), "at most " + ObjectKey.MAX_UTF8_BYTES
-          + " UTF-8 bytes together with the prefix '" + prefix + "' (S3's limit; this is " + bytes + ")");
-    }
-    return full;
+    return S3Objects.objectKey(prefix, key);
   }
 
   @Override
