@@ -49,7 +49,6 @@ import org.binarybackends.RangeNotSatisfiableException;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
-import org.binarybackends.VerificationReport;
 import org.binarybackends.s3.S3Failures.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -6,7 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -15,8 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.BackendUnavailableException;
-import org.binarybackends.BinaryBackend;
-import org.binarybackends.BinaryBackendRegistry;
 import org.binarybackends.BinaryBackends;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.ObjectKey;
@@ -24,10 +21,8 @@ import org.binarybackends.OrganizationId;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.InMemoryStateStore;
-import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.activation.UploadsSuspendedException;
-import org.binarybackends.spi.BackendContext;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
@@ -140,6 +139,8 @@ class ActivationTest {
       assertThat(log.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
           .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
           .satisfiesExactly(m -> assertThat(m).contains("may not abort"), m -> assertThat(m).contains("another warning"));
+      // every transition stored reaches the listeners, warnings included
+      assertThat(events).extracting(ActivationEvent::transition).containsExactlyElementsOf(changed.history());
     } finally {
       logger.detachAppender(log);
     }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.binarybackends.BinaryBackendRegistry;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.InvalidInputException;
@@ -19,7 +18,6 @@ import org.binarybackends.activation.JsonFileStateStore;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.StateKey;
-import org.binarybackends.spi.BackendContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

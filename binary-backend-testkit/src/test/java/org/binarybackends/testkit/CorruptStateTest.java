@@ -7,18 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import org.binarybackends.BinaryBackend;
-import org.binarybackends.BinaryBackendRegistry;
 import org.binarybackends.BinaryBackends;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Secret;
 import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.CorruptStateException;
 import org.binarybackends.activation.JsonFileStateStore;
-import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.StateKey;
-import org.binarybackends.spi.BackendContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -21,20 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -60,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every state change is a compare-and-set on the {@link OrganizationStateStore} (a conflict with
  * another service instance is retried on the fresh state), is appended to the organization's
  * history, reaches the {@link BackendResolver} of this instance, and is sent to the
- * {@link ActivationListener}s. Checks run on demand ({@link #check}) and on a schedule
+ * {@link ActivationListener}s. Checks run on demand ({@link #check}) and on a {@link CheckSchedule}
  * ({@link #start}) set by the {@link ActivationPolicy}. Thread-safe.
  */
 public final class Activator implements AutoCloseable {
@@ -75,14 +67,8 @@ public final class Activator implements AutoCloseable {
   private final ActivationRule rule;
   private final Clock clock;
   private final List<ActivationListener> listeners = new CopyOnWriteArrayList<>();
-  private final ConcurrentHashMap<OrganizationId, Schedule> schedule = new ConcurrentHashMap<>();
+  private final CheckSchedule schedule;
   private final ConcurrentHashMap<OrganizationId, ReentrantLock> checkLocks = new ConcurrentHashMap<>();
-  private volatile ScheduledExecutorService scheduler;
-  private volatile ExecutorService workers;
-  private final Set<OrganizationId> running = ConcurrentHashMap.newKeySet();
-
-  /** When an organization is checked next, and how many pending checks failed in a row. */
-  private record Schedule(Instant next, int pendingAttempts) {}
 
   /**
    * @param store where states are kept
@@ -98,6 +84,7 @@ public final class Activator implements AutoCloseable {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.rule = new ActivationRule(policy);
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.schedule = new CheckSchedule(policy, clock);
   }
 
   public void addListener(ActivationListener listener) {
@@ -159,7 +146,7 @@ public final class Activator implements AutoCloseable {
               : "uploads stay on the default storage until its upload and download configurations are verified"));
     });
     replaced.forEach(b -> retireUnlessUsed(b, state));
-    schedule.put(organization, new Schedule(clock.instant(), 0));
+    schedule.now(organization);
     return state;
   }
 
@@ -308,7 +295,7 @@ public final class Activator implements AutoCloseable {
       return step.state();
     });
     retired.forEach(b -> retireUnlessUsed(b, after));
-    reschedule(after);
+    schedule.after(after);
     return after;
   }
 
@@ -379,9 +366,9 @@ public final class Activator implements AutoCloseable {
       // new warnings are said loudly, once: the two parts of one backend carry the same ones
       if ((t.change().contains(ActivationRule.WARNS) || t.reason().contains(ActivationRule.WARNINGS)) && warned.add(t.reason())) {
         LOG.warn("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
-        continue;
+      } else {
+        LOG.info("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
       }
-      LOG.info("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());
       for (ActivationListener l : listeners) {
         try {
           l.onTransition(new ActivationEvent(t, after));
@@ -419,35 +406,6 @@ public final class Activator implements AutoCloseable {
 
   // ---- schedule ----
 
-  private void reschedule(OrganizationState s) {
-    Instant now = clock.instant();
-    Schedule previous = schedule.get(s.organization());
-    int attempts = previous == null ? 0 : previous.pendingAttempts();
-    Duration delay;
-    if (s.staged().isPresent() && !s.staged().get().fullyActive()) {
-      attempts++;
-      delay = policy.pendingDelay(attempts);
-    } else if (s.active().isPresent() && s.active().get().degraded()) {
-      attempts = 0;
-      delay = policy.degradedInterval();
-    } else if (s.active().isPresent()) {
-      attempts = 0;
-      delay = policy.activeInterval();
-    } else {
-      schedule.remove(s.organization());
-      return;
-    }
-    if (s.active().isPresent() && s.active().get().degraded()) {
-      delay = delay.compareTo(policy.degradedInterval()) < 0 ? delay : policy.degradedInterval();
-    }
-    schedule.put(s.organization(), new Schedule(now.plus(jittered(delay)), attempts));
-  }
-
-  private Duration jittered(Duration d) {
-    double factor = 1 + policy.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-    return Duration.ofNanos((long) (d.toNanos() * factor));
-  }
-
   /**
    * The organization's status, read from the store now: where its uploads go and why, its
    * configurations with each part's state and last check, and when this instance checks it next.
@@ -469,55 +427,19 @@ public final class Activator implements AutoCloseable {
 
   /** When {@code organization} is checked next, if it is scheduled. */
   public Optional<Instant> nextCheck(OrganizationId organization) {
-    return Optional.ofNullable(schedule.get(organization)).map(Schedule::next);
+    return schedule.next(organization);
   }
 
   /**
-   * Starts the checks that are due now, then closes retired backends whose grace has passed. Before
-   * {@link #start}, the checks run on the calling thread and are done when this returns (tests call
-   * it with a manual clock). After, they are handed to the worker threads, several organizations at
-   * once, and an organization whose check still runs is skipped: one storage that does not answer
-   * holds up no other organization.
+   * Runs the checks that are due now (see {@link CheckSchedule#runDue}), then closes retired
+   * backends whose grace has passed.
    *
    * @return how many checks were run or started
    */
   public int runDueChecks() {
-    Instant now = clock.instant();
-    ExecutorService workerPool = workers;
-    int started = 0;
-    for (Map.Entry<OrganizationId, Schedule> e : new ArrayList<>(schedule.entrySet())) {
-      OrganizationId org = e.getKey();
-      if (e.getValue().next().isAfter(now) || !running.add(org)) {
-        continue;
-      }
-      Runnable task = () -> {
-        try {
-          check(org);
-        } catch (RuntimeException failure) {
-          LOG.warn("Checking organization {} failed; will retry", org, failure);
-          schedule.put(org, new Schedule(now.plus(jittered(policy.pendingFirstDelay())), e.getValue().pendingAttempts()));
-        } finally {
-          running.remove(org);
-        }
-      };
-      started++;
-      if (workerPool == null) {
-        task.run();
-      } else {
-        try {
-          workerPool.execute(task);
-        } catch (RejectedExecutionException closing) {
-          running.remove(org);
-        }
-      }
-    }
+    int started = schedule.runDue(this::check);
     pool.sweep();
     return started;
-  }
-
-  /** {@link #start(Duration, int)} with 4 organizations checked at once. */
-  public void start(Duration tick) {
-    start(tick, 4);
   }
 
   /**
@@ -525,65 +447,25 @@ public final class Activator implements AutoCloseable {
    * checks what is due, {@code parallelChecks} organizations at once, until {@link #close}. An
    * organization whose state cannot be read is scheduled too: its checks report the problem.
    */
-  public synchronized void start(Duration tick, int parallelChecks) {
-    if (scheduler != null) {
-      return;
-    }
-    if (parallelChecks < 1) {
-      throw InvalidInputException.of("parallelChecks", Integer.toString(parallelChecks), "at least 1");
-    }
+  public void start(Duration tick, int parallelChecks) {
+    List<OrganizationId> configured = new ArrayList<>();
     for (OrganizationId org : store.organizations()) {
-      boolean configured;
       try {
         OrganizationState s = store.get(org).orElseThrow();
-        configured = s.staged().isPresent() || s.active().isPresent();
+        if (s.staged().isPresent() || s.active().isPresent()) {
+          configured.add(org);
+        }
       } catch (CorruptStateException e) {
         LOG.error("The state of organization {} cannot be read: {}", org, e.getMessage());
-        configured = true;
-      }
-      if (configured) {
-        schedule.putIfAbsent(org, new Schedule(clock.instant().plus(jittered(policy.pendingFirstDelay())), 0));
+        configured.add(org);
       }
     }
-    AtomicInteger threads = new AtomicInteger();
-    workers = Executors.newFixedThreadPool(parallelChecks, r -> {
-      Thread t = new Thread(r, "binary-backends-check-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "binary-backends-activator");
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler.scheduleWithFixedDelay(this::runDueChecks, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    schedule.start(tick, parallelChecks, configured, this::runDueChecks);
   }
 
-  /**
-   * Stops the schedule and waits, up to {@link #CLOSE_WAIT}, for the checks in progress to finish
-   * (then interrupts them), so that nothing checks a backend closed after this returns.
-   */
+  /** Stops the schedule, waiting for the checks in progress (see {@link CheckSchedule#close}). */
   @Override
-  public synchronized void close() {
-    if (scheduler != null) {
-      scheduler.shutdown();
-      scheduler = null;
-    }
-    if (workers != null) {
-      workers.shutdown();
-      try {
-        if (!workers.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("Checks still running {} after close: interrupting them", CLOSE_WAIT);
-          workers.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        workers.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-      workers = null;
-    }
+  public void close() {
+    schedule.close();
   }
-
-  /** How long {@link #close} waits for checks in progress. */
-  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 }
