@@ -7,8 +7,13 @@ import org.binarybackends.InvalidInputException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.spi.SharedNotes;
 
-/** The compare-and-set of one note on an organization's notes, as every {@link NoteStore} of the library applies it. */
-final class NoteMaps {
+/**
+ * The compare-and-set of one note on an organization's notes, as every {@link NoteStore} applies it:
+ * the name and value checked, the version compared, the cap of {@link NoteStore#MAX_NOTES} kept. Part
+ * of the store SPI, with {@link StateCodec} and {@link SettingsSealer}: a store reads the
+ * organization's notes under its own lock, applies this, and writes what changed.
+ */
+public final class NoteMaps {
   private NoteMaps() {}
 
   /**
@@ -17,7 +22,7 @@ final class NoteMaps {
    *
    * @throws StateConflictException if it is not
    */
-  static TreeMap<String, NoteStore.Note> apply(Map<String, NoteStore.Note> notes, OrganizationId organization,
+  public static TreeMap<String, NoteStore.Note> apply(Map<String, NoteStore.Note> notes, OrganizationId organization,
       String name, long expectedVersion, Optional<String> value) {
     SharedNotes.check(name, value);
     NoteStore.Note current = notes.get(name);
@@ -39,7 +44,7 @@ final class NoteMaps {
   }
 
   /** The notes of {@code notes} whose names start with {@code prefix}. */
-  static Map<String, NoteStore.Note> withPrefix(Map<String, NoteStore.Note> notes, String prefix) {
+  public static Map<String, NoteStore.Note> withPrefix(Map<String, NoteStore.Note> notes, String prefix) {
     TreeMap<String, NoteStore.Note> out = new TreeMap<>();
     notes.forEach((n, v) -> {
       if (n.startsWith(prefix)) {

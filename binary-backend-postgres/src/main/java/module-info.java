@@ -1,0 +1,9 @@
+/** Organizations' activation state and backends' notes in PostgreSQL, for several service instances. */
+module org.binarybackends.postgres {
+  requires transitive org.binarybackends.api;
+  requires transitive java.sql;
+  requires org.slf4j;
+  requires com.fasterxml.jackson.databind;
+
+  exports org.binarybackends.postgres;
+}

@@ -1,0 +1,493 @@
+package org.binarybackends.postgres;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.binarybackends.BackendUnavailableException;
+import org.binarybackends.BinaryBackendException;
+import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.OrganizationId;
+import org.binarybackends.Violation;
+import org.binarybackends.activation.NoteMaps;
+import org.binarybackends.activation.NoteStore;
+import org.binarybackends.activation.OrganizationState;
+import org.binarybackends.activation.OrganizationStateStore;
+import org.binarybackends.activation.SettingsSealer;
+import org.binarybackends.activation.StateCodec;
+import org.binarybackends.activation.StateConflictException;
+import org.binarybackends.activation.StateKey;
+import org.binarybackends.activation.Transition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Organizations' activation states and backends' notes in PostgreSQL (14 and later), shared by every
+ * service instance on the database: plain JDBC on the embedding service's {@link DataSource}.
+ *
+ * <ul>
+ *   <li>A state is one row: {@link StateCodec}'s document with its settings sealed by a {@link
+ *       SettingsSealer} (AES-256-GCM, organization and slot bound in), so the database never holds a
+ *       secret in clear. Compare-and-set is one {@code UPDATE … WHERE organization = ? AND version =
+ *       ?} (an {@code INSERT … ON CONFLICT DO NOTHING} for version 0) in one transaction with the
+ *       audit rows of the transitions it adds and a {@code NOTIFY}.
+ *   <li>The audit trail is kept in full in its own table, for {@link Builder#auditRetention} (the
+ *       state keeps its recent history).
+ *   <li>Notes are rows of their own table: an update locks only that organization's notes ({@code
+ *       pg_advisory_xact_lock}, released with the transaction, so a pooler in transaction mode is fine).
+ *   <li>Every transaction sets {@code statement_timeout} and {@code lock_timeout}; serialization
+ *       failures and deadlocks (SQLSTATE 40001, 40P01) are retried; any other failure rolls back, so
+ *       nothing is half-written and the previous state stays served.
+ * </ul>
+ *
+ * <p>Thread-safe. {@link #close()} closes nothing of the data source's: it is the caller's.
+ */
+public final class PostgresStateStore implements OrganizationStateStore, NoteStore {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
+  private static final int RETRIES = 5;
+
+  private final DataSource dataSource;
+  private final String schema;
+  private final String q;
+  private final String channel;
+  private final StateCodec codec;
+  private final Duration statementTimeout;
+  private final Duration lockTimeout;
+  private final Duration auditRetention;
+
+  private PostgresStateStore(Builder b, String quoted) {
+    this.dataSource = b.dataSource;
+    this.schema = b.schema;
+    this.q = quoted;
+    this.channel = "binary_backends_" + b.schema;
+    this.codec = new StateCodec(SettingsSealer.of(b.keys));
+    this.statementTimeout = b.statementTimeout;
+    this.lockTimeout = b.lockTimeout;
+    this.auditRetention = b.auditRetention;
+  }
+
+  /** A builder; the data source and the keys are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The channel every change is notified on: {@code binary_backends_<schema>}, payload {@code state:<org>} or {@code note:<org>}. */
+  public String channel() {
+    return channel;
+  }
+
+  // ---- states ----
+
+  @Override
+  public Optional<OrganizationState> get(OrganizationId organization) {
+    Objects.requireNonNull(organization, "organization");
+    String document = inTransaction("read the state of " + organization, c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT document::text FROM " + q
+          + ".organization_state WHERE organization = ?")) {
+        s.setString(1, organization.value());
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? r.getString(1) : null;
+        }
+      }
+    });
+    return document == null ? Optional.empty()
+        : Optional.of(codec.decode(organization, document.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Override
+  public OrganizationState compareAndSet(long expectedVersion, OrganizationState next) {
+    Objects.requireNonNull(next, "next");
+    OrganizationState stored = next.withVersion(expectedVersion + 1);
+    String document = new String(codec.encode(stored), StandardCharsets.UTF_8);
+    String org = next.organization().value();
+    return inTransaction("store the state of " + org, c -> {
+      int rows;
+      if (expectedVersion == 0) {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + q + ".organization_state (organization, version,"
+            + " document, next_check) VALUES (?, 1, ?::jsonb, clock_timestamp()) ON CONFLICT (organization) DO NOTHING")) {
+          s.setString(1, org);
+          s.setString(2, document);
+          rows = s.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + q + ".organization_state SET version = ?, document ="
+            + " ?::jsonb, updated_at = clock_timestamp() WHERE organization = ? AND version = ?")) {
+          s.setLong(1, expectedVersion + 1);
+          s.setString(2, document);
+          s.setString(3, org);
+          s.setLong(4, expectedVersion);
+          rows = s.executeUpdate();
+        }
+      }
+      if (rows != 1) {
+        throw new StateConflictException(next.organization(), expectedVersion, storedVersion(c, org));
+      }
+      audit(c, stored);
+      notify(c, "state:" + org);
+      return stored;
+    });
+  }
+
+  private long storedVersion(Connection c, String org) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT version FROM " + q + ".organization_state WHERE organization = ?")) {
+      s.setString(1, org);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getLong(1) : 0;
+      }
+    }
+  }
+
+  /**
+   * Appends the transitions {@code stored} adds to the audit trail: those after the last one the
+   * trail holds for it (the state row is locked by this transaction's write, so no other writer of
+   * this organization runs meanwhile).
+   */
+  private void audit(Connection c, OrganizationState stored) throws SQLException {
+    List<Transition> history = stored.history();
+    int from = 0;
+    try (PreparedStatement s = c.prepareStatement("SELECT at, actor, change, reason FROM " + q
+        + ".organization_audit WHERE organization = ? ORDER BY id DESC LIMIT 1")) {
+      s.setString(1, stored.organization().value());
+      try (ResultSet r = s.executeQuery()) {
+        if (r.next()) {
+          Transition last = new Transition(r.getTimestamp(1).toInstant(), r.getString(2), r.getString(3), r.getString(4));
+          for (int i = history.size() - 1; i >= 0; i--) {
+            if (inDatabase(history.get(i)).equals(last)) {
+              from = i + 1;
+              break;
+            }
+          }
+        }
+      }
+    }
+    if (from == history.size()) {
+      return;
+    }
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO " + q + ".organization_audit (organization, version, at,"
+        + " actor, change, reason) VALUES (?, ?, ?, ?, ?, ?)")) {
+      for (Transition t : history.subList(from, history.size())) {
+        s.setString(1, stored.organization().value());
+        s.setLong(2, stored.version());
+        s.setTimestamp(3, Timestamp.from(t.at()));
+        s.setString(4, t.actor());
+        s.setString(5, t.change());
+        s.setString(6, t.reason());
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  /** A transition as the audit table gives it back: PostgreSQL keeps microseconds. */
+  private static Transition inDatabase(Transition t) {
+    return new Transition(t.at().truncatedTo(ChronoUnit.MICROS), t.actor(), t.change(), t.reason());
+  }
+
+  /**
+   * The full audit trail of {@code organization}, oldest first (within {@link
+   * Builder#auditRetention}).
+   */
+  public List<Transition> auditTrail(OrganizationId organization) {
+    Objects.requireNonNull(organization, "organization");
+    return inTransaction("read the audit trail of " + organization, c -> {
+      List<Transition> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT at, actor, change, reason FROM " + q
+          + ".organization_audit WHERE organization = ? ORDER BY id")) {
+        s.setString(1, organization.value());
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            out.add(new Transition(r.getTimestamp(1).toInstant(), r.getString(2), r.getString(3), r.getString(4)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Removes audit rows older than {@link Builder#auditRetention} (opening the store does it once).
+   *
+   * @return how many were removed
+   */
+  public int purgeAudit() {
+    return inTransaction("purge the audit trail", c -> {
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM " + q + ".organization_audit WHERE recorded_at <"
+          + " clock_timestamp() - ? * interval '1 second'")) {
+        s.setLong(1, auditRetention.getSeconds());
+        return s.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<OrganizationId> organizations() {
+    return inTransaction("list organizations", c -> {
+      List<OrganizationId> out = new ArrayList<>();
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT organization FROM " + q + ".organization_state ORDER BY organization")) {
+        while (r.next()) {
+          out.add(OrganizationId.of(r.getString(1)));
+        }
+      }
+      return out;
+    });
+  }
+
+  // ---- notes ----
+
+  @Override
+  public Optional<Note> get(OrganizationId organization, String name) {
+    Objects.requireNonNull(organization, "organization");
+    Objects.requireNonNull(name, "name");
+    return inTransaction("read a note of " + organization, c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT value, version FROM " + q
+          + ".note WHERE organization = ? AND name = ?")) {
+        s.setString(1, organization.value());
+        s.setString(2, name);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? Optional.of(new Note(r.getString(1), r.getLong(2))) : Optional.<Note>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public Map<String, Note> list(OrganizationId organization, String prefix) {
+    Objects.requireNonNull(organization, "organization");
+    Objects.requireNonNull(prefix, "prefix");
+    return inTransaction("read the notes of " + organization, c -> notes(c, organization, prefix));
+  }
+
+  private TreeMap<String, Note> notes(Connection c, OrganizationId organization, String prefix) throws SQLException {
+    TreeMap<String, Note> out = new TreeMap<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT name, value, version FROM " + q
+        + ".note WHERE organization = ? AND starts_with(name, ?)")) {
+      s.setString(1, organization.value());
+      s.setString(2, prefix);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.put(r.getString(1), new Note(r.getString(2), r.getLong(3)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<Note> compareAndSet(OrganizationId organization, String name, long expectedVersion,
+      Optional<String> value) {
+    Objects.requireNonNull(organization, "organization");
+    Objects.requireNonNull(value, "value");
+    return inTransaction("store a note of " + organization, c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+        s.setString(1, "binary-backends notes " + schema + " " + organization.value());
+        s.execute();
+      }
+      TreeMap<String, Note> after = NoteMaps.apply(notes(c, organization, ""), organization, name, expectedVersion,
+          value);
+      Note kept = after.get(name);
+      if (kept == null) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + q + ".note WHERE organization = ? AND name = ?")) {
+          s.setString(1, organization.value());
+          s.setString(2, name);
+          s.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + q + ".note (organization, name, value, version)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (organization, name) DO UPDATE SET value = excluded.value,"
+            + " version = excluded.version")) {
+          s.setString(1, organization.value());
+          s.setString(2, name);
+          s.setString(3, kept.value());
+          s.setLong(4, kept.version());
+          s.executeUpdate();
+        }
+      }
+      notify(c, "note:" + organization.value());
+      return Optional.ofNullable(kept);
+    });
+  }
+
+  private void notify(Connection c, String payload) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      s.setString(1, channel);
+      s.setString(2, payload);
+      s.execute();
+    }
+  }
+
+  // ---- transactions ----
+
+  /** Work in one transaction. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction with this store's timeouts, again after a serialization
+   * failure or a deadlock; any failure rolls it back. A {@link BinaryBackendException} the work
+   * throws (a conflict, a refused note) passes through.
+   */
+  <T> T inTransaction(String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+          try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL statement_timeout = " + statementTimeout.toMillis());
+            s.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
+          }
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollback(c);
+          throw e;
+        } finally {
+          restore(c, autoCommit);
+        }
+      } catch (SQLException e) {
+        if (PostgresFailures.retryable(e) && attempt < RETRIES) {
+          LOG.debug("{}: {} (attempt {}); again", what, e.getSQLState(), attempt);
+          continue;
+        }
+        throw PostgresFailures.diagnose(what, schema, e);
+      }
+    }
+  }
+
+  private static void rollback(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      LOG.debug("rollback failed: {}", e.toString());
+    }
+  }
+
+  private static void restore(Connection c, boolean autoCommit) {
+    try {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      LOG.debug("restoring auto-commit failed: {}", e.toString());
+    }
+  }
+
+  /** Nothing to release: the data source is the caller's. */
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "PostgresStateStore{schema " + schema + ", keys=" + codec.sealer().keyIds() + "}";
+  }
+
+  /** Builds a {@link PostgresStateStore}; not thread-safe. */
+  public static final class Builder {
+    private DataSource dataSource;
+    private List<StateKey> keys;
+    private String schema = "binary_backends";
+    private SchemaMode schemaMode = SchemaMode.MIGRATE;
+    private Duration statementTimeout = Duration.ofSeconds(10);
+    private Duration lockTimeout = Duration.ofSeconds(5);
+    private Duration auditRetention = Duration.ofDays(400);
+
+    private Builder() {}
+
+    /** The embedding service's connections (a pool: HikariCP, say); closed by its owner, never here. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /**
+     * The keys that seal settings, the first sealing new ones (the same keys as the file store's:
+     * a state moves between them as it is).
+     */
+    public Builder keys(List<StateKey> keys) {
+      this.keys = List.copyOf(keys);
+      return this;
+    }
+
+    /** The schema of the tables ({@code binary_backends} unless set). */
+    public Builder schema(String schema) {
+      this.schema = schema;
+      return this;
+    }
+
+    /** What opening does with the schema ({@link SchemaMode#MIGRATE} unless set). */
+    public Builder schemaMode(SchemaMode mode) {
+      this.schemaMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** The longest a statement may run (10 s unless set) and wait for a lock (5 s). */
+    public Builder timeouts(Duration statement, Duration lock) {
+      this.statementTimeout = Objects.requireNonNull(statement, "statement");
+      this.lockTimeout = Objects.requireNonNull(lock, "lock");
+      return this;
+    }
+
+    /** How long audit rows are kept (400 days unless set). */
+    public Builder auditRetention(Duration retention) {
+      this.auditRetention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
+
+    /**
+     * Checks the settings, then migrates or validates the schema as {@link #schemaMode} says, and
+     * purges audit rows past their retention.
+     *
+     * @throws InvalidConfigurationException naming every setting out of range
+     * @throws BinaryBackendException if the database refuses, or its schema is one this library
+     *     cannot run against
+     */
+    public PostgresStateStore build() {
+      List<Violation> v = new ArrayList<>();
+      if (dataSource == null) {
+        v.add(Violation.missing("dataSource", "the service's PostgreSQL connections"));
+      }
+      if (keys == null || keys.isEmpty()) {
+        v.add(Violation.missing("keys", "at least one StateKey to seal settings with"));
+      }
+      String quoted = null;
+      try {
+        quoted = PostgresSchema.quoted(schema);
+      } catch (org.binarybackends.InvalidInputException e) {
+        v.addAll(e.violations());
+      }
+      checkRange(v, "timeouts.statement", statementTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+      checkRange(v, "timeouts.lock", lockTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+      checkRange(v, "auditRetention", auditRetention, Duration.ofDays(1), Duration.ofDays(36_500));
+      if (!v.isEmpty()) {
+        throw new InvalidConfigurationException(v);
+      }
+      PostgresStateStore store = new PostgresStateStore(this, quoted);
+      new SchemaMigration(store, schema, quoted).apply(schemaMode);
+      int purged = store.purgeAudit();
+      if (purged > 0) {
+        LOG.info("Removed {} audit rows older than {} from schema {}", purged, auditRetention, schema);
+      }
+      return store;
+    }
+
+    private static void checkRange(List<Violation> v, String field, Duration d, Duration min, Duration max) {
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        v.add(Violation.of(field, d.toString(), min + " to " + max));
+      }
+    }
+  }
+}
