@@ -180,7 +180,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       for (Transition t : history.subList(from, history.size())) {
         s.setString(1, stored.organization().value());
         s.setLong(2, stored.version());
-        s.setTimestamp(3, Timestamp.from(t.at()));
+        s.setTimestamp(3, Timestamp.from(inDatabase(t).at())); // not rounded by the server: compared as written
         s.setString(4, t.actor());
         s.setString(5, t.change());
         s.setString(6, t.reason());
@@ -217,7 +217,8 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   }
 
   /**
-   * Removes audit rows older than {@link Builder#auditRetention} (opening the store does it once).
+   * Removes audit rows older than {@link Builder#auditRetention} (opening the store with {@link
+   * SchemaMode#MIGRATE} does it once).
    *
    * @return how many were removed
    */
@@ -448,8 +449,9 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     }
 
     /**
-     * Checks the settings, then migrates or validates the schema as {@link #schemaMode} says, and
-     * purges audit rows past their retention.
+     * Checks the settings, then migrates or validates the schema as {@link #schemaMode} says; when
+     * it migrates, it also purges audit rows past their retention (otherwise call {@link
+     * PostgresStateStore#purgeAudit()} as the schema's owner).
      *
      * @throws InvalidConfigurationException naming every setting out of range
      * @throws BinaryBackendException if the database refuses, or its schema is one this library
@@ -477,9 +479,11 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       }
       PostgresStateStore store = new PostgresStateStore(this, quoted);
       new SchemaMigration(store, schema, quoted).apply(schemaMode);
-      int purged = store.purgeAudit();
-      if (purged > 0) {
-        LOG.info("Removed {} audit rows older than {} from schema {}", purged, auditRetention, schema);
+      if (schemaMode == SchemaMode.MIGRATE) { // the schema's owner; a role that only validates may not delete
+        int purged = store.purgeAudit();
+        if (purged > 0) {
+          LOG.info("Removed {} audit rows older than {} from schema {}", purged, auditRetention, schema);
+        }
       }
       return store;
     }
