@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.binarybackends.activation.ActivationListener;
 import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.CheckLeases;
 import org.binarybackends.activation.internal.Activator;
 import org.binarybackends.activation.internal.BackendPool;
 import org.binarybackends.activation.internal.BackendResolver;
@@ -54,6 +55,7 @@ public final class BinaryBackends implements AutoCloseable {
   private final BackendResolver resolver;
   private final Activator activator;
   private final List<AutoCloseable> closeAfterwards;
+  private final String instanceName;
   /** Whether the default storage was built here (from settings), and so is closed here. */
   private final boolean ownsDefaultStorage;
   private boolean closed;
@@ -64,9 +66,28 @@ public final class BinaryBackends implements AutoCloseable {
     this.ownsDefaultStorage = b.defaultStorage == null;
     this.pool = new BackendPool(b.registry, context, b.closeGrace);
     this.resolver = new BackendResolver(store, defaultStorage, pool);
-    this.activator = new Activator(store, pool, resolver, b.policy, context.clock());
+    CheckLeases leases = store instanceof CheckLeases ? (CheckLeases) store
+        : CheckLeases.local(store, context.clock(), b.policy.pendingFirstDelay());
+    this.instanceName = b.instanceName != null ? b.instanceName : defaultInstanceName();
+    this.activator = new Activator(store, pool, resolver, b.policy, context.clock(), leases, instanceName);
     b.listeners.forEach(activator::addListener);
     this.closeAfterwards = List.copyOf(b.closeAfterwards);
+  }
+
+  /** {@code <host>/<pid>/<random>}: unique per process and start, readable in the leases. */
+  private static String defaultInstanceName() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "host";
+    }
+    return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** This instance's name, as it holds organizations' check leases. */
+  public String instanceName() {
+    return instanceName;
   }
 
   /** A builder; the state store and the default storage are required. */
@@ -212,6 +233,7 @@ public final class BinaryBackends implements AutoCloseable {
     private int parallelChecks = 4;
     private boolean scheduled = true;
     private Duration closeGrace = BackendPool.DEFAULT_CLOSE_GRACE;
+    private String instanceName;
     private final List<ActivationListener> listeners = new ArrayList<>();
     private final List<AutoCloseable> closeAfterwards = new ArrayList<>();
 
@@ -293,6 +315,15 @@ public final class BinaryBackends implements AutoCloseable {
       return this;
     }
 
+    /**
+     * This instance's name in the check leases (the host, the process and a random part unless
+     * set): 1 to 200 printable characters.
+     */
+    public Builder instanceName(String name) {
+      this.instanceName = name;
+      return this;
+    }
+
     /** Told of every transition an organization's state goes through (an audit log, metrics). */
     public Builder listener(ActivationListener listener) {
       this.listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -322,6 +353,9 @@ public final class BinaryBackends implements AutoCloseable {
       }
       if (checkTick.compareTo(Duration.ofMillis(10)) < 0 || checkTick.compareTo(Duration.ofHours(1)) > 0) {
         v.add(Violation.of("checks.tick", checkTick.toString(), "10 milliseconds to 1 hour"));
+      }
+      if (instanceName != null && !instanceName.matches("[\\x21-\\x7e]{1,200}")) {
+        v.add(Violation.of("instanceName", instanceName, "1 to 200 printable ASCII characters, no spaces"));
       }
       if (parallelChecks < 1 || parallelChecks > 256) {
         v.add(Violation.of("checks.parallel", Integer.toString(parallelChecks), "1 to 256"));

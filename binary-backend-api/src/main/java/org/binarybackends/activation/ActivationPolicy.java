@@ -45,6 +45,7 @@ public final class ActivationPolicy {
   private final int recoverAfter;
   private final Set<String> allowedTypes;
   private final boolean endpointOverridesAllowed;
+  private final Duration checkLease;
 
   private ActivationPolicy(Builder b) {
     this.pendingFirstDelay = b.pendingFirstDelay;
@@ -56,6 +57,7 @@ public final class ActivationPolicy {
     this.recoverAfter = b.recoverAfter;
     this.allowedTypes = Set.copyOf(b.allowedTypes);
     this.endpointOverridesAllowed = b.endpointOverridesAllowed;
+    this.checkLease = b.checkLease;
   }
 
   /** 30 s first, doubling to 30 min, for pending; 15 min active; 1 min degraded; ±20%; 3 to degrade, 2 to recover. */
@@ -105,6 +107,15 @@ public final class ActivationPolicy {
     return endpointOverridesAllowed;
   }
 
+  /**
+   * How long an instance holds an organization's check (5 min unless set): no other instance checks
+   * it meanwhile; one that stops (killed, paused) loses it after this long, and another takes over.
+   * Longer than the slowest verification.
+   */
+  public Duration checkLease() {
+    return checkLease;
+  }
+
   /** The delay before the {@code attempt}-th re-check of a pending configuration (1-based), before jitter. */
   public Duration pendingDelay(int attempt) {
     Duration d = pendingFirstDelay;
@@ -119,7 +130,7 @@ public final class ActivationPolicy {
     return "ActivationPolicy{pending " + pendingFirstDelay + " doubling to " + pendingMaxDelay + ", active every "
         + activeInterval + ", degraded every " + degradedInterval + ", jitter " + jitter + ", degrade after "
         + degradeAfter + ", recover after " + recoverAfter + ", types " + new TreeSet<>(allowedTypes)
-        + (endpointOverridesAllowed ? ", endpoint overrides allowed" : "") + "}";
+        + (endpointOverridesAllowed ? ", endpoint overrides allowed" : "") + ", check lease " + checkLease + "}";
   }
 
   /** Builds an {@link ActivationPolicy}; {@link #build()} reports every violation. Not thread-safe. */
@@ -133,6 +144,7 @@ public final class ActivationPolicy {
     private int recoverAfter = 2;
     private Set<String> allowedTypes = new TreeSet<>(List.of("cloudfront", "s3"));
     private boolean endpointOverridesAllowed;
+    private Duration checkLease = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -183,6 +195,12 @@ public final class ActivationPolicy {
       return this;
     }
 
+    /** See {@link ActivationPolicy#checkLease()}: 1 second to 1 hour. */
+    public Builder checkLease(Duration lease) {
+      this.checkLease = lease;
+      return this;
+    }
+
     public ActivationPolicy build() {
       List<Violation> v = new ArrayList<>();
       positive(v, "pendingFirstDelay", pendingFirstDelay);
@@ -194,6 +212,9 @@ public final class ActivationPolicy {
       }
       if (!(jitter >= 0 && jitter < 1)) {
         v.add(Violation.of("jitter", Double.toString(jitter), "a fraction from 0 (none) to below 1"));
+      }
+      if (checkLease == null || checkLease.compareTo(Duration.ofSeconds(1)) < 0 || checkLease.compareTo(Duration.ofHours(1)) > 0) {
+        v.add(Violation.of("checkLease", String.valueOf(checkLease), "1 second to 1 hour, longer than the slowest verification"));
       }
       if (degradeAfter < 1) {
         v.add(Violation.of("degradeAfter", Integer.toString(degradeAfter), "at least 1 consecutive definite failure"));

@@ -3,7 +3,10 @@ package org.binarybackends.activation.internal;
 import org.binarybackends.activation.ActivationEvent;
 import org.binarybackends.activation.ActivationListener;
 import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.CheckLease;
+import org.binarybackends.activation.CheckLeases;
 import org.binarybackends.activation.CheckOutcome;
+import org.binarybackends.activation.LeaseLostException;
 import org.binarybackends.activation.CorruptStateException;
 import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.OrganizationStateStore;
@@ -25,9 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.binarybackends.BackendInstanceId;
@@ -68,23 +69,29 @@ public final class Activator implements AutoCloseable {
   private final Clock clock;
   private final List<ActivationListener> listeners = new CopyOnWriteArrayList<>();
   private final CheckSchedule schedule;
-  private final ConcurrentHashMap<OrganizationId, ReentrantLock> checkLocks = new ConcurrentHashMap<>();
+  private final CheckLeases leases;
+  /** This instance, as the holder of its check leases. */
+  private final String holder;
 
   /**
    * @param store where states are kept
    * @param pool builds the backends to verify (shared with the resolver)
    * @param resolver told of every transition stored here
    * @param policy when to check and how many checks move a state
+   * @param leases when each organization is checked next, and by which instance
+   * @param holder this instance's name in the leases
    */
   public Activator(OrganizationStateStore store, BackendPool pool, BackendResolver resolver, ActivationPolicy policy,
-      Clock clock) {
+      Clock clock, CheckLeases leases, String holder) {
     this.store = Objects.requireNonNull(store, "store");
     this.pool = Objects.requireNonNull(pool, "pool");
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.rule = new ActivationRule(policy);
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.schedule = new CheckSchedule(policy, clock);
+    this.schedule = new CheckSchedule(policy);
+    this.leases = Objects.requireNonNull(leases, "leases");
+    this.holder = Objects.requireNonNull(holder, "holder");
   }
 
   public void addListener(ActivationListener listener) {
@@ -146,7 +153,7 @@ public final class Activator implements AutoCloseable {
               : "uploads stay on the default storage until its upload and download configurations are verified"));
     });
     replaced.forEach(b -> retireUnlessUsed(b, state));
-    schedule.now(organization);
+    leases.checkSoon(organization);
     return state;
   }
 
@@ -232,7 +239,7 @@ public final class Activator implements AutoCloseable {
               + " stay readable until that instance is forgotten"));
     });
     removed.forEach(b -> retireUnlessUsed(b, state));
-    schedule.remove(organization);
+    leases.unschedule(organization);
     return state;
   }
 
@@ -266,37 +273,97 @@ public final class Activator implements AutoCloseable {
   // ---- checks ----
 
   /**
-   * Verifies the organization's staged and active configurations now, and stores what changed.
+   * Verifies the organization's staged and active configurations now, and stores what changed. It
+   * holds the organization's check lease meanwhile; if another check holds it (a scheduled one, here
+   * or on another instance), this waits for that one to end, up to twice the lease time.
    *
    * @return the state after the check
+   * @throws BackendUnavailableException if another instance's check held it all that time
    */
   public OrganizationState check(OrganizationId organization) {
-    // one check of an organization at a time: an on-demand check racing a scheduled one would
-    // otherwise count one failure twice
-    ReentrantLock lock = checkLocks.computeIfAbsent(organization, o -> new ReentrantLock());
-    lock.lock();
-    try {
-      return checkNow(organization);
-    } finally {
-      lock.unlock();
+    Objects.requireNonNull(organization, "organization");
+    Optional<OrganizationState> stored = store.get(organization);
+    if (stored.isEmpty()) {
+      return OrganizationState.initial(organization); // nothing registered, nothing to check
+    }
+    long deadline = System.nanoTime() + policy.checkLease().multipliedBy(2).toNanos();
+    while (true) {
+      Optional<CheckLease> lease = leases.claim(organization, holder, policy.checkLease());
+      if (lease.isPresent()) {
+        return checkUnder(lease.get());
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new BackendUnavailableException("a check of organization " + organization + " held its lease for"
+            + " twice the lease time (" + policy.checkLease() + "); try again", true, null);
+      }
+      try {
+        Thread.sleep(50); // a check in progress elsewhere ends within its lease
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackendUnavailableException("interrupted waiting for the check of " + organization, true, e);
+      }
     }
   }
 
-  private OrganizationState checkNow(OrganizationId organization) {
-    OrganizationState before = store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
-    resolver.stateChanged(before); // changes made by other instances reach this one's resolver
-    Optional<ActivationRule.Verified> staged = before.staged().map(this::verify);
-    Optional<ActivationRule.Verified> active = before.active().map(this::verify);
-    List<StorageConfiguration> retired = new ArrayList<>();
-    OrganizationState after = update(organization, s -> {
-      ActivationRule.Step step = rule.apply(s, active, staged, clock.instant());
-      retired.clear();
-      retired.addAll(step.left());
-      return step.state();
-    });
-    retired.forEach(b -> retireUnlessUsed(b, after));
-    schedule.after(after);
-    return after;
+  /**
+   * The check itself, under {@code lease}: the probes run outside any transaction; their outcome,
+   * the next check and the end of the lease are stored together, recomputed on the fresh state after
+   * a conflict, and not at all if the lease lapsed meanwhile (another instance checks it now).
+   */
+  private OrganizationState checkUnder(CheckLease lease) {
+    OrganizationId organization = lease.organization();
+    OrganizationState before;
+    Optional<ActivationRule.Verified> staged;
+    Optional<ActivationRule.Verified> active;
+    try {
+      before = current(organization);
+      resolver.stateChanged(before); // changes made by other instances reach this one's resolver
+      staged = before.staged().map(this::verify);
+      active = before.active().map(this::verify);
+    } catch (RuntimeException e) {
+      release(lease, schedule.afterFailure(lease.attempts()));
+      throw e;
+    }
+    for (int attempt = 1; ; attempt++) {
+      OrganizationState current = attempt == 1 ? before : current(organization);
+      ActivationRule.Step step = rule.apply(current, active, staged, clock.instant());
+      OrganizationState next = step.state();
+      CheckSchedule.Next when = schedule.after(next, lease.attempts());
+      Optional<OrganizationState> stored;
+      try {
+        stored = leases.complete(lease, current.version(), next.equals(current) ? Optional.empty() : Optional.of(next),
+            when.in(), when.attempts());
+      } catch (StateConflictException e) {
+        if (attempt == CAS_ATTEMPTS) {
+          release(lease, schedule.afterFailure(lease.attempts()));
+          throw e;
+        }
+        continue;
+      } catch (LeaseLostException e) {
+        LOG.info("Organization {}: {}", organization, e.getMessage());
+        return current(organization);
+      }
+      OrganizationState after = stored.orElse(current);
+      resolver.stateChanged(after);
+      if (stored.isPresent()) {
+        publish(current, after);
+      }
+      step.left().forEach(b -> retireUnlessUsed(b, after));
+      return after;
+    }
+  }
+
+  /** Ends a lease without storing a state, the next check set to {@code when}; a lapsed lease is left as it is. */
+  private void release(CheckLease lease, CheckSchedule.Next when) {
+    try {
+      leases.complete(lease, 0, Optional.empty(), when.in(), when.attempts());
+    } catch (RuntimeException e) {
+      LOG.debug("Releasing the check lease of {} failed: {}", lease.organization(), e.toString());
+    }
+  }
+
+  private OrganizationState current(OrganizationId organization) {
+    return store.get(organization).orElseGet(() -> OrganizationState.initial(organization));
   }
 
   private ActivationRule.Verified verify(StorageConfiguration c) {
@@ -427,7 +494,7 @@ public final class Activator implements AutoCloseable {
 
   /** When {@code organization} is checked next, if it is scheduled. */
   public Optional<Instant> nextCheck(OrganizationId organization) {
-    return schedule.next(organization);
+    return leases.nextCheck(organization);
   }
 
   /**
@@ -437,30 +504,20 @@ public final class Activator implements AutoCloseable {
    * @return how many checks were run or started
    */
   public int runDueChecks() {
-    int started = schedule.runDue(this::check);
+    int started = schedule.runDue(leases, holder, this::checkUnder);
     pool.sweep();
     return started;
   }
 
   /**
-   * Schedules every organization of the store that has a configuration, and every {@code tick}
-   * checks what is due, {@code parallelChecks} organizations at once, until {@link #close}. An
-   * organization whose state cannot be read is scheduled too: its checks report the problem.
+   * Every {@code tick} checks what is due, {@code parallelChecks} organizations at once, until
+   * {@link #close}.
    */
   public void start(Duration tick, int parallelChecks) {
-    List<OrganizationId> configured = new ArrayList<>();
-    for (OrganizationId org : store.organizations()) {
-      try {
-        OrganizationState s = store.get(org).orElseThrow();
-        if (s.staged().isPresent() || s.active().isPresent()) {
-          configured.add(org);
-        }
-      } catch (CorruptStateException e) {
-        LOG.error("The state of organization {} cannot be read: {}", org, e.getMessage());
-        configured.add(org);
-      }
+    if (leases instanceof LocalCheckLeases) {
+      ((LocalCheckLeases) leases).scanOnce(); // what the store holds is scheduled from now on
     }
-    schedule.start(tick, parallelChecks, configured, this::runDueChecks);
+    schedule.start(tick, parallelChecks, this::runDueChecks);
   }
 
   /** Stops the schedule, waiting for the checks in progress (see {@link CheckSchedule#close}). */

@@ -1,11 +1,6 @@
 package org.binarybackends.activation.internal;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,15 +15,18 @@ import java.util.function.Consumer;
 import org.binarybackends.InvalidInputException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.activation.ActivationPolicy;
+import org.binarybackends.activation.CheckLease;
+import org.binarybackends.activation.CheckLeases;
 import org.binarybackends.activation.OrganizationState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When this service instance checks each organization, and the threads that do: pending
+ * How often organizations are checked, and the threads that check them: after a check, pending
  * configurations with backoff, active ones at the policy's interval, degraded ones more often, all
- * with jitter. Apart from the activator (which decides what a check changes) so that how checks are
- * spread over time, and later over instances, changes in one place. Thread-safe.
+ * with jitter ({@link #after}); every tick, the checks due are claimed from the {@link CheckLeases}
+ * and run, several at once ({@link #runDue}). Where each organization's next check is kept (this
+ * process, or the database for every instance) is the leases' business. Thread-safe.
  */
 final class CheckSchedule implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CheckSchedule.class);
@@ -36,34 +34,25 @@ final class CheckSchedule implements AutoCloseable {
   static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   private final ActivationPolicy policy;
-  private final Clock clock;
-  private final ConcurrentHashMap<OrganizationId, Next> next = new ConcurrentHashMap<>();
   private final Set<OrganizationId> running = ConcurrentHashMap.newKeySet();
   private volatile ScheduledExecutorService ticker;
   private volatile ExecutorService workers;
+  private volatile int parallel = Integer.MAX_VALUE;
 
-  /** When an organization is checked next, and how many pending checks failed in a row. */
-  private record Next(Instant at, int pendingAttempts) {}
+  /**
+   * When an organization is checked next.
+   *
+   * @param in how long from now; empty: not until something is registered
+   * @param attempts how many checks in a row found its staged configuration pending
+   */
+  record Next(Optional<Duration> in, int attempts) {}
 
-  CheckSchedule(ActivationPolicy policy, Clock clock) {
+  CheckSchedule(ActivationPolicy policy) {
     this.policy = policy;
-    this.clock = clock;
   }
 
-  /** Checks {@code organization} at the next tick (a configuration was just registered). */
-  void now(OrganizationId organization) {
-    next.put(organization, new Next(clock.instant(), 0));
-  }
-
-  /** Stops checking {@code organization} (it has no configuration left). */
-  void remove(OrganizationId organization) {
-    next.remove(organization);
-  }
-
-  /** Sets the next check of {@code s}'s organization by the state a check just left it in. */
-  void after(OrganizationState s) {
-    Next previous = next.get(s.organization());
-    int attempts = previous == null ? 0 : previous.pendingAttempts();
+  /** When to check an organization next after a check left it in state {@code s}. */
+  Next after(OrganizationState s, int attempts) {
     Duration delay;
     if (s.staged().isPresent() && !s.staged().get().fullyActive()) {
       attempts++;
@@ -75,13 +64,17 @@ final class CheckSchedule implements AutoCloseable {
       attempts = 0;
       delay = policy.activeInterval();
     } else {
-      next.remove(s.organization());
-      return;
+      return new Next(Optional.empty(), 0);
     }
     if (s.active().isPresent() && s.active().get().degraded()) {
       delay = delay.compareTo(policy.degradedInterval()) < 0 ? delay : policy.degradedInterval();
     }
-    next.put(s.organization(), new Next(clock.instant().plus(jittered(delay)), attempts));
+    return new Next(Optional.of(jittered(delay)), attempts);
+  }
+
+  /** When to try again after a check failed unexpectedly (its state unreadable, say). */
+  Next afterFailure(int attempts) {
+    return new Next(Optional.of(jittered(policy.pendingFirstDelay())), attempts);
   }
 
   private Duration jittered(Duration d) {
@@ -89,34 +82,29 @@ final class CheckSchedule implements AutoCloseable {
     return Duration.ofNanos((long) (d.toNanos() * factor));
   }
 
-  /** When {@code organization} is checked next, if it is scheduled. */
-  Optional<Instant> next(OrganizationId organization) {
-    return Optional.ofNullable(next.get(organization)).map(Next::at);
-  }
-
   /**
-   * Runs {@code check} for every organization due now. Before {@link #start}, on the calling thread,
-   * done when this returns (tests with a manual clock). After, on the worker threads, several
-   * organizations at once, skipping one whose check still runs: one storage that does not answer
-   * holds up no other organization. A check that throws is tried again after the first pending delay.
+   * Claims the checks due now from {@code leases} and runs {@code check} on each. Before {@link
+   * #start}, on the calling thread, done when this returns (tests with a manual clock). After, on
+   * the worker threads, as many as are free: one storage that does not answer holds up no other
+   * organization.
    *
    * @return how many checks were run or started
    */
-  int runDue(Consumer<OrganizationId> check) {
-    Instant now = clock.instant();
+  int runDue(CheckLeases leases, String holder, Consumer<CheckLease> check) {
     ExecutorService pool = workers;
+    int free = pool == null ? Integer.MAX_VALUE : parallel - running.size();
+    if (free <= 0) {
+      return 0;
+    }
     int started = 0;
-    for (Map.Entry<OrganizationId, Next> e : new ArrayList<>(next.entrySet())) {
-      OrganizationId org = e.getKey();
-      if (e.getValue().at().isAfter(now) || !running.add(org)) {
-        continue;
-      }
+    for (CheckLease lease : leases.claimDue(holder, free, policy.checkLease())) {
+      OrganizationId org = lease.organization();
+      running.add(org);
       Runnable task = () -> {
         try {
-          check.accept(org);
+          check.accept(lease);
         } catch (RuntimeException failure) {
           LOG.warn("Checking organization {} failed; will retry", org, failure);
-          next.put(org, new Next(now.plus(jittered(policy.pendingFirstDelay())), e.getValue().pendingAttempts()));
         } finally {
           running.remove(org);
         }
@@ -128,7 +116,7 @@ final class CheckSchedule implements AutoCloseable {
         try {
           pool.execute(task);
         } catch (RejectedExecutionException closing) {
-          running.remove(org);
+          running.remove(org); // the lease lapses; another instance, or this one restarted, takes it
         }
       }
     }
@@ -136,21 +124,17 @@ final class CheckSchedule implements AutoCloseable {
   }
 
   /**
-   * Schedules {@code configured} after the first pending delay (instances starting together do not
-   * all check at once), and every {@code tick} runs {@code tick} (which runs what is due), {@code
-   * parallelChecks} organizations at once, until {@link #close}.
+   * Every {@code tickEvery} runs {@code tick} (which runs what is due), {@code parallelChecks}
+   * organizations at once, until {@link #close}.
    */
-  synchronized void start(Duration tickEvery, int parallelChecks, Collection<OrganizationId> configured,
-      Runnable tick) {
+  synchronized void start(Duration tickEvery, int parallelChecks, Runnable tick) {
     if (ticker != null) {
       return;
     }
     if (parallelChecks < 1) {
       throw InvalidInputException.of("parallelChecks", Integer.toString(parallelChecks), "at least 1");
     }
-    for (OrganizationId org : configured) {
-      next.putIfAbsent(org, new Next(clock.instant().plus(jittered(policy.pendingFirstDelay())), 0));
-    }
+    parallel = parallelChecks;
     AtomicInteger threads = new AtomicInteger();
     workers = Executors.newFixedThreadPool(parallelChecks, r -> {
       Thread t = new Thread(r, "binary-backends-check-" + threads.incrementAndGet());
@@ -162,7 +146,13 @@ final class CheckSchedule implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    ticker.scheduleWithFixedDelay(tick, tickEvery.toMillis(), tickEvery.toMillis(), TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(() -> {
+      try {
+        tick.run();
+      } catch (RuntimeException e) { // the store unreachable, say: the next tick tries again
+        LOG.warn("Looking for due checks failed: {}", e.toString());
+      }
+    }, tickEvery.toMillis(), tickEvery.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
