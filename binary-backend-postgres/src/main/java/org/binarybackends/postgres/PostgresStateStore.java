@@ -21,6 +21,9 @@ import org.binarybackends.BinaryBackendException;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.Violation;
+import org.binarybackends.activation.CheckLease;
+import org.binarybackends.activation.CheckLeases;
+import org.binarybackends.activation.LeaseLostException;
 import org.binarybackends.activation.NoteMaps;
 import org.binarybackends.activation.NoteStore;
 import org.binarybackends.activation.OrganizationState;
@@ -47,6 +50,11 @@ import org.slf4j.LoggerFactory;
  *       state keeps its recent history).
  *   <li>Notes are rows of their own table: an update locks only that organization's notes ({@code
  *       pg_advisory_xact_lock}, released with the transaction, so a pooler in transaction mode is fine).
+ *   <li>Checks are leased in the organization's row ({@link CheckLeases}): an instance claims due
+ *       organizations with {@code FOR UPDATE SKIP LOCKED} in a short transaction (holder, lease end,
+ *       fencing + 1), probes outside any transaction, and stores the outcome with {@code WHERE version
+ *       = ? AND fencing = ? AND lease_until > clock_timestamp()}: a lapsed lease stores nothing. Every
+ *       time is the database's clock; no session-level advisory lock (a pooler would break it).
  *   <li>Every transaction sets {@code statement_timeout} and {@code lock_timeout}; serialization
  *       failures and deadlocks (SQLSTATE 40001, 40P01) are retried; any other failure rolls back, so
  *       nothing is half-written and the previous state stays served.
@@ -54,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} closes nothing of the data source's: it is the caller's.
  */
-public final class PostgresStateStore implements OrganizationStateStore, NoteStore {
+public final class PostgresStateStore implements OrganizationStateStore, NoteStore, CheckLeases {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
   private static final int RETRIES = 5;
 
@@ -243,6 +251,151 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
         }
       }
       return out;
+    });
+  }
+
+  // ---- check leases ----
+
+  /** Sets the lease; {@code lease_claimed_at} is the transaction's time, {@code now()}, constant within it. */
+  private static final String CLAIM_SET = " SET lease_holder = ?, lease_claimed_at = now(), lease_until ="
+      + " clock_timestamp() + ? * interval '1 millisecond', fencing = o.fencing + 1";
+  private static final String UNLEASED = "(o.lease_until IS NULL OR o.lease_until <= clock_timestamp())";
+
+  @Override
+  public void checkSoon(OrganizationId organization) {
+    schedule(organization, "clock_timestamp()");
+  }
+
+  @Override
+  public void unschedule(OrganizationId organization) {
+    schedule(organization, "NULL");
+  }
+
+  private void schedule(OrganizationId organization, String next) {
+    Objects.requireNonNull(organization, "organization");
+    inTransaction("schedule the check of " + organization, c -> {
+      try (PreparedStatement s = c.prepareStatement("UPDATE " + q + ".organization_state SET next_check = " + next
+          + ", check_attempts = 0 WHERE organization = ?")) {
+        s.setString(1, organization.value());
+        return s.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<CheckLease> claimDue(String holder, int max, Duration leaseFor) {
+    Objects.requireNonNull(holder, "holder");
+    return inTransaction("claim due checks", c -> {
+      try (PreparedStatement s = c.prepareStatement("WITH due AS (SELECT organization FROM " + q
+          + ".organization_state o WHERE o.next_check <= now() AND " + UNLEASED
+          + " ORDER BY o.next_check LIMIT ? FOR UPDATE SKIP LOCKED) UPDATE " + q + ".organization_state o" + CLAIM_SET
+          + " FROM due WHERE o.organization = due.organization RETURNING o.organization, o.fencing, o.check_attempts")) {
+        s.setInt(1, Math.max(0, max));
+        s.setString(2, holder);
+        s.setLong(3, leaseFor.toMillis());
+        return leases(s, holder);
+      }
+    });
+  }
+
+  @Override
+  public Optional<CheckLease> claim(OrganizationId organization, String holder, Duration leaseFor) {
+    Objects.requireNonNull(organization, "organization");
+    return inTransaction("claim the check of " + organization, c -> {
+      // due now while leased, so that a check asked for meanwhile is told from this one (see complete)
+      try (PreparedStatement s = c.prepareStatement("UPDATE " + q + ".organization_state o" + CLAIM_SET
+          + ", next_check = least(o.next_check, now()) WHERE o.organization = ? AND " + UNLEASED
+          + " RETURNING o.organization, o.fencing, o.check_attempts")) {
+        s.setString(1, holder);
+        s.setLong(2, leaseFor.toMillis());
+        s.setString(3, organization.value());
+        return leases(s, holder).stream().findFirst();
+      }
+    });
+  }
+
+  private static List<CheckLease> leases(PreparedStatement s, String holder) throws SQLException {
+    List<CheckLease> out = new ArrayList<>();
+    try (ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        out.add(new CheckLease(OrganizationId.of(r.getString(1)), holder, r.getLong(2), r.getInt(3)));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<OrganizationState> complete(CheckLease lease, long expectedVersion, Optional<OrganizationState> next,
+      Optional<Duration> nextCheckIn, int attempts) {
+    Objects.requireNonNull(lease, "lease");
+    Optional<OrganizationState> stored = next.map(n -> n.withVersion(expectedVersion + 1));
+    Optional<String> document = stored.map(n -> new String(codec.encode(n), StandardCharsets.UTF_8));
+    String org = lease.organization().value();
+    return inTransaction("store the check of " + org, c -> {
+      // a check asked for during the lease (next_check moved past the claim) stays due
+      String sql = "UPDATE " + q + ".organization_state SET "
+          + (document.isPresent() ? "version = ?, document = ?::jsonb, updated_at = clock_timestamp(), " : "")
+          + "next_check = CASE WHEN next_check > lease_claimed_at THEN next_check"
+          + " ELSE clock_timestamp() + (?::bigint) * interval '1 millisecond' END,"
+          + " check_attempts = CASE WHEN next_check > lease_claimed_at THEN 0 ELSE ? END,"
+          + " lease_holder = NULL, lease_claimed_at = NULL, lease_until = NULL"
+          + " WHERE organization = ? AND fencing = ? AND lease_holder = ? AND lease_until > clock_timestamp()"
+          + (document.isPresent() ? " AND version = ?" : "");
+      int rows;
+      try (PreparedStatement s = c.prepareStatement(sql)) {
+        int i = 1;
+        if (document.isPresent()) {
+          s.setLong(i++, expectedVersion + 1);
+          s.setString(i++, document.get());
+        }
+        if (nextCheckIn.isPresent()) {
+          s.setLong(i++, nextCheckIn.get().toMillis());
+        } else {
+          s.setNull(i++, java.sql.Types.BIGINT);
+        }
+        s.setInt(i++, attempts);
+        s.setString(i++, org);
+        s.setLong(i++, lease.fencing());
+        s.setString(i++, lease.holder());
+        if (document.isPresent()) {
+          s.setLong(i, expectedVersion);
+        }
+        rows = s.executeUpdate();
+      }
+      if (rows != 1) {
+        try (PreparedStatement s = c.prepareStatement("SELECT version, fencing = ? AND lease_holder = ? AND lease_until >"
+            + " clock_timestamp() FROM " + q + ".organization_state WHERE organization = ?")) {
+          s.setLong(1, lease.fencing());
+          s.setString(2, lease.holder());
+          s.setString(3, org);
+          try (ResultSet r = s.executeQuery()) {
+            if (!r.next() || !r.getBoolean(2)) {
+              throw new LeaseLostException(lease);
+            }
+            throw new StateConflictException(lease.organization(), expectedVersion, r.getLong(1));
+          }
+        }
+      }
+      if (stored.isPresent()) {
+        audit(c, stored.get());
+        notify(c, "state:" + org);
+      }
+      return stored;
+    });
+  }
+
+  @Override
+  public Optional<java.time.Instant> nextCheck(OrganizationId organization) {
+    Objects.requireNonNull(organization, "organization");
+    return inTransaction("read the next check of " + organization, c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT next_check FROM " + q
+          + ".organization_state WHERE organization = ?")) {
+        s.setString(1, organization.value());
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() && r.getTimestamp(1) != null ? Optional.of(r.getTimestamp(1).toInstant())
+              : Optional.<java.time.Instant>empty();
+        }
+      }
     });
   }
 

@@ -10,18 +10,21 @@ CREATE TABLE IF NOT EXISTS ${schema}.schema_version (
 );
 
 -- One row per organization: its activation state as StateCodec writes it (settings sealed with
--- AES-256-GCM: the database never holds a secret in clear), its version for compare-and-set, and
--- the lease of the one instance checking it.
+-- AES-256-GCM: the database never holds a secret in clear), its version for compare-and-set, when
+-- it is checked next, and the lease of the one instance checking it (fencing: one more per claim).
 CREATE TABLE ${schema}.organization_state (
-  organization text        PRIMARY KEY,
-  version      bigint      NOT NULL CHECK (version > 0),
-  document     jsonb       NOT NULL,
-  updated_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
-  next_check   timestamptz,
-  lease_holder text,
-  lease_until  timestamptz,
-  fencing      bigint      NOT NULL DEFAULT 0
+  organization     text        PRIMARY KEY,
+  version          bigint      NOT NULL CHECK (version > 0),
+  document         jsonb       NOT NULL,
+  updated_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+  next_check       timestamptz,
+  check_attempts   integer     NOT NULL DEFAULT 0,
+  lease_holder     text,
+  lease_claimed_at timestamptz,
+  lease_until      timestamptz,
+  fencing          bigint      NOT NULL DEFAULT 0
 );
+CREATE INDEX organization_state_updated_at ON ${schema}.organization_state (updated_at);
 CREATE INDEX organization_state_next_check ON ${schema}.organization_state (next_check)
   WHERE next_check IS NOT NULL;
 
