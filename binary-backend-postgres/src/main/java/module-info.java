@@ -3,7 +3,7 @@ module org.binarybackends.postgres {
   requires transitive org.binarybackends.api;
   requires transitive java.sql;
   requires org.slf4j;
-  requires com.fasterxml.jackson.databind;
+  requires org.postgresql.jdbc;
 
   exports org.binarybackends.postgres;
 }

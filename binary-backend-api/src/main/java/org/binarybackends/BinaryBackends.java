@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.binarybackends.activation.ActivationListener;
 import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.CheckLeases;
+import org.binarybackends.activation.StateChanges;
 import org.binarybackends.activation.internal.Activator;
 import org.binarybackends.activation.internal.BackendPool;
 import org.binarybackends.activation.internal.BackendResolver;
@@ -56,6 +57,8 @@ public final class BinaryBackends implements AutoCloseable {
   private final Activator activator;
   private final List<AutoCloseable> closeAfterwards;
   private final String instanceName;
+  /** The subscription to other instances' changes, if the store offers them. */
+  private final AutoCloseable changes;
   /** Whether the default storage was built here (from settings), and so is closed here. */
   private final boolean ownsDefaultStorage;
   private boolean closed;
@@ -66,6 +69,18 @@ public final class BinaryBackends implements AutoCloseable {
     this.ownsDefaultStorage = b.defaultStorage == null;
     this.pool = new BackendPool(b.registry, context, b.closeGrace);
     this.resolver = new BackendResolver(store, defaultStorage, pool);
+    // listening before anything is read: no change another instance stores falls between
+    this.changes = store instanceof StateChanges ? ((StateChanges) store).subscribe(new StateChanges.Listener() {
+      @Override
+      public void changed(OrganizationId organization) {
+        resolver.changedElsewhere(organization);
+      }
+
+      @Override
+      public void resync() {
+        resolver.refreshAll();
+      }
+    }) : null;
     CheckLeases leases = store instanceof CheckLeases ? (CheckLeases) store
         : CheckLeases.local(store, context.clock(), b.policy.pendingFirstDelay());
     this.instanceName = b.instanceName != null ? b.instanceName : defaultInstanceName();
@@ -205,7 +220,11 @@ public final class BinaryBackends implements AutoCloseable {
       return;
     }
     closed = true;
-    List<AutoCloseable> order = new ArrayList<>(List.of(activator, pool));
+    List<AutoCloseable> order = new ArrayList<>(List.of(activator));
+    if (changes != null) {
+      order.add(changes);
+    }
+    order.add(pool);
     if (ownsDefaultStorage) {
       order.add(defaultStorage);
     }

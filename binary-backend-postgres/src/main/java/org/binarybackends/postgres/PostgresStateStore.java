@@ -30,6 +30,7 @@ import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.SettingsSealer;
 import org.binarybackends.activation.StateCodec;
+import org.binarybackends.activation.StateChanges;
 import org.binarybackends.activation.StateConflictException;
 import org.binarybackends.activation.StateKey;
 import org.binarybackends.activation.Transition;
@@ -55,6 +56,10 @@ import org.slf4j.LoggerFactory;
  *       fencing + 1), probes outside any transaction, and stores the outcome with {@code WHERE version
  *       = ? AND fencing = ? AND lease_until > clock_timestamp()}: a lapsed lease stores nothing. Every
  *       time is the database's clock; no session-level advisory lock (a pooler would break it).
+ *   <li>Every state write {@code NOTIFY}s its organization on {@link #channel()} in its own
+ *       transaction; {@link #subscribe} listens on a dedicated connection of the data source (held
+ *       for as long as the subscription), or, with {@link Builder#notifications notifications(false)}
+ *       for a pooler in transaction mode, polls every {@link Builder#pollInterval poll interval}.
  *   <li>Every transaction sets {@code statement_timeout} and {@code lock_timeout}; serialization
  *       failures and deadlocks (SQLSTATE 40001, 40P01) are retried; any other failure rolls back, so
  *       nothing is half-written and the previous state stays served.
@@ -62,7 +67,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} closes nothing of the data source's: it is the caller's.
  */
-public final class PostgresStateStore implements OrganizationStateStore, NoteStore, CheckLeases {
+public final class PostgresStateStore implements OrganizationStateStore, NoteStore, CheckLeases, StateChanges {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
   private static final int RETRIES = 5;
 
@@ -74,6 +79,8 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   private final Duration statementTimeout;
   private final Duration lockTimeout;
   private final Duration auditRetention;
+  private final boolean notifications;
+  private final Duration pollInterval;
 
   private PostgresStateStore(Builder b, String quoted) {
     this.dataSource = b.dataSource;
@@ -84,6 +91,8 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     this.statementTimeout = b.statementTimeout;
     this.lockTimeout = b.lockTimeout;
     this.auditRetention = b.auditRetention;
+    this.notifications = b.notifications;
+    this.pollInterval = b.pollInterval;
   }
 
   /** A builder; the data source and the keys are required. */
@@ -252,6 +261,16 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       }
       return out;
     });
+  }
+
+  // ---- changes ----
+
+  @Override
+  public AutoCloseable subscribe(StateChanges.Listener listener) {
+    Objects.requireNonNull(listener, "listener");
+    PostgresChangeFeed feed = new PostgresChangeFeed(dataSource, q, channel, notifications, pollInterval, listener);
+    feed.start(statementTimeout.plus(lockTimeout));
+    return feed;
   }
 
   // ---- check leases ----
@@ -558,6 +577,8 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     private Duration statementTimeout = Duration.ofSeconds(10);
     private Duration lockTimeout = Duration.ofSeconds(5);
     private Duration auditRetention = Duration.ofDays(400);
+    private boolean notifications = true;
+    private Duration pollInterval = Duration.ofSeconds(2);
 
     private Builder() {}
 
@@ -595,6 +616,22 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       return this;
     }
 
+    /**
+     * Whether other instances' changes arrive by {@code LISTEN}/{@code NOTIFY} (the default), or by
+     * polling every {@link #pollInterval}: switch notifications off behind a connection pooler in
+     * transaction mode (PgBouncer's), which cannot carry {@code LISTEN}.
+     */
+    public Builder notifications(boolean on) {
+      this.notifications = on;
+      return this;
+    }
+
+    /** How often changes are polled for without notifications (2 s unless set). */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
     /** How long audit rows are kept (400 days unless set). */
     public Builder auditRetention(Duration retention) {
       this.auditRetention = Objects.requireNonNull(retention, "retention");
@@ -627,6 +664,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       checkRange(v, "timeouts.statement", statementTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
       checkRange(v, "timeouts.lock", lockTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
       checkRange(v, "auditRetention", auditRetention, Duration.ofDays(1), Duration.ofDays(36_500));
+      checkRange(v, "pollInterval", pollInterval, Duration.ofMillis(50), Duration.ofMinutes(10));
       if (!v.isEmpty()) {
         throw new InvalidConfigurationException(v);
       }

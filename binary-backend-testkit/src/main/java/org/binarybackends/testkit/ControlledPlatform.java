@@ -102,6 +102,15 @@ public final class ControlledPlatform implements AutoCloseable {
     return instance(new ForwardingStateStore(store)); // closing it closes nothing: the first instance closes the store
   }
 
+  /**
+   * Another service instance with a store of its own on the same data ({@code store}: another
+   * client of the same database, with its own leases and change feed), as another host has;
+   * closed with this platform.
+   */
+  public BinaryBackends anotherInstance(OrganizationStateStore store) {
+    return instance(Objects.requireNonNull(store, "store"));
+  }
+
   /** Every transition the first instance ({@link #binaries()}) stored, in order. */
   public List<ActivationEvent> events() {
     return java.util.Collections.unmodifiableList(events);

@@ -168,6 +168,21 @@ public final class BackendResolver {
     return kept;
   }
 
+  /**
+   * Another instance stored a change of {@code organization}: read it again, cached or not (a read
+   * in flight that saw the older version does not replace the newer one: versions only go up).
+   */
+  public void changedElsewhere(OrganizationId organization) {
+    refresh(organization);
+  }
+
+  /** Changes may have been missed: reads every cached organization again. */
+  public void refreshAll() {
+    for (OrganizationId organization : List.copyOf(cache.keySet())) {
+      refresh(organization);
+    }
+  }
+
   /** How many organizations are resolved and cached. */
   public int cachedOrganizations() {
     return cache.size();
