@@ -243,6 +243,90 @@ class PostgresStateStoreTest {
         .hasMessageContaining("tables are missing").hasMessageContaining("PostgresSchema.sql(\"" + schema + "\")");
   }
 
+  @Test
+  void aStateTheNextVersionWroteWithFieldsThisOneDoesNotKnowIsReadNotCalledCorrupt() {
+    String schema = PostgresFixture.freshSchema();
+    PostgresStateStore store = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+        .keys(PostgresFixture.KEYS).schema(schema).build();
+    OrganizationState kept = store.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 2));
+    // version N+1 adds fields at the top, in a configuration's part and in a transition
+    PostgresFixture.execute("UPDATE " + schema + ".organization_state SET document = jsonb_set(document"
+        + " || '{\"quota\": {\"bytes\": 1000}}', '{history,0,ticket}', '\"OPS-1\"')");
+    assertThat(store.get(ORG)).hasValue(kept);
+  }
+
+  @Test
+  void theNextVersionsAdditiveMigrationLeavesThisVersionRunning() throws Exception {
+    String schema = PostgresFixture.freshSchema();
+    PostgresStateStore before = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+        .keys(PostgresFixture.KEYS).schema(schema).build();
+    OrganizationState s = before.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
+    // what version N+1 may do to the schema: add columns (with defaults), tables and indexes
+    PostgresFixture.execute("ALTER TABLE " + schema + ".organization_state ADD COLUMN quota_bytes bigint NOT NULL"
+        + " DEFAULT 0");
+    PostgresFixture.execute("ALTER TABLE " + schema + ".note ADD COLUMN expires_at timestamptz");
+    PostgresFixture.execute("CREATE TABLE " + schema + ".migration_run (organization text PRIMARY KEY)");
+    PostgresFixture.execute("INSERT INTO " + schema + ".schema_version (version, applied_by) VALUES ("
+        + (PostgresSchema.VERSION + 1) + ", 'binary-backends next')");
+    PostgresStateStore during = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.VALIDATE).build();
+    OrganizationState next = during.compareAndSet(s.version(), withTransitions(s, 1, 1));
+    assertThat(during.get(ORG)).hasValue(next);
+    during.checkSoon(ORG);
+    var lease = during.claimDue("instance-n", 10, java.time.Duration.ofSeconds(30)).get(0);
+    during.complete(lease, next.version(), Optional.empty(), Optional.of(java.time.Duration.ofMinutes(15)), 0);
+    during.compareAndSet(ORG, "cloudfront:keys", 0, Optional.of("{}"));
+    assertThat(during.get(ORG, "cloudfront:keys")).isPresent();
+    assertThat(during.auditTrail(ORG)).hasSize(2);
+  }
+
+  @Test
+  void aConnectionDroppedInTheMiddleOfAWriteWritesNothingAndTheStateStaysServed() throws Exception {
+    String schema = PostgresFixture.freshSchema();
+    PostgresStateStore healthy = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+        .keys(PostgresFixture.KEYS).schema(schema).build();
+    OrganizationState kept = healthy.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
+    PostgresStateStore dropping = PostgresStateStore.builder().dataSource(droppedBeforeCommit())
+        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.NONE).build();
+    assertThatThrownBy(() -> dropping.compareAndSet(1, withTransitions(kept, 1, 1)))
+        .isInstanceOfSatisfying(BackendUnavailableException.class, e -> assertThat(e.retryable()).isTrue())
+        .hasMessageContaining("terminating connection");
+    assertThat(healthy.get(ORG)).hasValue(kept);
+    assertThat(healthy.auditTrail(ORG)).hasSize(1);
+    assertThat(healthy.compareAndSet(1, withTransitions(kept, 1, 1)).version()).isEqualTo(2);
+  }
+
+  /**
+   * Connections whose server process is terminated (as by a failover or an operator) right before
+   * the transaction commits: everything it did is rolled back by the server.
+   */
+  private static javax.sql.DataSource droppedBeforeCommit() {
+    javax.sql.DataSource real = PostgresFixture.dataSource();
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(PostgresStateStoreTest.class.getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          if (!method.getName().equals("getConnection")) {
+            return method.invoke(real, args);
+          }
+          Connection c = real.getConnection();
+          int pid;
+          try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+            r.next();
+            pid = r.getInt(1);
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(PostgresStateStoreTest.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("commit")) {
+                  PostgresFixture.execute("SELECT pg_terminate_backend(" + pid + ")");
+                }
+                try {
+                  return m.invoke(c, a);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+        });
+  }
+
   /** The server trusts local connections: a role logs in by name (its password is what must not leak). */
   private static javax.sql.DataSource as(String user, String database) {
     return PostgresFixture.server().getDatabase(user, database);
