@@ -1,0 +1,208 @@
+package org.binarybackends.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.binarybackends.activation.Transition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three service instances in separate JVMs on one PostgreSQL schema and one storage directory, as
+ * three hosts behind a load balancer: the test registers an organization, makes its storage
+ * verifiable, uploads through every instance, kills the one holding a check lease, registers from
+ * two at once, and drops every database connection under load.
+ */
+class SeparateJvmsTest {
+  private static final long LEASE_MILLIS = 2_000;
+
+  @TempDir
+  Path base;
+  private final List<Instance> instances = new ArrayList<>();
+
+  /** One JVM, driven a line at a time. */
+  private static final class Instance {
+    final Process process;
+    final PrintStream in;
+    final BlockingQueue<String> out = new ArrayBlockingQueue<>(1000);
+    final long pid;
+
+    Instance(Process process) throws Exception {
+      this.process = process;
+      this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith("> ")) {
+              out.add(line.substring(2));
+            } else {
+              System.err.println("[instance " + process.pid() + "] " + line);
+            }
+          }
+        } catch (IOException e) {
+          // the process ended
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      String ready = next();
+      assertThat(ready).startsWith("ready ");
+      this.pid = Long.parseLong(ready.substring("ready ".length()));
+    }
+
+    String next() throws InterruptedException {
+      String line = out.poll(60, TimeUnit.SECONDS);
+      if (line == null) {
+        throw new AssertionError("no answer from instance " + process.pid());
+      }
+      return line;
+    }
+
+    String ask(String command) throws InterruptedException {
+      in.println(command);
+      return next();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    for (Instance i : instances) {
+      i.process.destroyForcibly();
+    }
+  }
+
+  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.onSpinWait();
+    }
+    return condition.getAsBoolean();
+  }
+
+  private static boolean allCustom(List<Instance> running) {
+    try {
+      for (Instance i : running) {
+        if (!i.ask("custom").equals("true")) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private List<String> verifies() {
+    try {
+      Path log = base.resolve("verifies.log");
+      return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void threeInstancesShareOneDatabaseAndOneStorage() throws Exception {
+    String schema = PostgresFixture.freshSchema();
+    PostgresStateStore store = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+        .keys(PostgresFixture.KEYS).schema(schema).build();
+    String url = PostgresFixture.server().getJdbcUrl("postgres", "postgres");
+    for (int i = 0; i < 3; i++) {
+      instances.add(new Instance(new ProcessBuilder(InstanceMain.command(url, "postgres", schema, base,
+          "instance-" + i, LEASE_MILLIS)).redirectError(ProcessBuilder.Redirect.INHERIT).start()));
+    }
+    for (Instance i : instances) {
+      assertThat(i.ask("upload fw/before-" + i.pid + ".bin")).isEqualTo("stored platform");
+    }
+
+    // registered, not verifiable yet: every instance keeps uploading to the default storage
+    assertThat(instances.get(0).ask("register bucket-1")).isEqualTo("ok");
+    assertThat(eventually(() -> verifies().size() >= 2)).isTrue();
+    assertThat(instances.get(1).ask("custom")).isEqualTo("false");
+    Files.createFile(base.resolve("ok-bucket-1"));
+    assertThat(eventually(() -> allCustom(instances))).as("the switch reaches all three").isTrue();
+    for (Instance i : instances) {
+      assertThat(i.ask("upload fw/after-" + i.pid + ".bin")).isEqualTo("stored bucket-1");
+    }
+    for (Instance reader : instances) {
+      for (Instance writer : instances) {
+        assertThat(reader.ask("read platform fw/before-" + writer.pid + ".bin")).isEqualTo("fw/before-" + writer.pid + ".bin");
+        assertThat(reader.ask("read bucket-1 fw/after-" + writer.pid + ".bin")).isEqualTo("fw/after-" + writer.pid + ".bin");
+      }
+    }
+
+    // each scheduled check once across the three: over five active intervals, about five checks,
+    // never one per instance per interval (fifteen)
+    int before = verifies().size();
+    long start = System.nanoTime();
+    assertThat(eventually(() -> System.nanoTime() - start > Duration.ofSeconds(5).toNanos())).isTrue();
+    assertThat(verifies().size() - before).isBetween(1, 5 + 2);
+
+    // the instance holding the lease is killed in the middle of a check: another takes over
+    Files.createFile(base.resolve("hold-bucket-1"));
+    int held = verifies().size();
+    assertThat(eventually(() -> verifies().size() > held)).isTrue();
+    long holder = Long.parseLong(verifies().get(held).split(" ")[1]);
+    Instance killed = instances.stream().filter(i -> i.pid == holder).findFirst().orElseThrow();
+    killed.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    List<Instance> alive = new ArrayList<>(instances);
+    alive.remove(killed);
+    assertThat(eventually(() -> verifies().stream().skip(held + 1).anyMatch(l -> !l.endsWith(" " + holder))))
+        .as("another instance took the lapsed lease").isTrue();
+    Files.delete(base.resolve("hold-bucket-1"));
+
+    // two instances registering at once: both stored, one after the other, nothing lost
+    long version = store.get(InstanceMain.ORG).orElseThrow().version();
+    alive.get(0).in.println("register bucket-2");
+    alive.get(1).in.println("register bucket-3");
+    assertThat(alive.get(0).next()).isEqualTo("ok");
+    assertThat(alive.get(1).next()).isEqualTo("ok");
+    List<Transition> trail = store.auditTrail(InstanceMain.ORG);
+    assertThat(trail).filteredOn(t -> t.change().startsWith("staged a change")).extracting(Transition::actor)
+        .containsExactlyInAnyOrder("instance-" + instances.indexOf(alive.get(0)), "instance-" + instances.indexOf(alive.get(1)));
+    assertThat(store.get(InstanceMain.ORG).orElseThrow().version()).isGreaterThanOrEqualTo(version + 2);
+
+    // every connection of the instances dropped under load (a database restart, as clients see it)
+    PostgresFixture.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres'"
+        + " AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+    int beforeRestart = verifies().size();
+    for (Instance i : alive) {
+      assertThat(i.ask("upload fw/after-restart-" + i.pid + ".bin")).isEqualTo("stored bucket-1");
+      assertThat(i.ask("custom")).isEqualTo("true");
+    }
+    assertThat(eventually(() -> verifies().size() > beforeRestart + 2)).as("checks go on, on new connections").isTrue();
+    assertThat(alive.get(0).ask("register bucket-4")).as("and commands").isEqualTo("ok");
+
+    // no transition lost or doubled across all of it
+    trail = store.auditTrail(InstanceMain.ORG);
+    Set<String> seen = new HashSet<>();
+    for (Transition t : trail) {
+      assertThat(seen.add(t.at() + " " + t.change())).as("once: " + t).isTrue();
+    }
+    assertThat(trail).filteredOn(t -> t.change().startsWith("switched to")).hasSize(1);
+    assertThat(trail).hasSameSizeAs(store.get(InstanceMain.ORG).orElseThrow().history());
+    for (Instance i : alive) {
+      assertThat(i.ask("quit")).isEqualTo("bye");
+    }
+  }
+}
