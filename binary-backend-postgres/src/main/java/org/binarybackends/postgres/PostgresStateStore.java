@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import javax.sql.DataSource;
-import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.OrganizationId;
@@ -111,7 +109,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   public Optional<OrganizationState> get(OrganizationId organization) {
     Objects.requireNonNull(organization, "organization");
     String document = inTransaction("read the state of " + organization, c -> {
-      try (PreparedStatement s = c.prepareStatement("SELECT document::text FROM " + q
+      try (PreparedStatement s = c.prepareStatement("SELECT document FROM " + q
           + ".organization_state WHERE organization = ?")) {
         s.setString(1, organization.value());
         try (ResultSet r = s.executeQuery()) {
@@ -130,31 +128,99 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     String document = new String(codec.encode(stored), StandardCharsets.UTF_8);
     String org = next.organization().value();
     return inTransaction("store the state of " + org, c -> {
-      int rows;
       if (expectedVersion == 0) {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + q + ".organization_state (organization, version,"
-            + " document, next_check) VALUES (?, 1, ?::jsonb, clock_timestamp()) ON CONFLICT (organization) DO NOTHING")) {
+        try (PreparedStatement s = c.prepareStatement("WITH ins AS (INSERT INTO " + q + ".organization_state"
+            + " (organization, version, document, next_check, last_at, last_actor, last_change, last_reason)"
+            + " VALUES (?, 1, ?, clock_timestamp(), ?, ?, ?, ?)"
+            + " ON CONFLICT (organization) DO NOTHING RETURNING organization) SELECT pg_notify(?, ?) FROM ins")) {
           s.setString(1, org);
           s.setString(2, document);
-          rows = s.executeUpdate();
+          setLast(s, 3, stored);
+          s.setString(7, channel);
+          s.setString(8, "state:" + org);
+          try (ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+              throw new StateConflictException(next.organization(), expectedVersion, storedVersion(c, org));
+            }
+          }
         }
-      } else {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + q + ".organization_state SET version = ?, document ="
-            + " ?::jsonb, updated_at = clock_timestamp() WHERE organization = ? AND version = ?")) {
-          s.setLong(1, expectedVersion + 1);
-          s.setString(2, document);
-          s.setString(3, org);
-          s.setLong(4, expectedVersion);
-          rows = s.executeUpdate();
-        }
+        audit(c, stored, Optional.empty());
+        return stored;
       }
-      if (rows != 1) {
+      List<Object> params = new ArrayList<>(List.of(expectedVersion + 1, document));
+      params.addAll(last(stored));
+      Optional<Optional<Transition>> previous = writeState(c, org, "version = ?, document = ?, " + LAST_SET
+          + ", updated_at = clock_timestamp()", params, " AND t.version = ?", List.of(expectedVersion), true);
+      if (previous.isEmpty()) {
         throw new StateConflictException(next.organization(), expectedVersion, storedVersion(c, org));
       }
-      audit(c, stored);
-      notify(c, "state:" + org);
+      audit(c, stored, previous.get());
       return stored;
     });
+  }
+
+  private static final String LAST_SET = "last_at = ?, last_actor = ?, last_change = ?, last_reason = ?";
+
+  /** The last transition of {@code s}, as the columns {@link #LAST_SET} sets keep it (nulls if none). */
+  private static List<Object> last(OrganizationState s) {
+    List<Object> out = new ArrayList<>();
+    if (s.history().isEmpty()) {
+      out.add(null);
+      out.add(null);
+      out.add(null);
+      out.add(null);
+      return out;
+    }
+    Transition t = s.history().get(s.history().size() - 1);
+    out.add(t.at().toString()); // exact: an Instant's ISO form, not a timestamp rounded to microseconds
+    out.add(t.actor());
+    out.add(t.change());
+    out.add(t.reason());
+    return out;
+  }
+
+  private static void setLast(PreparedStatement s, int from, OrganizationState state) throws SQLException {
+    List<Object> last = last(state);
+    for (int i = 0; i < 4; i++) {
+      s.setString(from + i, (String) last.get(i));
+    }
+  }
+
+  /**
+   * Updates an organization's row in one statement that also reads the last transition of the
+   * state it replaces (locking the row first, so no writer of this organization runs meanwhile)
+   * and, if {@code notifyIt}, notifies the change: one round trip.
+   *
+   * @return empty if no row matched; else the replaced state's last transition, if it had one
+   */
+  private Optional<Optional<Transition>> writeState(Connection c, String org, String sets, List<Object> setParams,
+      String conditions, List<Object> conditionParams, boolean notifyIt) throws SQLException {
+    String sql = "WITH upd AS (UPDATE " + q + ".organization_state t SET " + sets
+        + " FROM (SELECT organization, last_at, last_actor, last_change, last_reason FROM " + q
+        + ".organization_state WHERE organization = ? FOR UPDATE) old WHERE t.organization = old.organization"
+        + conditions + " RETURNING old.last_at, old.last_actor, old.last_change, old.last_reason)"
+        + " SELECT upd.*" + (notifyIt ? ", pg_notify(?, ?)" : "") + " FROM upd";
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      int i = 1;
+      for (Object p : setParams) {
+        s.setObject(i++, p);
+      }
+      s.setString(i++, org);
+      for (Object p : conditionParams) {
+        s.setObject(i++, p);
+      }
+      if (notifyIt) {
+        s.setString(i++, channel);
+        s.setString(i, "state:" + org);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(r.getString(1) == null ? Optional.empty() : Optional.of(new Transition(
+            java.time.Instant.parse(r.getString(1)), r.getString(2), r.getString(3), r.getString(4))));
+      }
+    }
   }
 
   private long storedVersion(Connection c, String org) throws SQLException {
@@ -167,25 +233,17 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   }
 
   /**
-   * Appends the transitions {@code stored} adds to the audit trail: those after the last one the
-   * trail holds for it (the state row is locked by this transaction's write, so no other writer of
-   * this organization runs meanwhile).
+   * Appends the transitions {@code stored} adds to the audit trail: those after the last transition
+   * of the state it replaced (read in the same statement that wrote it, under the row's lock).
    */
-  private void audit(Connection c, OrganizationState stored) throws SQLException {
+  private void audit(Connection c, OrganizationState stored, Optional<Transition> previousLast) throws SQLException {
     List<Transition> history = stored.history();
     int from = 0;
-    try (PreparedStatement s = c.prepareStatement("SELECT at, actor, change, reason FROM " + q
-        + ".organization_audit WHERE organization = ? ORDER BY id DESC LIMIT 1")) {
-      s.setString(1, stored.organization().value());
-      try (ResultSet r = s.executeQuery()) {
-        if (r.next()) {
-          Transition last = new Transition(r.getTimestamp(1).toInstant(), r.getString(2), r.getString(3), r.getString(4));
-          for (int i = history.size() - 1; i >= 0; i--) {
-            if (inDatabase(history.get(i)).equals(last)) {
-              from = i + 1;
-              break;
-            }
-          }
+    if (previousLast.isPresent()) {
+      for (int i = history.size() - 1; i >= 0; i--) {
+        if (history.get(i).equals(previousLast.get())) {
+          from = i + 1;
+          break;
         }
       }
     }
@@ -197,7 +255,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       for (Transition t : history.subList(from, history.size())) {
         s.setString(1, stored.organization().value());
         s.setLong(2, stored.version());
-        s.setTimestamp(3, Timestamp.from(inDatabase(t).at())); // not rounded by the server: compared as written
+        s.setTimestamp(3, Timestamp.from(t.at()));
         s.setString(4, t.actor());
         s.setString(5, t.change());
         s.setString(6, t.reason());
@@ -205,11 +263,6 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       }
       s.executeBatch();
     }
-  }
-
-  /** A transition as the audit table gives it back: PostgreSQL keeps microseconds. */
-  private static Transition inDatabase(Transition t) {
-    return new Transition(t.at().truncatedTo(ChronoUnit.MICROS), t.actor(), t.change(), t.reason());
   }
 
   /**
@@ -352,36 +405,28 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     String org = lease.organization().value();
     return inTransaction("store the check of " + org, c -> {
       // a check asked for during the lease (next_check moved past the claim) stays due
-      String sql = "UPDATE " + q + ".organization_state SET "
-          + (document.isPresent() ? "version = ?, document = ?::jsonb, updated_at = clock_timestamp(), " : "")
+      String sets = (document.isPresent() ? "version = ?, document = ?, " + LAST_SET + ", updated_at = clock_timestamp(), "
+          : "")
           + "next_check = CASE WHEN next_check > lease_claimed_at THEN next_check"
           + " ELSE clock_timestamp() + (?::bigint) * interval '1 millisecond' END,"
           + " check_attempts = CASE WHEN next_check > lease_claimed_at THEN 0 ELSE ? END,"
-          + " lease_holder = NULL, lease_claimed_at = NULL, lease_until = NULL"
-          + " WHERE organization = ? AND fencing = ? AND lease_holder = ? AND lease_until > clock_timestamp()"
-          + (document.isPresent() ? " AND version = ?" : "");
-      int rows;
-      try (PreparedStatement s = c.prepareStatement(sql)) {
-        int i = 1;
-        if (document.isPresent()) {
-          s.setLong(i++, expectedVersion + 1);
-          s.setString(i++, document.get());
-        }
-        if (nextCheckIn.isPresent()) {
-          s.setLong(i++, nextCheckIn.get().toMillis());
-        } else {
-          s.setNull(i++, java.sql.Types.BIGINT);
-        }
-        s.setInt(i++, attempts);
-        s.setString(i++, org);
-        s.setLong(i++, lease.fencing());
-        s.setString(i++, lease.holder());
-        if (document.isPresent()) {
-          s.setLong(i, expectedVersion);
-        }
-        rows = s.executeUpdate();
+          + " lease_holder = NULL, lease_claimed_at = NULL, lease_until = NULL";
+      List<Object> setParams = new ArrayList<>();
+      if (document.isPresent()) {
+        setParams.add(expectedVersion + 1);
+        setParams.add(document.get());
+        setParams.addAll(last(stored.get()));
       }
-      if (rows != 1) {
+      setParams.add(nextCheckIn.map(Duration::toMillis).orElse(null));
+      setParams.add(attempts);
+      List<Object> conditionParams = new ArrayList<>(List.of(lease.fencing(), lease.holder()));
+      if (document.isPresent()) {
+        conditionParams.add(expectedVersion);
+      }
+      Optional<Optional<Transition>> previous = writeState(c, org, sets, setParams, " AND t.fencing = ? AND"
+          + " t.lease_holder = ? AND t.lease_until > clock_timestamp()" + (document.isPresent() ? " AND t.version = ?"
+          : ""), conditionParams, document.isPresent());
+      if (previous.isEmpty()) {
         try (PreparedStatement s = c.prepareStatement("SELECT version, fencing = ? AND lease_holder = ? AND lease_until >"
             + " clock_timestamp() FROM " + q + ".organization_state WHERE organization = ?")) {
           s.setLong(1, lease.fencing());
@@ -396,8 +441,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
         }
       }
       if (stored.isPresent()) {
-        audit(c, stored.get());
-        notify(c, "state:" + org);
+        audit(c, stored.get(), previous.get());
       }
       return stored;
     });
@@ -520,9 +564,9 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-          try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL statement_timeout = " + statementTimeout.toMillis());
-            s.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
+          try (Statement s = c.createStatement()) { // SET LOCAL, in one round trip
+            s.execute("SELECT set_config('statement_timeout', '" + statementTimeout.toMillis() + "', true),"
+                + " set_config('lock_timeout', '" + lockTimeout.toMillis() + "', true)");
           }
           T result = work.run(c);
           c.commit();

@@ -21,7 +21,7 @@ class PostgresStateStoreContractTest extends DurableStateStoreContract {
   @Override
   protected byte[] storedForm(OrganizationId organization) throws Exception {
     try (Connection c = PostgresFixture.dataSource().getConnection();
-        PreparedStatement s = c.prepareStatement("SELECT document::text FROM " + schema
+        PreparedStatement s = c.prepareStatement("SELECT document FROM " + schema
             + ".organization_state WHERE organization = ?")) {
       s.setString(1, organization.value());
       try (ResultSet r = s.executeQuery()) {

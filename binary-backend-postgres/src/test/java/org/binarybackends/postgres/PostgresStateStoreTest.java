@@ -127,8 +127,8 @@ class PostgresStateStoreTest {
     assertThatThrownBy(() -> otherKey.get(ORG)).isInstanceOf(CorruptStateException.class)
         .hasMessageContaining("k1").hasMessageNotContaining("hunter2");
     // tampered with in the database: the ciphertext no longer authenticates
-    PostgresFixture.execute("UPDATE " + schema + ".organization_state SET document = jsonb_set(document,"
-        + " '{organization}', '\"org-b\"')");
+    PostgresFixture.execute("UPDATE " + schema + ".organization_state SET document = jsonb_set(document::jsonb,"
+        + " '{organization}', '\"org-b\"')::text");
     assertThatThrownBy(() -> store.get(ORG)).isInstanceOf(CorruptStateException.class)
         .hasMessageNotContaining("hunter2");
   }
@@ -250,8 +250,8 @@ class PostgresStateStoreTest {
         .keys(PostgresFixture.KEYS).schema(schema).build();
     OrganizationState kept = store.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 2));
     // version N+1 adds fields at the top, in a configuration's part and in a transition
-    PostgresFixture.execute("UPDATE " + schema + ".organization_state SET document = jsonb_set(document"
-        + " || '{\"quota\": {\"bytes\": 1000}}', '{history,0,ticket}', '\"OPS-1\"')");
+    PostgresFixture.execute("UPDATE " + schema + ".organization_state SET document = jsonb_set(document::jsonb"
+        + " || '{\"quota\": {\"bytes\": 1000}}', '{history,0,ticket}', '\"OPS-1\"')::text");
     assertThat(store.get(ORG)).hasValue(kept);
   }
 

@@ -9,13 +9,19 @@ CREATE TABLE IF NOT EXISTS ${schema}.schema_version (
   applied_by text        NOT NULL
 );
 
--- One row per organization: its activation state as StateCodec writes it (settings sealed with
--- AES-256-GCM: the database never holds a secret in clear), its version for compare-and-set, when
--- it is checked next, and the lease of the one instance checking it (fencing: one more per claim).
+-- One row per organization: its activation state as StateCodec writes it, a JSON document (settings
+-- sealed with AES-256-GCM: the database never holds a secret in clear; kept as text, not jsonb, so
+-- that a write is not parsed again: cast it to jsonb to query it), the last transition of that
+-- state (what the next write's audit rows start after), its version for compare-and-set, when it is
+-- checked next, and the lease of the one instance checking it (fencing: one more per claim).
 CREATE TABLE ${schema}.organization_state (
   organization     text        PRIMARY KEY,
   version          bigint      NOT NULL CHECK (version > 0),
-  document         jsonb       NOT NULL,
+  document         text        NOT NULL,
+  last_at          text,
+  last_actor       text,
+  last_change      text,
+  last_reason      text,
   updated_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
   next_check       timestamptz,
   check_attempts   integer     NOT NULL DEFAULT 0,
