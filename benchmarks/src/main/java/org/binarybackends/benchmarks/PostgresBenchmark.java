@@ -61,6 +61,9 @@ public final class PostgresBenchmark {
       System.out.printf(Locale.ROOT, "PostgreSQL %s, synchronous_commit on, HikariCP pool of %d%n",
           version(pool), pool.getMaximumPoolSize());
       compareAndSet(pool);
+      if (args.length > 1 && args[1].equals("cas")) {
+        return; // only the compare-and-set rate, to run it again and again
+      }
       manyOrganizations(pool, organizations);
       propagation(pool, true);
       propagation(pool, false);

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresStateStore implements OrganizationStateStore, NoteStore, CheckLeases, StateChanges {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
-  private static final int RETRIES = 5;
 
   private final DataSource dataSource;
   private final String schema;
@@ -77,49 +75,11 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   private final Duration statementTimeout;
   private final Duration lockTimeout;
   private final Duration auditRetention;
+  /** Every transaction of the store. */
+  final Transactions tx;
+  private final StateWrites writes;
   private final boolean notifications;
   private final Duration pollInterval;
-  /**
-   * The version and last transition of each organization's state as this store last read or wrote
-   * it: a write from that version then knows which of its transitions are new, and writes them to the
-   * audit trail in the same statement as the state (one round trip instead of two). A fingerprint,
-   * not the transition: a few dozen bytes per organization.
-   */
-  private final java.util.concurrent.ConcurrentHashMap<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** A state's version and the fingerprint of its last transition (0 if it has none). */
-  private record Known(long version, long last) {
-    static Known of(OrganizationState s) {
-      return new Known(s.version(), s.history().isEmpty() ? 0 : fingerprint(s.history().get(s.history().size() - 1)));
-    }
-  }
-
-  private static long fingerprint(Transition t) {
-    java.security.MessageDigest md;
-    try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-    for (String part : List.of(t.at().toString(), t.actor(), t.change(), t.reason())) {
-      md.update(part.getBytes(StandardCharsets.UTF_8));
-      md.update((byte) 0);
-    }
-    return java.nio.ByteBuffer.wrap(md.digest()).getLong() | 1; // never 0, which means "none"
-  }
-
-  /** The transitions of {@code history} after the one {@code known} names (all of them if it names none there). */
-  private static List<Transition> after(List<Transition> history, Known known) {
-    if (known.last() != 0) {
-      for (int i = history.size() - 1; i >= 0; i--) {
-        if (fingerprint(history.get(i)) == known.last()) {
-          return history.subList(i + 1, history.size());
-        }
-      }
-    }
-    return history;
-  }
-
   private PostgresStateStore(Builder b, String quoted) {
     this.dataSource = b.dataSource;
     this.schema = b.schema;
@@ -131,6 +91,8 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     this.auditRetention = b.auditRetention;
     this.notifications = b.notifications;
     this.pollInterval = b.pollInterval;
+    this.tx = new Transactions(b.dataSource, b.schema, b.statementTimeout, b.lockTimeout);
+    this.writes = new StateWrites(quoted, channel);
   }
 
   /** A builder; the data source and the keys are required. */
@@ -148,7 +110,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   @Override
   public Optional<OrganizationState> get(OrganizationId organization) {
     Objects.requireNonNull(organization, "organization");
-    String document = inTransaction("read the state of " + organization, c -> {
+    String document = tx.run("read the state of " + organization, c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT document FROM " + q
           + ".organization_state WHERE organization = ?")) {
         s.setString(1, organization.value());
@@ -161,7 +123,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       return Optional.empty();
     }
     OrganizationState state = codec.decode(organization, document.getBytes(StandardCharsets.UTF_8));
-    known.put(organization.value(), Known.of(state));
+    writes.remember(state);
     return Optional.of(state);
   }
 
@@ -171,193 +133,29 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     OrganizationState stored = next.withVersion(expectedVersion + 1);
     String document = new String(codec.encode(stored), StandardCharsets.UTF_8);
     String org = next.organization().value();
-    OrganizationState written = inTransaction("store the state of " + org, c -> {
+    OrganizationState written = tx.run("store the state of " + org, c -> {
       if (expectedVersion == 0) {
         String sql = "WITH f AS (INSERT INTO " + q + ".organization_state (organization, version, document, next_check,"
             + " last_at, last_actor, last_change, last_reason) VALUES (?, 1, ?, clock_timestamp(), ?, ?, ?, ?)"
-            + " ON CONFLICT (organization) DO NOTHING RETURNING organization)" + AUDIT_CTE.replace("@q", q)
+            + " ON CONFLICT (organization) DO NOTHING RETURNING organization)" + StateWrites.AUDIT_CTE.replace("@q", q)
             + " SELECT pg_notify(?, ?) FROM f";
         List<Object> params = new ArrayList<>(List.of(org, document));
-        params.addAll(last(stored));
-        if (!writeInOne(c, sql, params, stored, stored.history())) {
-          throw new StateConflictException(next.organization(), expectedVersion, storedVersion(c, org));
+        params.addAll(StateWrites.last(stored));
+        if (!writes.writeInOne(c, sql, params, stored, stored.history())) {
+          throw new StateConflictException(next.organization(), expectedVersion, writes.storedVersion(c, org));
         }
         return stored;
       }
       List<Object> setParams = new ArrayList<>(List.of(expectedVersion + 1, document));
-      setParams.addAll(last(stored));
-      if (!writeWithAudit(c, org, "version = ?, document = ?, " + LAST_SET + ", updated_at = clock_timestamp()",
+      setParams.addAll(StateWrites.last(stored));
+      if (!writes.writeWithAudit(c, org, "version = ?, document = ?, " + StateWrites.LAST_SET + ", updated_at = clock_timestamp()",
           setParams, " AND t.version = ?", List.of(expectedVersion), stored, expectedVersion)) {
-        throw new StateConflictException(next.organization(), expectedVersion, storedVersion(c, org));
+        throw new StateConflictException(next.organization(), expectedVersion, writes.storedVersion(c, org));
       }
       return stored;
     });
-    known.put(org, Known.of(written));
+    writes.remember(written);
     return written;
-  }
-
-  /** Inserts the audit rows of the CTE {@code f} (one row: the organization written) in the same statement. */
-  private static final String AUDIT_CTE = ", aud AS (INSERT INTO @q.organization_audit (organization, version, at,"
-      + " actor, change, reason) SELECT f.organization, ?, n.at, n.actor, n.change, n.reason FROM f,"
-      + " unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS n(at, actor, change, reason, ord)"
-      + " ORDER BY n.ord)";
-
-  /**
-   * Runs a statement that writes the state row (a CTE named in {@link #AUDIT_CTE}'s {@code f}), its
-   * audit rows ({@code added}) and the notification; {@code params} are those before the audit's.
-   *
-   * @return whether the row was written
-   */
-  private boolean writeInOne(Connection c, String sql, List<Object> params, OrganizationState stored,
-      List<Transition> added) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      int i = 1;
-      for (Object p : params) {
-        s.setObject(i++, p);
-      }
-      s.setLong(i++, stored.version());
-      s.setArray(i++, c.createArrayOf("timestamptz", added.stream().map(t -> Timestamp.from(t.at())).toArray()));
-      s.setArray(i++, c.createArrayOf("text", added.stream().map(Transition::actor).toArray()));
-      s.setArray(i++, c.createArrayOf("text", added.stream().map(Transition::change).toArray()));
-      s.setArray(i++, c.createArrayOf("text", added.stream().map(Transition::reason).toArray()));
-      s.setString(i++, channel);
-      s.setString(i, "state:" + stored.organization().value());
-      try (ResultSet r = s.executeQuery()) {
-        return r.next();
-      }
-    }
-  }
-
-  /**
-   * Writes {@code stored} over the row at {@code expectedVersion} with its audit rows and a
-   * notification: in one statement when this store knows that version's last transition (it read or
-   * wrote it), else in two (the first reads the replaced last transition as it writes).
-   *
-   * @return whether the row matched
-   */
-  private boolean writeWithAudit(Connection c, String org, String sets, List<Object> setParams, String conditions,
-      List<Object> conditionParams, OrganizationState stored, long expectedVersion) throws SQLException {
-    Known k = known.get(org);
-    if (k != null && k.version() == expectedVersion) {
-      String sql = "WITH f AS (UPDATE " + q + ".organization_state t SET " + sets + " WHERE t.organization = ?"
-          + conditions + " RETURNING t.organization)" + AUDIT_CTE.replace("@q", q) + " SELECT pg_notify(?, ?) FROM f";
-      List<Object> params = new ArrayList<>(setParams);
-      params.add(org);
-      params.addAll(conditionParams);
-      return writeInOne(c, sql, params, stored, after(stored.history(), k));
-    }
-    Optional<Optional<Transition>> previous = writeState(c, org, sets, setParams, conditions, conditionParams, true);
-    if (previous.isEmpty()) {
-      return false;
-    }
-    audit(c, stored, previous.get());
-    return true;
-  }
-
-  private static final String LAST_SET = "last_at = ?, last_actor = ?, last_change = ?, last_reason = ?";
-
-  /** The last transition of {@code s}, as the columns {@link #LAST_SET} sets keep it (nulls if none). */
-  private static List<Object> last(OrganizationState s) {
-    List<Object> out = new ArrayList<>();
-    if (s.history().isEmpty()) {
-      out.add(null);
-      out.add(null);
-      out.add(null);
-      out.add(null);
-      return out;
-    }
-    Transition t = s.history().get(s.history().size() - 1);
-    out.add(t.at().toString()); // exact: an Instant's ISO form, not a timestamp rounded to microseconds
-    out.add(t.actor());
-    out.add(t.change());
-    out.add(t.reason());
-    return out;
-  }
-
-  private static void setLast(PreparedStatement s, int from, OrganizationState state) throws SQLException {
-    List<Object> last = last(state);
-    for (int i = 0; i < 4; i++) {
-      s.setString(from + i, (String) last.get(i));
-    }
-  }
-
-  /**
-   * Updates an organization's row in one statement that also reads the last transition of the
-   * state it replaces (locking the row first, so no writer of this organization runs meanwhile)
-   * and, if {@code notifyIt}, notifies the change: one round trip.
-   *
-   * @return empty if no row matched; else the replaced state's last transition, if it had one
-   */
-  private Optional<Optional<Transition>> writeState(Connection c, String org, String sets, List<Object> setParams,
-      String conditions, List<Object> conditionParams, boolean notifyIt) throws SQLException {
-    String sql = "WITH upd AS (UPDATE " + q + ".organization_state t SET " + sets
-        + " FROM (SELECT organization, last_at, last_actor, last_change, last_reason FROM " + q
-        + ".organization_state WHERE organization = ? FOR UPDATE) old WHERE t.organization = old.organization"
-        + conditions + " RETURNING old.last_at, old.last_actor, old.last_change, old.last_reason)"
-        + " SELECT upd.*" + (notifyIt ? ", pg_notify(?, ?)" : "") + " FROM upd";
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      int i = 1;
-      for (Object p : setParams) {
-        s.setObject(i++, p);
-      }
-      s.setString(i++, org);
-      for (Object p : conditionParams) {
-        s.setObject(i++, p);
-      }
-      if (notifyIt) {
-        s.setString(i++, channel);
-        s.setString(i, "state:" + org);
-      }
-      try (ResultSet r = s.executeQuery()) {
-        if (!r.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(r.getString(1) == null ? Optional.empty() : Optional.of(new Transition(
-            java.time.Instant.parse(r.getString(1)), r.getString(2), r.getString(3), r.getString(4))));
-      }
-    }
-  }
-
-  private long storedVersion(Connection c, String org) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT version FROM " + q + ".organization_state WHERE organization = ?")) {
-      s.setString(1, org);
-      try (ResultSet r = s.executeQuery()) {
-        return r.next() ? r.getLong(1) : 0;
-      }
-    }
-  }
-
-  /**
-   * Appends the transitions {@code stored} adds to the audit trail: those after the last transition
-   * of the state it replaced (read in the same statement that wrote it, under the row's lock).
-   */
-  private void audit(Connection c, OrganizationState stored, Optional<Transition> previousLast) throws SQLException {
-    List<Transition> history = stored.history();
-    int from = 0;
-    if (previousLast.isPresent()) {
-      for (int i = history.size() - 1; i >= 0; i--) {
-        if (history.get(i).equals(previousLast.get())) {
-          from = i + 1;
-          break;
-        }
-      }
-    }
-    if (from == history.size()) {
-      return;
-    }
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO " + q + ".organization_audit (organization, version, at,"
-        + " actor, change, reason) VALUES (?, ?, ?, ?, ?, ?)")) {
-      for (Transition t : history.subList(from, history.size())) {
-        s.setString(1, stored.organization().value());
-        s.setLong(2, stored.version());
-        s.setTimestamp(3, Timestamp.from(t.at()));
-        s.setString(4, t.actor());
-        s.setString(5, t.change());
-        s.setString(6, t.reason());
-        s.addBatch();
-      }
-      s.executeBatch();
-    }
   }
 
   /**
@@ -366,7 +164,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
    */
   public List<Transition> auditTrail(OrganizationId organization) {
     Objects.requireNonNull(organization, "organization");
-    return inTransaction("read the audit trail of " + organization, c -> {
+    return tx.run("read the audit trail of " + organization, c -> {
       List<Transition> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT at, actor, change, reason FROM " + q
           + ".organization_audit WHERE organization = ? ORDER BY id")) {
@@ -388,7 +186,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
    * @return how many were removed
    */
   public int purgeAudit() {
-    return inTransaction("purge the audit trail", c -> {
+    return tx.run("purge the audit trail", c -> {
       try (PreparedStatement s = c.prepareStatement("DELETE FROM " + q + ".organization_audit WHERE recorded_at <"
           + " clock_timestamp() - ? * interval '1 second'")) {
         s.setLong(1, auditRetention.getSeconds());
@@ -399,7 +197,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
 
   @Override
   public List<OrganizationId> organizations() {
-    return inTransaction("list organizations", c -> {
+    return tx.run("list organizations", c -> {
       List<OrganizationId> out = new ArrayList<>();
       try (Statement s = c.createStatement();
           ResultSet r = s.executeQuery("SELECT organization FROM " + q + ".organization_state ORDER BY organization")) {
@@ -440,7 +238,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
 
   private void schedule(OrganizationId organization, String next) {
     Objects.requireNonNull(organization, "organization");
-    inTransaction("schedule the check of " + organization, c -> {
+    tx.run("schedule the check of " + organization, c -> {
       try (PreparedStatement s = c.prepareStatement("UPDATE " + q + ".organization_state SET next_check = " + next
           + ", check_attempts = 0 WHERE organization = ?")) {
         s.setString(1, organization.value());
@@ -452,7 +250,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   @Override
   public List<CheckLease> claimDue(String holder, int max, Duration leaseFor) {
     Objects.requireNonNull(holder, "holder");
-    return inTransaction("claim due checks", c -> {
+    return tx.run("claim due checks", c -> {
       try (PreparedStatement s = c.prepareStatement("WITH due AS (SELECT organization FROM " + q
           + ".organization_state o WHERE o.next_check <= now() AND " + UNLEASED
           + " ORDER BY o.next_check LIMIT ? FOR UPDATE SKIP LOCKED) UPDATE " + q + ".organization_state o" + CLAIM_SET
@@ -468,7 +266,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   @Override
   public Optional<CheckLease> claim(OrganizationId organization, String holder, Duration leaseFor) {
     Objects.requireNonNull(organization, "organization");
-    return inTransaction("claim the check of " + organization, c -> {
+    return tx.run("claim the check of " + organization, c -> {
       // due now while leased, so that a check asked for meanwhile is told from this one (see complete)
       try (PreparedStatement s = c.prepareStatement("UPDATE " + q + ".organization_state o" + CLAIM_SET
           + ", next_check = least(o.next_check, now()) WHERE o.organization = ? AND " + UNLEASED
@@ -498,9 +296,9 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
     Optional<OrganizationState> stored = next.map(n -> n.withVersion(expectedVersion + 1));
     Optional<String> document = stored.map(n -> new String(codec.encode(n), StandardCharsets.UTF_8));
     String org = lease.organization().value();
-    inTransaction("store the check of " + org, c -> {
+    tx.run("store the check of " + org, c -> {
       // a check asked for during the lease (next_check moved past the claim) stays due
-      String sets = (document.isPresent() ? "version = ?, document = ?, " + LAST_SET + ", updated_at = clock_timestamp(), "
+      String sets = (document.isPresent() ? "version = ?, document = ?, " + StateWrites.LAST_SET + ", updated_at = clock_timestamp(), "
           : "")
           + "next_check = CASE WHEN next_check > lease_claimed_at THEN next_check"
           + " ELSE clock_timestamp() + (?::bigint) * interval '1 millisecond' END,"
@@ -510,7 +308,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       if (document.isPresent()) {
         setParams.add(expectedVersion + 1);
         setParams.add(document.get());
-        setParams.addAll(last(stored.get()));
+        setParams.addAll(StateWrites.last(stored.get()));
       }
       setParams.add(nextCheckIn.map(Duration::toMillis).orElse(null));
       setParams.add(attempts);
@@ -521,8 +319,8 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       String conditions = " AND t.fencing = ? AND t.lease_holder = ? AND t.lease_until > clock_timestamp()"
           + (document.isPresent() ? " AND t.version = ?" : "");
       boolean written = stored.isPresent()
-          ? writeWithAudit(c, org, sets, setParams, conditions, conditionParams, stored.get(), expectedVersion)
-          : writeState(c, org, sets, setParams, conditions, conditionParams, false).isPresent();
+          ? writes.writeWithAudit(c, org, sets, setParams, conditions, conditionParams, stored.get(), expectedVersion)
+          : writes.writeState(c, org, sets, setParams, conditions, conditionParams, false).isPresent();
       if (!written) {
         try (PreparedStatement s = c.prepareStatement("SELECT version, fencing = ? AND lease_holder = ? AND lease_until >"
             + " clock_timestamp() FROM " + q + ".organization_state WHERE organization = ?")) {
@@ -539,14 +337,14 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       }
       return null;
     });
-    stored.ifPresent(n -> known.put(org, Known.of(n)));
+    stored.ifPresent(writes::remember);
     return stored;
   }
 
   @Override
   public Optional<java.time.Instant> nextCheck(OrganizationId organization) {
     Objects.requireNonNull(organization, "organization");
-    return inTransaction("read the next check of " + organization, c -> {
+    return tx.run("read the next check of " + organization, c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT next_check FROM " + q
           + ".organization_state WHERE organization = ?")) {
         s.setString(1, organization.value());
@@ -564,7 +362,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   public Optional<Note> get(OrganizationId organization, String name) {
     Objects.requireNonNull(organization, "organization");
     Objects.requireNonNull(name, "name");
-    return inTransaction("read a note of " + organization, c -> {
+    return tx.run("read a note of " + organization, c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT value, version FROM " + q
           + ".note WHERE organization = ? AND name = ?")) {
         s.setString(1, organization.value());
@@ -580,7 +378,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   public Map<String, Note> list(OrganizationId organization, String prefix) {
     Objects.requireNonNull(organization, "organization");
     Objects.requireNonNull(prefix, "prefix");
-    return inTransaction("read the notes of " + organization, c -> notes(c, organization, prefix));
+    return tx.run("read the notes of " + organization, c -> notes(c, organization, prefix));
   }
 
   private TreeMap<String, Note> notes(Connection c, OrganizationId organization, String prefix) throws SQLException {
@@ -603,7 +401,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       Optional<String> value) {
     Objects.requireNonNull(organization, "organization");
     Objects.requireNonNull(value, "value");
-    return inTransaction("store a note of " + organization, c -> {
+    return tx.run("store a note of " + organization, c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
         s.setString(1, "binary-backends notes " + schema + " " + organization.value());
         s.execute();
@@ -638,64 +436,6 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       s.setString(1, channel);
       s.setString(2, payload);
       s.execute();
-    }
-  }
-
-  // ---- transactions ----
-
-  /** Work in one transaction. */
-  @FunctionalInterface
-  interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} in one transaction with this store's timeouts, again after a serialization
-   * failure or a deadlock; any failure rolls it back. A {@link BinaryBackendException} the work
-   * throws (a conflict, a refused note) passes through.
-   */
-  <T> T inTransaction(String what, Work<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-          try (Statement s = c.createStatement()) { // SET LOCAL, in one round trip
-            s.execute("SELECT set_config('statement_timeout', '" + statementTimeout.toMillis() + "', true),"
-                + " set_config('lock_timeout', '" + lockTimeout.toMillis() + "', true)");
-          }
-          T result = work.run(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          rollback(c);
-          throw e;
-        } finally {
-          restore(c, autoCommit);
-        }
-      } catch (SQLException e) {
-        if (PostgresFailures.retryable(e) && attempt < RETRIES) {
-          LOG.debug("{}: {} (attempt {}); again", what, e.getSQLState(), attempt);
-          continue;
-        }
-        throw PostgresFailures.diagnose(what, schema, e);
-      }
-    }
-  }
-
-  private static void rollback(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      LOG.debug("rollback failed: {}", e.toString());
-    }
-  }
-
-  private static void restore(Connection c, boolean autoCommit) {
-    try {
-      c.setAutoCommit(autoCommit);
-    } catch (SQLException e) {
-      LOG.debug("restoring auto-commit failed: {}", e.toString());
     }
   }
 

@@ -33,10 +33,10 @@ final class SchemaMigration {
       case NONE:
         return;
       case VALIDATE:
-        check(store.inTransaction("read the schema version", this::version));
+        check(store.tx.run("read the schema version", this::version));
         return;
       case MIGRATE:
-        store.inTransaction("migrate the schema", c -> {
+        store.tx.run("migrate the schema", c -> {
           try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
             s.setString(1, "binary-backends schema " + schema);
             s.execute();
