@@ -131,7 +131,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
   public OrganizationState compareAndSet(long expectedVersion, OrganizationState next) {
     Objects.requireNonNull(next, "next");
     OrganizationState stored = next.withVersion(expectedVersion + 1);
-    String document = new String(codec.encode(stored), StandardCharsets.UTF_8);
+    String document = new String(codec.encodeCompact(stored), StandardCharsets.UTF_8);
     String org = next.organization().value();
     OrganizationState written = tx.run("store the state of " + org, c -> {
       if (expectedVersion == 0) {
@@ -294,7 +294,7 @@ public final class PostgresStateStore implements OrganizationStateStore, NoteSto
       Optional<Duration> nextCheckIn, int attempts) {
     Objects.requireNonNull(lease, "lease");
     Optional<OrganizationState> stored = next.map(n -> n.withVersion(expectedVersion + 1));
-    Optional<String> document = stored.map(n -> new String(codec.encode(n), StandardCharsets.UTF_8));
+    Optional<String> document = stored.map(n -> new String(codec.encodeCompact(n), StandardCharsets.UTF_8));
     String org = lease.organization().value();
     tx.run("store the check of " + org, c -> {
       // a check asked for during the lease (next_check moved past the claim) stays due
