@@ -50,7 +50,7 @@ final class PostgresFixture {
     return server;
   }
 
-  private static void checkPreconditions() {
+  static void checkPreconditions() {
     if (!"root".equals(System.getProperty("user.name"))) {
       return;
     }

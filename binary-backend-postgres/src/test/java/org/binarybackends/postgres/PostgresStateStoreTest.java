@@ -327,6 +327,58 @@ class PostgresStateStoreTest {
         });
   }
 
+  @Test
+  void aSerializationFailureOrADeadlockIsRunAgainAndAnyOtherFailureIsNot() throws Exception {
+    String schema = PostgresFixture.freshSchema();
+    PostgresStateStore healthy = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+        .keys(PostgresFixture.KEYS).schema(schema).build();
+    OrganizationState kept = healthy.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
+    // PostgreSQL raises these under contention it decides on; here the first two commits are told so
+    java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+    PostgresStateStore retried = PostgresStateStore.builder().dataSource(failingCommits(commits, 2, "40001", "40P01"))
+        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.NONE).build();
+    OrganizationState next = retried.compareAndSet(1, withTransitions(kept, 1, 1));
+    assertThat(commits.get()).isEqualTo(3);
+    assertThat(healthy.get(ORG)).hasValue(next);
+    assertThat(healthy.auditTrail(ORG)).hasSize(2);
+
+    commits.set(0);
+    PostgresStateStore refused = PostgresStateStore.builder().dataSource(failingCommits(commits, 1, "23505"))
+        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.NONE).build();
+    assertThatThrownBy(() -> refused.compareAndSet(2, withTransitions(next, 2, 1)))
+        .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("23505");
+    assertThat(commits.get()).isEqualTo(1);
+    assertThat(healthy.get(ORG)).hasValue(next);
+  }
+
+  /** Connections whose first {@code failures} commits fail with the given SQLSTATEs (in turn), rolled back. */
+  private static javax.sql.DataSource failingCommits(java.util.concurrent.atomic.AtomicInteger commits, int failures,
+      String... states) {
+    javax.sql.DataSource real = PostgresFixture.dataSource();
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(PostgresStateStoreTest.class.getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          if (!method.getName().equals("getConnection")) {
+            return method.invoke(real, args);
+          }
+          Connection c = real.getConnection();
+          return java.lang.reflect.Proxy.newProxyInstance(PostgresStateStoreTest.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("commit")) {
+                  int n = commits.incrementAndGet();
+                  if (n <= failures) {
+                    c.rollback();
+                    throw new java.sql.SQLException("could not serialize access (test)", states[(n - 1) % states.length]);
+                  }
+                }
+                try {
+                  return m.invoke(c, a);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+        });
+  }
+
   /** The server trusts local connections: a role logs in by name (its password is what must not leak). */
   private static javax.sql.DataSource as(String user, String database) {
     return PostgresFixture.server().getDatabase(user, database);

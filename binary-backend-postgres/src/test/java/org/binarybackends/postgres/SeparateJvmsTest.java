@@ -18,6 +18,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.binarybackends.activation.OrganizationState;
 import org.binarybackends.activation.Transition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,10 +83,31 @@ class SeparateJvmsTest {
     }
   }
 
+  private EmbeddedPostgres server;
+
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
     for (Instance i : instances) {
       i.process.destroyForcibly();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /**
+   * A PostgreSQL of this test's own, on a data directory and port that outlive it: the test stops
+   * and starts it again under load, as a database restart does.
+   */
+  private static EmbeddedPostgres startServer(Path data, int port) throws IOException {
+    PostgresFixture.checkPreconditions();
+    return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
+        .setServerConfig("synchronous_commit", "on").start();
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
     }
   }
 
@@ -123,10 +146,14 @@ class SeparateJvmsTest {
 
   @Test
   void threeInstancesShareOneDatabaseAndOneStorage() throws Exception {
-    String schema = PostgresFixture.freshSchema();
-    PostgresStateStore store = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
+    String schema = "jvms";
+    Path data = base.resolve("pgdata");
+    int port = freePort();
+    server = startServer(data, port);
+    String url = server.getJdbcUrl("postgres", "postgres");
+    // by URL, as the instances connect: it outlives the server's restart below
+    PostgresStateStore store = PostgresStateStore.builder().dataSource(new InstanceMain.UrlDataSource(url, "postgres"))
         .keys(PostgresFixture.KEYS).schema(schema).build();
-    String url = PostgresFixture.server().getJdbcUrl("postgres", "postgres");
     for (int i = 0; i < 3; i++) {
       instances.add(new Instance(new ProcessBuilder(InstanceMain.command(url, "postgres", schema, base,
           "instance-" + i, LEASE_MILLIS)).redirectError(ProcessBuilder.Redirect.INHERIT).start()));
@@ -140,7 +167,10 @@ class SeparateJvmsTest {
     assertThat(eventually(() -> verifies().size() >= 2)).isTrue();
     assertThat(instances.get(1).ask("custom")).isEqualTo("false");
     Files.createFile(base.resolve("ok-bucket-1"));
+    long verifiable = System.nanoTime();
     assertThat(eventually(() -> allCustom(instances))).as("the switch reaches all three").isTrue();
+    System.err.printf("switch seen by all three instances %d ms after the storage became verifiable%n",
+        (System.nanoTime() - verifiable) / 1_000_000);
     for (Instance i : instances) {
       assertThat(i.ask("upload fw/after-" + i.pid + ".bin")).isEqualTo("stored bucket-1");
     }
@@ -165,10 +195,13 @@ class SeparateJvmsTest {
     long holder = Long.parseLong(verifies().get(held).split(" ")[1]);
     Instance killed = instances.stream().filter(i -> i.pid == holder).findFirst().orElseThrow();
     killed.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    long killedAt = System.nanoTime();
     List<Instance> alive = new ArrayList<>(instances);
     alive.remove(killed);
     assertThat(eventually(() -> verifies().stream().skip(held + 1).anyMatch(l -> !l.endsWith(" " + holder))))
         .as("another instance took the lapsed lease").isTrue();
+    System.err.printf("lease holder killed; another instance checking %d ms later (lease %d ms)%n",
+        (System.nanoTime() - killedAt) / 1_000_000, LEASE_MILLIS);
     Files.delete(base.resolve("hold-bucket-1"));
 
     // two instances registering at once: both stored, one after the other, nothing lost
@@ -182,15 +215,17 @@ class SeparateJvmsTest {
         .containsExactlyInAnyOrder("instance-" + instances.indexOf(alive.get(0)), "instance-" + instances.indexOf(alive.get(1)));
     assertThat(store.get(InstanceMain.ORG).orElseThrow().version()).isGreaterThanOrEqualTo(version + 2);
 
-    // every connection of the instances dropped under load (a database restart, as clients see it)
-    PostgresFixture.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres'"
-        + " AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
-    int beforeRestart = verifies().size();
+    // the database restarted under load: stopped (every connection dropped) and started on its data
+    OrganizationState beforeRestart = store.get(InstanceMain.ORG).orElseThrow();
+    server.close();
+    server = startServer(data, port);
+    assertThat(store.get(InstanceMain.ORG)).as("nothing lost").hasValue(beforeRestart);
+    int checksBefore = verifies().size();
     for (Instance i : alive) {
       assertThat(i.ask("upload fw/after-restart-" + i.pid + ".bin")).isEqualTo("stored bucket-1");
       assertThat(i.ask("custom")).isEqualTo("true");
     }
-    assertThat(eventually(() -> verifies().size() > beforeRestart + 2)).as("checks go on, on new connections").isTrue();
+    assertThat(eventually(() -> verifies().size() > checksBefore + 2)).as("checks go on, on new connections").isTrue();
     assertThat(alive.get(0).ask("register bucket-4")).as("and commands").isEqualTo("ok");
 
     // no transition lost or doubled across all of it
