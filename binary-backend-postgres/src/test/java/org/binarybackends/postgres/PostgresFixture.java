@@ -80,7 +80,27 @@ final class PostgresFixture {
 
   /** A store on a fresh schema, migrated. */
   static PostgresStateStore store() {
-    return PostgresStateStore.builder().dataSource(dataSource()).keys(KEYS).schema(freshSchema()).build();
+    return onSchema(freshSchema()).build();
+  }
+
+  /** A store's builder on {@code schema} of the test server, with the tests' key. */
+  static PostgresStateStore.Builder onSchema(String schema) {
+    return PostgresStateStore.builder().dataSource(dataSource()).keys(KEYS).schema(schema);
+  }
+
+  /**
+   * Waits for {@code condition}, up to {@code bound}: tests say whether something happens, the
+   * benchmarks how fast.
+   */
+  static boolean eventually(java.time.Duration bound, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.onSpinWait();
+    }
+    return condition.getAsBoolean();
   }
 
   static void execute(String sql) {

@@ -22,20 +22,11 @@ class PostgresInstancesTest {
       .build();
 
   private static PostgresStateStore.Builder onSchema(String schema) {
-    return PostgresStateStore.builder().dataSource(PostgresFixture.dataSource()).keys(PostgresFixture.KEYS)
-        .schema(schema);
+    return PostgresFixture.onSchema(schema);
   }
 
-  /** Waits for {@code condition}, up to a generous bound: the test is about whether, not how fast. */
   private static boolean eventually(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.onSpinWait();
-    }
-    return condition.getAsBoolean();
+    return PostgresFixture.eventually(Duration.ofSeconds(20), condition);
   }
 
   @Test

@@ -112,8 +112,7 @@ class PostgresStateStoreTest {
   @Test
   void aSealedValueThatDoesNotDecryptIsCorruptNamingTheCauseNeverTheSecret() {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore store = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore store = PostgresFixture.onSchema(schema).build();
     SettingsJson secretSettings = SettingsJson.of("{\"type\":\"s3\",\"bucket\":\"b\",\"secret\":\"hunter2\"}");
     OrganizationState s = OrganizationState.initial(ORG).withStaged(Optional.of(
         new org.binarybackends.activation.StorageConfiguration("cfg-1", secretSettings,
@@ -150,8 +149,7 @@ class PostgresStateStoreTest {
   @Test
   void validateOnlyRefusesASchemaTooOldOrTooNewAndRunsAgainstOneVersionNewer() throws Exception {
     String schema = PostgresFixture.freshSchema();
-    assertThatThrownBy(() -> PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.VALIDATE).build())
+    assertThatThrownBy(() -> PostgresFixture.onSchema(schema).schemaMode(SchemaMode.VALIDATE).build())
         .isInstanceOf(BinaryBackendException.class).hasMessageContaining("at version 0")
         .hasMessageContaining("needs version " + PostgresSchema.VERSION).hasMessageContaining("SchemaMode.MIGRATE");
     // a DBA applies the printed SQL by hand; then validation passes
@@ -160,18 +158,16 @@ class PostgresStateStoreTest {
         s.execute(sql);
       }
     }
-    PostgresStateStore.builder().dataSource(PostgresFixture.dataSource()).keys(PostgresFixture.KEYS).schema(schema)
+    PostgresFixture.onSchema(schema)
         .schemaMode(SchemaMode.VALIDATE).build().compareAndSet(0, OrganizationState.initial(ORG));
     PostgresFixture.execute("INSERT INTO " + schema + ".schema_version (version, applied_by) VALUES ("
         + (PostgresSchema.VERSION + 1) + ", 'the next version')");
-    PostgresStateStore newer = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore newer = PostgresFixture.onSchema(schema).build();
     assertThat(newer.get(ORG)).isPresent();
     PostgresFixture.execute("INSERT INTO " + schema + ".schema_version (version, applied_by) VALUES ("
         + (PostgresSchema.VERSION + 2) + ", 'two versions on')");
     for (SchemaMode mode : List.of(SchemaMode.VALIDATE, SchemaMode.MIGRATE)) {
-      assertThatThrownBy(() -> PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-          .keys(PostgresFixture.KEYS).schema(schema).schemaMode(mode).build())
+      assertThatThrownBy(() -> PostgresFixture.onSchema(schema).schemaMode(mode).build())
           .isInstanceOf(BinaryBackendException.class).hasMessageContaining("newer than this library runs against")
           .hasMessageContaining("upgrade the library");
     }
@@ -187,8 +183,7 @@ class PostgresStateStoreTest {
       for (int i = 0; i < 4; i++) {
         opened.add(threads.submit(() -> {
           go.await();
-          return PostgresStateStore.builder().dataSource(PostgresFixture.dataSource()).keys(PostgresFixture.KEYS)
-              .schema(schema).build();
+          return PostgresFixture.onSchema(schema).build();
         }));
       }
       go.countDown();
@@ -208,8 +203,7 @@ class PostgresStateStoreTest {
   @Test
   void aRoleWithoutPrivilegesAndAReadOnlyDatabaseGetTypedErrorsAndTheStateStaysServed() {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore owner = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore owner = PostgresFixture.onSchema(schema).build();
     OrganizationState kept = owner.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
     String role = "reader_" + schema;
     PostgresFixture.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
@@ -237,8 +231,7 @@ class PostgresStateStoreTest {
   @Test
   void theWrongSchemaVersionOrNoTablesAtAllIsSaidAtTheFirstCall() {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore none = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.NONE).build();
+    PostgresStateStore none = PostgresFixture.onSchema(schema).schemaMode(SchemaMode.NONE).build();
     assertThatThrownBy(() -> none.get(ORG)).isInstanceOf(BackendUnavailableException.class)
         .hasMessageContaining("tables are missing").hasMessageContaining("PostgresSchema.sql(\"" + schema + "\")");
   }
@@ -246,8 +239,7 @@ class PostgresStateStoreTest {
   @Test
   void aStateTheNextVersionWroteWithFieldsThisOneDoesNotKnowIsReadNotCalledCorrupt() {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore store = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore store = PostgresFixture.onSchema(schema).build();
     OrganizationState kept = store.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 2));
     // version N+1 adds fields at the top, in a configuration's part and in a transition
     PostgresFixture.execute("UPDATE " + schema + ".organization_state SET document = jsonb_set(document::jsonb"
@@ -258,8 +250,7 @@ class PostgresStateStoreTest {
   @Test
   void theNextVersionsAdditiveMigrationLeavesThisVersionRunning() throws Exception {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore before = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore before = PostgresFixture.onSchema(schema).build();
     OrganizationState s = before.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
     // what version N+1 may do to the schema: add columns (with defaults), tables and indexes
     PostgresFixture.execute("ALTER TABLE " + schema + ".organization_state ADD COLUMN quota_bytes bigint NOT NULL"
@@ -268,8 +259,7 @@ class PostgresStateStoreTest {
     PostgresFixture.execute("CREATE TABLE " + schema + ".migration_run (organization text PRIMARY KEY)");
     PostgresFixture.execute("INSERT INTO " + schema + ".schema_version (version, applied_by) VALUES ("
         + (PostgresSchema.VERSION + 1) + ", 'binary-backends next')");
-    PostgresStateStore during = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.VALIDATE).build();
+    PostgresStateStore during = PostgresFixture.onSchema(schema).schemaMode(SchemaMode.VALIDATE).build();
     OrganizationState next = during.compareAndSet(s.version(), withTransitions(s, 1, 1));
     assertThat(during.get(ORG)).hasValue(next);
     during.checkSoon(ORG);
@@ -283,8 +273,7 @@ class PostgresStateStoreTest {
   @Test
   void aConnectionDroppedInTheMiddleOfAWriteWritesNothingAndTheStateStaysServed() throws Exception {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore healthy = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore healthy = PostgresFixture.onSchema(schema).build();
     OrganizationState kept = healthy.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
     PostgresStateStore dropping = PostgresStateStore.builder().dataSource(droppedBeforeCommit())
         .keys(PostgresFixture.KEYS).schema(schema).schemaMode(SchemaMode.NONE).build();
@@ -330,8 +319,7 @@ class PostgresStateStoreTest {
   @Test
   void aSerializationFailureOrADeadlockIsRunAgainAndAnyOtherFailureIsNot() throws Exception {
     String schema = PostgresFixture.freshSchema();
-    PostgresStateStore healthy = PostgresStateStore.builder().dataSource(PostgresFixture.dataSource())
-        .keys(PostgresFixture.KEYS).schema(schema).build();
+    PostgresStateStore healthy = PostgresFixture.onSchema(schema).build();
     OrganizationState kept = healthy.compareAndSet(0, withTransitions(OrganizationState.initial(ORG), 0, 1));
     // PostgreSQL raises these under contention it decides on; here the first two commits are told so
     java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();

@@ -111,15 +111,8 @@ class SeparateJvmsTest {
     }
   }
 
-  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.onSpinWait();
-    }
-    return condition.getAsBoolean();
+  private static boolean eventually(BooleanSupplier condition) {
+    return PostgresFixture.eventually(Duration.ofSeconds(60), condition);
   }
 
   private static boolean allCustom(List<Instance> running) {
