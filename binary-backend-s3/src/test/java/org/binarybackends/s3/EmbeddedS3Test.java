@@ -126,4 +126,36 @@ class EmbeddedS3Test {
           .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
     }
   }
+
+  @Test
+  void thePlatformsOwnLongLivedKeysWorkOnItsBucketOnlyAndAreToldFromAnOrganizationsSession() {
+    String platformUser = "arn:aws:iam::210987654321:user/platform-storage";
+    s3.addStaticIdentity("AKIAPLATFORMSTORAGE1", "platform-secret-0123456789", platformUser);
+    s3.createBucket("platform-binaries", platformUser, "210987654321");
+    Credentials a = onboard("org-a", "bucket-a");
+    AwsCredentialsProvider keys = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAPLATFORMSTORAGE1",
+        "platform-secret-0123456789"));
+    try (S3Client platform = S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.endpoint())
+        .forcePathStyle(true).credentialsProvider(keys).httpClient(http).build(); S3Client asA = client(a)) {
+      platform.putObject(r -> r.bucket("platform-binaries").key("org-a/fw.bin"), RequestBody.fromString("default"));
+      assertThat(platform.getObjectAsBytes(r -> r.bucket("platform-binaries").key("org-a/fw.bin")).asUtf8String())
+          .isEqualTo("default");
+      assertThatThrownBy(() -> asA.getObjectAsBytes(r -> r.bucket("platform-binaries").key("org-a/fw.bin")))
+          .as("an organization's session is not the platform").isInstanceOfSatisfying(S3Exception.class,
+              e -> assertThat(e.statusCode()).isEqualTo(403));
+      assertThatThrownBy(() -> platform.getObjectAsBytes(r -> r.bucket("bucket-a").key("x")))
+          .as("nor is the platform the organization").isInstanceOfSatisfying(S3Exception.class,
+              e -> assertThat(e.statusCode()).isEqualTo(403));
+      clock.advance(Duration.ofDays(2));
+      assertThat(platform.getObjectAsBytes(r -> r.bucket("platform-binaries").key("org-a/fw.bin")).asUtf8String())
+          .as("long-lived keys do not expire with the STS's clock").isEqualTo("default");
+    }
+    AwsCredentialsProvider wrong = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAPLATFORMSTORAGE1",
+        "not-the-secret"));
+    try (S3Client forged = S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.endpoint())
+        .forcePathStyle(true).credentialsProvider(wrong).httpClient(http).build()) {
+      assertThatThrownBy(() -> forged.getObjectAsBytes(r -> r.bucket("platform-binaries").key("org-a/fw.bin")))
+          .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+    }
+  }
 }

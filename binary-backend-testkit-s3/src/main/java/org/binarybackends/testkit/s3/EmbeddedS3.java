@@ -35,6 +35,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * KMS {@code AccessDenied}, 503 {@code SlowDown}), actions denied to one role, and connections reset in
  * the middle of a request's or a response's body.
  *
+ * <p>Besides sessions, it accepts long-lived keys a test adds ({@link #addStaticIdentity}), as a
+ * platform's own identity signs with.
+ *
  * <p>Out of the box S3Proxy checks one identity and ignores session tokens and their expiry: tests of
  * isolation and expiry would pass whether the code under test is right or not. This class closes
  * that gap. Thread-safe; also a JUnit 5 extension that stops it after all tests.
@@ -47,6 +50,8 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
   private final Map<String, String> bucketRoles = new ConcurrentHashMap<>();
   private final S3Faults faults = new S3Faults();
   private final Map<String, String> bucketOwners = new ConcurrentHashMap<>();
+  /** Long-lived keys (not STS sessions), by access key id. */
+  private final Map<String, StaticIdentity> staticIdentities = new ConcurrentHashMap<>();
   private S3FrontDoor frontDoor;
 
   /** A store that answers every data operation with S3's 403 AccessDenied. */
@@ -62,6 +67,9 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
         throw S3Exception.builder().statusCode(403).awsErrorDetails(AwsErrorDetails.builder()
             .errorCode("AccessDenied").errorMessage("Access Denied").build()).build();
       });
+
+  /** A long-lived access key: its secret and the principal its requests act as. */
+  private record StaticIdentity(String secretAccessKey, String principalArn) {}
 
   private EmbeddedS3(S3Proxy proxy, LocalSts sts, Path root, BlobStore store) {
     this.proxy = proxy;
@@ -96,24 +104,51 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
         }
         Thread.onSpinWait();
       }
-      s3.frontDoor = new S3FrontDoor(proxy.getPort(), s3.faults, sts.clock(),
-          accessKey -> sts.identity(accessKey).map(LocalSts.Identity::principalArn), s3.bucketOwners::get);
+      s3.frontDoor = new S3FrontDoor(proxy.getPort(), s3.faults, sts.clock(), s3::principalOf, s3.bucketOwners::get);
       return s3;
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded S3 server", e);
     }
   }
 
+  private java.util.Optional<String> principalOf(String accessKeyId) {
+    StaticIdentity fixed = staticIdentities.get(accessKeyId);
+    return fixed != null ? java.util.Optional.of(fixed.principalArn())
+        : sts.identity(accessKeyId).map(LocalSts.Identity::principalArn);
+  }
+
   private AccessGrant locate(String accessKeyId, String bucket, String key) {
-    LocalSts.Identity id = sts.identity(accessKeyId).orElse(null);
-    if (id == null || !sts.valid(accessKeyId)) {
-      return null; // unknown or expired: S3Proxy refuses the request
+    String secret;
+    String principal;
+    StaticIdentity fixed = staticIdentities.get(accessKeyId);
+    if (fixed != null) {
+      secret = fixed.secretAccessKey();
+      principal = fixed.principalArn();
+    } else {
+      LocalSts.Identity id = sts.identity(accessKeyId).orElse(null);
+      if (id == null || !sts.valid(accessKeyId)) {
+        return null; // unknown or expired: S3Proxy refuses the request
+      }
+      secret = id.secretAccessKey();
+      principal = id.principalArn();
     }
     String allowed = bucket == null ? null : bucketRoles.get(bucket);
-    if (allowed != null && !allowed.equals(id.principalArn())) {
-      return new AccessGrant(id.secretAccessKey(), DENY_ALL);
+    if (allowed != null && !allowed.equals(principal)) {
+      return new AccessGrant(secret, DENY_ALL);
     }
-    return new AccessGrant(id.secretAccessKey(), store);
+    return new AccessGrant(secret, store);
+  }
+
+  /**
+   * Accepts requests signed with a long-lived access key (the platform's own identity: an IAM
+   * user's keys, not an STS session), acting as {@code principalArn}: a bucket created for that
+   * principal is usable with it, and by nobody else. Lets a test tell the platform's credentials
+   * from an organization's assumed role.
+   */
+  public void addStaticIdentity(String accessKeyId, String secretAccessKey, String principalArn) {
+    staticIdentities.put(java.util.Objects.requireNonNull(accessKeyId, "accessKeyId"), new StaticIdentity(
+        java.util.Objects.requireNonNull(secretAccessKey, "secretAccessKey"),
+        java.util.Objects.requireNonNull(principalArn, "principalArn")));
   }
 
   /**
