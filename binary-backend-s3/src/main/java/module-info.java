@@ -23,5 +23,6 @@ module org.binarybackends.s3 {
   exports org.binarybackends.s3.policy;
   exports org.binarybackends.s3.internal to org.binarybackends.cloudfront;
 
-  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.s3.S3BackendProvider;
+  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.s3.S3BackendProvider,
+      org.binarybackends.s3.PlatformBucketProvider;
 }

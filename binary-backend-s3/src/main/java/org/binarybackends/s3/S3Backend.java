@@ -129,7 +129,7 @@ final class S3Backend implements S3Origin {
     if (objects.closed()) {
       throw new BackendUnavailableException("the S3 backend of " + settings.organization() + " is closed", false, null);
     }
-    return new S3Probe(objects, chain, settings).run();
+    return S3Probe.ofRoleChain(objects, chain, settings).run();
   }
 
   @Override

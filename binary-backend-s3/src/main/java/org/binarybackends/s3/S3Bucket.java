@@ -51,17 +51,28 @@ final class S3Bucket implements AutoCloseable {
   private final BackendInstanceId instanceId;
 
   S3Bucket(S3Settings settings, AwsCredentialsProvider credentials, SdkHttpClient http, S3Platform platform) {
-    this.name = settings.bucket().value();
-    this.owner = settings.roleArn().accountId();
-    this.kmsKeyArn = settings.kmsKeyArn();
-    this.instanceId = settings.instanceId();
-    this.failures = new S3Failures(settings.bucket(), settings.prefix(), settings.region(), settings.roleArn(),
-        settings.kmsKeyArn());
-    S3ClientBuilder b = S3Client.builder().region(settings.region().sdkRegion()).credentialsProvider(credentials)
-        .httpClient(http).forcePathStyle(settings.pathStyleAccess())
+    this(settings.bucket(), settings.roleArn().accountId(), settings.kmsKeyArn(), settings.region(),
+        settings.s3Endpoint(), settings.pathStyleAccess(), settings.instanceId(), new S3Failures(settings.bucket(),
+            settings.prefix(), settings.region(), settings.roleArn(), settings.kmsKeyArn()), credentials, http, platform);
+  }
+
+  /**
+   * A bucket owned by account {@code owner}, reached with {@code credentials} on the platform's
+   * HTTP client and configuration.
+   */
+  S3Bucket(BucketName bucket, String owner, Optional<String> kmsKeyArn, AwsRegion region,
+      Optional<java.net.URI> endpoint, boolean pathStyle, BackendInstanceId instanceId, S3Failures failures,
+      AwsCredentialsProvider credentials, SdkHttpClient http, S3Platform platform) {
+    this.name = bucket.value();
+    this.owner = owner;
+    this.kmsKeyArn = kmsKeyArn;
+    this.instanceId = instanceId;
+    this.failures = failures;
+    S3ClientBuilder b = S3Client.builder().region(region.sdkRegion()).credentialsProvider(credentials)
+        .httpClient(http).forcePathStyle(pathStyle)
         .overrideConfiguration(platform.overrides().toBuilder().addExecutionInterceptor(new ExpectedOwner(owner))
             .build());
-    settings.s3Endpoint().ifPresent(b::endpointOverride);
+    endpoint.ifPresent(b::endpointOverride);
     this.s3 = b.build();
   }
 

@@ -32,14 +32,33 @@ final class S3Failures {
   private final BucketName bucket;
   private final String prefix;
   private final AwsRegion region;
-  private final RoleArn role;
+  /** Who sends the requests, as a person reads it: a role's ARN, or the platform's identity. */
+  private final String role;
+  private final String partition;
+  /** The account that must own the bucket. */
+  private final String owner;
+  /** Whose organization's policies may deny: "the customer's", "the platform's". */
+  private final String whose;
   private final Optional<String> kmsKeyArn;
 
   S3Failures(BucketName bucket, String prefix, AwsRegion region, RoleArn role, Optional<String> kmsKeyArn) {
+    this(bucket, prefix, region, role.toString(), role.partition(), role.accountId(), "the customer's", kmsKeyArn);
+  }
+
+  /**
+   * @param principal who sends the requests, for the messages (a role ARN, "the platform's identity")
+   * @param owner the account that must own the bucket
+   * @param whose whose AWS organization's control policies may deny, for the messages
+   */
+  S3Failures(BucketName bucket, String prefix, AwsRegion region, String principal, String partition, String owner,
+      String whose, Optional<String> kmsKeyArn) {
     this.bucket = bucket;
     this.prefix = prefix;
     this.region = region;
-    this.role = role;
+    this.role = principal;
+    this.partition = partition;
+    this.owner = owner;
+    this.whose = whose;
     this.kmsKeyArn = kmsKeyArn;
   }
 
@@ -69,7 +88,7 @@ final class S3Failures {
   }
 
   private String resource(Operation op) {
-    String bucketArn = "arn:" + role.partition() + ":s3:::" + bucket;
+    String bucketArn = "arn:" + partition + ":s3:::" + bucket;
     return op.onObjects ? bucketArn + "/" + prefix + "*" : bucketArn;
   }
 
@@ -128,11 +147,11 @@ final class S3Failures {
     List<String> causes = new ArrayList<>();
     causes.add("the policy of " + role + " lacks " + op.action + " on " + resource(op));
     causes.add("the bucket policy of " + bucket + " denies it");
-    causes.add("a service or resource control policy (SCP, RCP) of the customer's AWS organization denies it");
+    causes.add("a service or resource control policy (SCP, RCP) of " + whose + " AWS organization denies it");
     causes.add("a VPC endpoint policy on the way denies it");
     kmsKeyArn.ifPresent(k -> causes.add("the key policy of " + k + " does not allow " + role));
-    causes.add("bucket " + bucket + " belongs to another account than " + role.accountId()
-        + " (the library sends ExpectedBucketOwner " + role.accountId() + ")");
+    causes.add("bucket " + bucket + " belongs to another account than " + owner
+        + " (the library sends ExpectedBucketOwner " + owner + ")");
     return new AccessDeniedException(op.action + " on " + resource(op) + " (S3 " + code + ")", causes, message, e);
   }
 }

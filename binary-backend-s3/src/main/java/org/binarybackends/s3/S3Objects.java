@@ -52,7 +52,7 @@ import org.binarybackends.StoredBinary;
 import org.binarybackends.s3.S3Failures.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -116,11 +116,13 @@ final class S3Objects implements AutoCloseable {
   final String root;
   final AwsRegion region;
   /** Credentials lasting a given time if the source allows (shorter otherwise), to presign with. */
-  private final java.util.function.Function<Duration, AwsSessionCredentials> signingCredentials;
+  private final java.util.function.Function<Duration, AwsCredentialsIdentity> signingCredentials;
   private final S3DirectUploads directUploads = new S3DirectUploads(this);
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean abortRefusalReported = new AtomicBoolean();
-  private final AtomicBoolean uncheckedChecksumsReported = new AtomicBoolean();
+  private final AtomicBoolean closed;
+  private final AtomicBoolean abortRefusalReported;
+  private final AtomicBoolean uncheckedChecksumsReported;
+  /** Whether these are another's objects' view ({@link #view}): the bucket and threads are not its to close. */
+  private final boolean view;
   /**
    * Removes the digest records of replaced versions, a while after (readers may still be opening
    * them): one daemon thread for every organization's backend, not one each.
@@ -131,7 +133,7 @@ final class S3Objects implements AutoCloseable {
     return t;
   });
   /** This backend's records waiting for {@link #RETIRED}, by token. */
-  private final Map<String, java.util.concurrent.ScheduledFuture<?>> retiring = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.ScheduledFuture<?>> retiring;
   /** How long a replaced version's digest record is kept for readers that opened that version. */
   static final Duration RECORD_GRACE = Duration.ofSeconds(60);
 
@@ -142,7 +144,7 @@ final class S3Objects implements AutoCloseable {
    */
   S3Objects(S3Bucket bucket, OrganizationId organization, String root, AwsRegion region, BackendInstanceId instanceId,
       software.amazon.awssdk.http.SdkHttpClient http,
-      java.util.function.Function<Duration, AwsSessionCredentials> signingCredentials, S3Transfer transfer, Clock clock) {
+      java.util.function.Function<Duration, AwsCredentialsIdentity> signingCredentials, S3Transfer transfer, Clock clock) {
     this.bucket = bucket;
     this.organization = organization;
     this.root = root;
@@ -155,6 +157,11 @@ final class S3Objects implements AutoCloseable {
     this.s3 = bucket.s3;
     this.owner = bucket.owner;
     this.failures = bucket.failures();
+    this.closed = new AtomicBoolean();
+    this.abortRefusalReported = new AtomicBoolean();
+    this.uncheckedChecksumsReported = new AtomicBoolean();
+    this.retiring = new java.util.concurrent.ConcurrentHashMap<>();
+    this.view = false;
     AtomicInteger threads = new AtomicInteger();
     // Part uploads of every put of this organization; each put bounds its own parts in flight.
     this.parts = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
@@ -162,6 +169,36 @@ final class S3Objects implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  private S3Objects(S3Objects of, OrganizationId organization, String root) {
+    this.bucket = of.bucket;
+    this.organization = organization;
+    this.root = root;
+    this.region = of.region;
+    this.instanceId = of.instanceId;
+    this.http = of.http;
+    this.signingCredentials = of.signingCredentials;
+    this.transfer = of.transfer;
+    this.clock = of.clock;
+    this.s3 = of.s3;
+    this.owner = of.owner;
+    this.failures = of.failures;
+    this.parts = of.parts;
+    this.closed = of.closed;
+    this.abortRefusalReported = of.abortRefusalReported;
+    this.uncheckedChecksumsReported = of.uncheckedChecksumsReported;
+    this.retiring = of.retiring;
+    this.view = true;
+  }
+
+  /**
+   * The objects of {@code organization} under {@code root} of the same bucket, on the same client,
+   * threads and records (the platform's bucket holds every organization's under a root of its own):
+   * closed with these.
+   */
+  S3Objects view(OrganizationId organization, String root) {
+    return new S3Objects(this, organization, root);
   }
 
   BackendInstanceId instanceId() {
@@ -634,7 +671,7 @@ final class S3Objects implements AutoCloseable {
     return presign(objectKey, ttl, credentialsLasting(ttl));
   }
 
-  SignedUrl presign(String objectKey, Duration ttl, AwsSessionCredentials credentials) {
+  SignedUrl presign(String objectKey, Duration ttl, AwsCredentialsIdentity credentials) {
     return presign(SdkHttpMethod.GET, objectKey, Map.of(), Map.of(), ttl, credentials);
   }
 
@@ -643,7 +680,7 @@ final class S3Objects implements AutoCloseable {
    * the headers as given), so the URL works for exactly that request.
    */
   SignedUrl presign(SdkHttpMethod method, String objectKey, Map<String, String> query, Map<String, String> headers,
-      Duration ttl, AwsSessionCredentials credentials) {
+      Duration ttl, AwsCredentialsIdentity credentials) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     long seconds = Math.max(1, ttl.getSeconds());
     URI unsigned;
@@ -684,7 +721,7 @@ final class S3Objects implements AutoCloseable {
   }
 
   /** Credentials lasting {@code ttl} if their source allows, for presigning. */
-  AwsSessionCredentials credentialsLasting(Duration ttl) {
+  AwsCredentialsIdentity credentialsLasting(Duration ttl) {
     try {
       return signingCredentials.apply(ttl);
     } catch (SdkException e) {
@@ -741,6 +778,9 @@ final class S3Objects implements AutoCloseable {
 
   @Override
   public void close() {
+    if (view) {
+      return; // the objects it views close the bucket and the threads
+    }
     if (closed.compareAndSet(false, true)) {
       parts.shutdownNow();
       for (String token : List.copyOf(retiring.keySet())) { // versions replaced in the last minute

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
 import org.binarybackends.AccessDeniedException;
@@ -32,28 +33,44 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  */
 final class S3Probe {
   private final S3Objects objects;
-  private final RoleChain chain;
-  private final S3Settings settings;
+  private final String identityCheck;
+  private final Supplier<String> identity;
+  private final String principal;
+  private final String partition;
   private final List<Check> checks = new ArrayList<>();
 
-  S3Probe(S3Objects objects, RoleChain chain, S3Settings settings) {
+  /**
+   * @param identityCheck the name of the first check: the credentials (the role chain's two hops, the
+   *     platform's own credentials)
+   * @param identity obtains them, saying what it got, or throws the diagnosis
+   * @param principal who is denied what is denied, for the messages
+   */
+  S3Probe(S3Objects objects, String identityCheck, Supplier<String> identity, String principal, String partition) {
     this.objects = objects;
-    this.chain = chain;
-    this.settings = settings;
+    this.identityCheck = identityCheck;
+    this.identity = identity;
+    this.principal = principal;
+    this.partition = partition;
+  }
+
+  /** The probe of an organization's bucket through its role chain. */
+  static S3Probe ofRoleChain(S3Objects objects, RoleChain chain, S3Settings settings) {
+    return new S3Probe(objects, "assume-role", () -> {
+      Credentials session = chain.probe();
+      return "assumed " + chain.platformRoleArn() + ", then " + settings.roleArn() + " with external id "
+          + settings.organization().value() + "; session until " + session.expiration();
+    }, "the role " + settings.roleArn(), settings.roleArn().partition());
   }
 
   VerificationReport run() {
     String bucket = objects.bucket();
     try {
-      Credentials session = chain.probe();
-      checks.add(Check.passed("assume-role", "assumed " + chain.platformRoleArn() + ", then "
-          + settings.roleArn() + " with external id " + settings.organization().value()
-          + "; session until " + session.expiration()));
+      checks.add(Check.passed(identityCheck, identity.get()));
     } catch (BinaryBackendException e) {
-      checks.add(failed("assume-role", e));
+      checks.add(failed(identityCheck, e));
       for (String name : List.of("put-probe", "get-probe", "list-probe", "abort-multipart", "presigned-get",
           "delete-probe")) {
-        checks.add(Check.skipped(name, "needs the role chain"));
+        checks.add(Check.skipped(name, "needs the credentials (" + identityCheck + ")"));
       }
       return report();
     }
@@ -122,10 +139,10 @@ final class S3Probe {
       objects.abortDenied = null;
       checks.add(Check.passed("abort-multipart", "created and aborted a multipart upload"));
     } catch (AccessDeniedException e) {
-      String warning = "uploads work, but the role may not abort a multipart upload: a failed upload leaves its"
+      String warning = "uploads work, but " + principal + " may not abort a multipart upload: a failed upload leaves its"
           + " parts (billed) until the bucket's AbortIncompleteMultipartUpload lifecycle rule removes them. Add"
-          + " s3:AbortMultipartUpload on arn:" + settings.roleArn().partition() + ":s3:::" + bucket + "/"
-          + objects.root + "* to the role's policy, and keep the lifecycle rule. This check left one"
+          + " s3:AbortMultipartUpload on arn:" + partition + ":s3:::" + bucket + "/"
+          + objects.root + "* to its policy, and keep the lifecycle rule. This check left one"
           + " empty multipart upload (no parts) at s3://" + bucket + "/" + key + ", upload id " + uploadId
           + ": the lifecycle rule removes it, or abort it once the permission is added. " + e.getMessage();
       objects.abortDenied = new S3Objects.AbortDenied(objects.clock.instant(), key, uploadId, warning);
@@ -139,8 +156,7 @@ final class S3Probe {
   static final Duration ABORT_RETRY = Duration.ofDays(1);
 
   private void fetch(String key, byte[] content) {
-    SignedUrl url = objects.presign(key, Duration.ofMinutes(5),
-        chain.credentialsLasting(Duration.ofMinutes(5)));
+    SignedUrl url = objects.presign(key, Duration.ofMinutes(5), objects.credentialsLasting(Duration.ofMinutes(5)));
     int status;
     byte[] body;
     Optional<String> bucketRegion;

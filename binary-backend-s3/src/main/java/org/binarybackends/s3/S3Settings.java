@@ -240,11 +240,11 @@ public final class S3Settings implements BackendSettings {
     return json.finish(() -> of(organization, bucket, region, roleArn, roleName, prefix, kms, s3, sts, pathStyle));
   }
 
-  private interface Check<T> {
+  interface Check<T> {
     T get();
   }
 
-  private static <T> T collect(List<Violation> v, Check<T> check) {
+  static <T> T collect(List<Violation> v, Check<T> check) {
     try {
       return check.get();
     } catch (InvalidInputException e) {
@@ -253,7 +253,7 @@ public final class S3Settings implements BackendSettings {
     }
   }
 
-  private static URI endpoint(List<Violation> v, String field, String value) {
+  static URI endpoint(List<Violation> v, String field, String value) {
     if (value == null) {
       return null;
     }

@@ -87,6 +87,27 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
         s3.endpoint().toString(), sts.endpoint().toString(), true);
   }
 
+  /** The platform's own storage identity: long-lived keys, not an STS session. */
+  static final String PLATFORM_STORAGE_USER = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":user/platform-storage";
+
+  /**
+   * A platform bucket usable only with the platform's long-lived keys (added to the server), and the
+   * settings of the {@code platform-s3} backend on it.
+   */
+  PlatformBucketSettings platformBucket(String prefix) {
+    s3.addStaticIdentity("AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789", PLATFORM_STORAGE_USER);
+    String bucket = "platform-binaries-" + buckets.incrementAndGet();
+    s3.createBucket(bucket, PLATFORM_STORAGE_USER, PLATFORM_ACCOUNT);
+    return PlatformBucketSettings.of(bucket, "eu-west-1", prefix, null, null, s3.endpoint().toString(), true);
+  }
+
+  /** The platform's services with its long-lived storage keys as its own credentials. */
+  S3Platform platformWithStorageKeys() {
+    return new S3Platform(PLATFORM_ACCOUNT, PLATFORM_STORAGE_USER, StaticCredentialsProvider.create(
+        AwsBasicCredentials.create("AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789")),
+        AwsRegion.of("eu-west-1"), http);
+  }
+
   BackendContext context(Clock clock, S3Transfer transfer) {
     return BackendContext.builder().clock(clock).service(S3Platform.class, platform)
         .service(S3Transfer.class, transfer).build();
