@@ -17,6 +17,8 @@ import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.PutOptions;
 import org.binarybackends.s3.AwsRegion;
+import org.binarybackends.s3.PlatformBucketProvider;
+import org.binarybackends.s3.PlatformBucketSettings;
 import org.binarybackends.s3.PlatformRole;
 import org.binarybackends.s3.RoleArn;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -60,6 +62,8 @@ public final class S3Benchmark {
     Path work = Path.of(args[0]);
     long size = Long.parseLong(args[1]) << 20;
     int reps = Integer.parseInt(args[2]);
+    // "platform": the platform's own bucket (type platform-s3, long-lived keys) instead of an organization's
+    boolean platformBucket = args.length > 3 && args[3].equals("platform");
     Files.createDirectories(work);
     try (LocalSts sts = LocalSts.start(); EmbeddedS3 s3 = EmbeddedS3.start(work.resolve("s3"), sts);
         SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build()) {
@@ -73,7 +77,18 @@ public final class S3Benchmark {
       S3Platform platform = new S3Platform(ACCOUNT, PRINCIPAL, baseCredentials, AwsRegion.of("eu-west-1"), http);
       S3Settings settings = S3Settings.of(ORG.value(), "bench-bucket", "eu-west-1", ROLE.toString(), "bench", "", null,
           s3.directEndpoint().toString(), sts.endpoint().toString(), true);
-      try (BinaryBackend backend = new S3BackendProvider().create(settings, BackendContext.builder()
+      StaticCredentialsProvider storageKeys = StaticCredentialsProvider.create(AwsBasicCredentials.create(
+          "AKIABENCHPLATFORM001", "bench-platform-storage-secret-0123"));
+      s3.addStaticIdentity("AKIABENCHPLATFORM001", "bench-platform-storage-secret-0123", PRINCIPAL);
+      s3.createBucket("bench-platform", PRINCIPAL, ACCOUNT);
+      String bucket = platformBucket ? "bench-platform" : "bench-bucket";
+      String rawPrefix = platformBucket ? ORG.value() + "/" : "";
+      try (BinaryBackend backend = platformBucket
+              ? new PlatformBucketProvider().create(PlatformBucketSettings.of("bench-platform", "eu-west-1", "", null,
+                  null, s3.directEndpoint().toString(), true), BackendContext.builder().service(S3Platform.class,
+                  new S3Platform(ACCOUNT, PRINCIPAL, storageKeys, AwsRegion.of("eu-west-1"), http))
+                  .service(S3Transfer.class, TRANSFER).build())
+              : new S3BackendProvider().create(settings, BackendContext.builder()
               .service(S3Platform.class, platform).service(S3Transfer.class, TRANSFER).build());
           // the SDK's own role chain for the SDK's own client: the baseline owes nothing to the library
           StsClient platformSts = StsClient.builder().region(Region.EU_WEST_1).endpointOverride(sts.endpoint())
@@ -85,7 +100,10 @@ public final class S3Benchmark {
           StsAssumeRoleCredentialsProvider chain = StsAssumeRoleCredentialsProvider.builder().stsClient(customerSts)
               .refreshRequest(r -> r.roleArn(ROLE.toString()).roleSessionName("bench").externalId(ORG.value())).build();
           S3Client raw = S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.directEndpoint())
-              .forcePathStyle(true).httpClient(http).credentialsProvider(chain).build()) {
+              .forcePathStyle(true).httpClient(http).credentialsProvider(platformBucket ? storageKeys : chain).build()) {
+        System.out.println(platformBucket ? "the platform's bucket (platform-s3, long-lived keys) beside S3Client"
+            + " with the same keys" : "an organization's bucket (s3, through the role chain) beside S3Client through"
+            + " the SDK's own role chain");
         ExecutorService pool = Executors.newFixedThreadPool(TRANSFER.partsInFlight());
         double[][] mbps = new double[4][reps];
         double[][] cpu = new double[4][reps];
@@ -93,11 +111,11 @@ public final class S3Benchmark {
         // warm-up, not counted: the JIT compiles both paths before anything is measured
         for (int w = 0; w < 2; w++) {
           backend.put(ORG, key, new GeneratedContent(99, 64 << 20));
-          rawMultipartPut(raw, pool, "bench/raw.bin", new GeneratedContent(99, 64 << 20), 64 << 20);
+          rawMultipartPut(raw, pool, bucket, rawPrefix + "bench/raw.bin", new GeneratedContent(99, 64 << 20), 64 << 20);
           try (BinaryContent content = backend.read(ORG, key)) {
             drain(content.stream());
           }
-          try (InputStream in = raw.getObject(b -> b.bucket("bench-bucket").key("bench/raw.bin"))) {
+          try (InputStream in = raw.getObject(b -> b.bucket(bucket).key(rawPrefix + "bench/raw.bin"))) {
             drain(in);
           }
         }
@@ -108,7 +126,7 @@ public final class S3Benchmark {
           Runnable[] puts = {
             () -> mbps[0][(int) seed] = timed(size, cpu[0], (int) seed, () -> backend.put(ORG, key, new GeneratedContent(seed, size),
                 PutOptions.builder().contentLength(size).build())),
-            () -> mbps[1][(int) seed] = timed(size, cpu[1], (int) seed, () -> rawMultipartPut(raw, pool, "bench/raw.bin",
+            () -> mbps[1][(int) seed] = timed(size, cpu[1], (int) seed, () -> rawMultipartPut(raw, pool, bucket, rawPrefix + "bench/raw.bin",
                 new GeneratedContent(seed, size), size))};
           Runnable[] gets = {
             () -> mbps[2][(int) seed] = timed(size, cpu[2], (int) seed, () -> {
@@ -117,7 +135,7 @@ public final class S3Benchmark {
               }
             }),
             () -> mbps[3][(int) seed] = timed(size, cpu[3], (int) seed, () -> {
-              try (InputStream in = raw.getObject(b -> b.bucket("bench-bucket").key("bench/raw.bin"))) {
+              try (InputStream in = raw.getObject(b -> b.bucket(bucket).key(rawPrefix + "bench/raw.bin"))) {
                 drain(in);
               }
             })};
@@ -146,9 +164,10 @@ public final class S3Benchmark {
   }
 
   /** The SDK alone: parts read one after another, uploaded in parallel, each with its SHA-256 checksum. */
-  private static void rawMultipartPut(S3Client s3, ExecutorService pool, String key, InputStream in, long size)
+  private static void rawMultipartPut(S3Client s3, ExecutorService pool, String bucket, String key, InputStream in,
+      long size)
       throws Exception {
-    String id = s3.createMultipartUpload(b -> b.bucket("bench-bucket").key(key)
+    String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)
         .checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId();
     Semaphore inFlight = new Semaphore(TRANSFER.partsInFlight());
     List<Future<CompletedPart>> parts = new ArrayList<>();
@@ -160,7 +179,7 @@ public final class S3Benchmark {
       int number = n;
       parts.add(pool.submit(() -> {
         try {
-          var r = s3.uploadPart(b -> b.bucket("bench-bucket").key(key).uploadId(id).partNumber(number)
+          var r = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number)
               .checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromContentProvider(
                   () -> new java.io.ByteArrayInputStream(buf, 0, len), len, "application/octet-stream"));
           return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build();
@@ -173,7 +192,7 @@ public final class S3Benchmark {
     for (Future<CompletedPart> f : parts) {
       done.add(f.get());
     }
-    s3.completeMultipartUpload(b -> b.bucket("bench-bucket").key(key).uploadId(id).multipartUpload(m -> m.parts(done)));
+    s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(done)));
   }
 
   private interface Transfer {
