@@ -97,8 +97,18 @@ final class SharedDirectoryProvider implements BinaryBackendProvider<SharedDirec
   private VerificationReport verify(Settings settings) throws IOException, InterruptedException {
     Files.writeString(base.resolve("verifies.log"), settings.name() + " " + ProcessHandle.current().pid() + "\n",
         StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-    while (Files.exists(base.resolve("hold-" + settings.name()))) {
-      Thread.sleep(20); // the storage is slow: the test holds it
+    Path hold = base.resolve("hold-" + settings.name());
+    if (Files.exists(hold)) { // the storage is slow: the test holds it until it deletes the file
+      try (java.nio.file.WatchService deletions = base.getFileSystem().newWatchService()) {
+        base.register(deletions, java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+        while (Files.exists(hold)) {
+          java.nio.file.WatchKey key = deletions.poll(1, java.util.concurrent.TimeUnit.SECONDS); // woken by a deletion
+          if (key != null) {
+            key.pollEvents();
+            key.reset();
+          }
+        }
+      }
     }
     boolean ok = Files.exists(base.resolve("ok-" + settings.name()));
     return new VerificationReport(settings.instanceId(), Instant.now(), List.of(ok

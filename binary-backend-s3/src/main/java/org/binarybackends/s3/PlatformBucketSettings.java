@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.InvalidConfigurationException;
-import org.binarybackends.ObjectKey;
 import org.binarybackends.Violation;
 import org.binarybackends.spi.BackendSettings;
 import org.binarybackends.spi.SettingsReader;
@@ -57,13 +56,7 @@ public final class PlatformBucketSettings implements BackendSettings {
     List<Violation> v = new ArrayList<>();
     BucketName b = S3Settings.collect(v, () -> BucketName.of(bucket));
     AwsRegion r = S3Settings.collect(v, () -> AwsRegion.of(region));
-    String p = prefix == null ? "" : prefix;
-    if (!p.isEmpty()) {
-      if (!p.endsWith("/")) {
-        v.add(Violation.of("prefix", p, "a key prefix ending with '/', e.g. binaries/"));
-      }
-      S3Settings.collect(v, () -> ObjectKey.of(p));
-    }
+    String p = S3Settings.prefix(v, prefix);
     if (owner != null && !owner.matches("[0-9]{12}")) {
       v.add(Violation.of("owner", owner, "the 12-digit id of the AWS account that owns the bucket"));
     }

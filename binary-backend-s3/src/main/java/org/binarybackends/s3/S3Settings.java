@@ -80,13 +80,7 @@ public final class S3Settings implements BackendSettings {
       collect(v, () -> role.requireSamePartitionAs(r));
     }
     v.addAll(PlatformRole.roleNameViolations(roleName));
-    String p = prefix == null ? "" : prefix;
-    if (!p.isEmpty()) {
-      if (!p.endsWith("/")) {
-        v.add(Violation.of("prefix", p, "a key prefix ending with '/', e.g. firmware/"));
-      }
-      collect(v, () -> ObjectKey.of(p));
-    }
+    String p = prefix(v, prefix);
     Violation kms = kmsKeyArn == null ? null : RoleArn.kmsKeyArnViolation("kmsKeyArn", kmsKeyArn);
     if (kms != null) {
       v.add(kms);
@@ -242,6 +236,18 @@ public final class S3Settings implements BackendSettings {
 
   interface Check<T> {
     T get();
+  }
+
+  /** A key prefix: none, or a valid object key ending with {@code /}; what is wrong goes to {@code v}. */
+  static String prefix(List<Violation> v, String prefix) {
+    String p = prefix == null ? "" : prefix;
+    if (!p.isEmpty()) {
+      if (!p.endsWith("/")) {
+        v.add(Violation.of("prefix", p, "a key prefix ending with '/', e.g. firmware/"));
+      }
+      collect(v, () -> ObjectKey.of(p));
+    }
+    return p;
   }
 
   static <T> T collect(List<Violation> v, Check<T> check) {

@@ -59,4 +59,22 @@ class PlatformBucketDefaultTest {
       assertThat(binaries.defaultStorage().verify().passed()).isTrue();
     }
   }
+
+  @Test
+  void anOrganizationNamingThePlatformsBucketAsItsOwnStorageIsRefused() {
+    PlatformBucketSettings platformBucket = fixture.platformBucket("binaries/");
+    ControlledBackendProvider own = new ControlledBackendProvider();
+    try (BinaryBackends binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore())
+        .defaultStorage(platformBucket).registry(BinaryBackendRegistry.of(new PlatformBucketProvider(), own))
+        .context(BackendContext.builder().service(S3Platform.class, fixture.platformWithStorageKeys()).build())
+        .scheduled(false).build()) {
+      // the default policy: organizations register s3 and cloudfront only; the platform's bucket serves
+      // every organization, so as an organization's own storage it would read them all
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> binaries.register(ORG,
+          org.binarybackends.activation.SettingsJson.of(platformBucket.toJson()), "mallory"))
+          .isInstanceOf(org.binarybackends.InvalidConfigurationException.class).hasMessageContaining("platform-s3");
+      assertThat(binaries.status(ORG).active()).isEmpty();
+      assertThat(binaries.status(ORG).staged()).isEmpty();
+    }
+  }
 }
