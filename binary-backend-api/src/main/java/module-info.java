@@ -11,6 +11,7 @@ module org.binarybackends.api {
   exports org.binarybackends;
   exports org.binarybackends.spi;
   exports org.binarybackends.activation;
+  exports org.binarybackends.quota;
 
   // Jackson reads the value types' @JsonCreator factories reflectively.
   opens org.binarybackends to com.fasterxml.jackson.databind;

@@ -18,6 +18,9 @@ import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.activation.UploadsSuspendedException;
+import org.binarybackends.quota.QuotaUsage;
+import org.binarybackends.quota.StorageQuotas;
+import org.binarybackends.quota.internal.QuotaGuard;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.BackendSettings;
 import org.binarybackends.spi.SharedNotes;
@@ -52,6 +55,8 @@ public final class BinaryBackends implements AutoCloseable {
 
   private final OrganizationStateStore store;
   private final BinaryBackend defaultStorage;
+  /** The default storage's quotas, if it has any: {@link #defaultStorage} is then this guard. */
+  private final QuotaGuard quotas;
   private final BackendPool pool;
   private final BackendResolver resolver;
   private final Activator activator;
@@ -65,10 +70,12 @@ public final class BinaryBackends implements AutoCloseable {
 
   private BinaryBackends(Builder b, BinaryBackend defaultStorage, BackendContext context) {
     this.store = b.store;
-    this.defaultStorage = defaultStorage;
+    this.quotas = b.quotas == null ? null
+        : new QuotaGuard(defaultStorage, b.quotas, context.service(SharedNotes.class).orElseThrow(), context.clock());
+    this.defaultStorage = quotas != null ? quotas : defaultStorage;
     this.ownsDefaultStorage = b.defaultStorage == null;
     this.pool = new BackendPool(b.registry, context, b.closeGrace);
-    this.resolver = new BackendResolver(store, defaultStorage, pool);
+    this.resolver = new BackendResolver(store, this.defaultStorage, pool);
     // listening before anything is read: no change another instance stores falls between
     this.changes = store instanceof StateChanges ? ((StateChanges) store).subscribe(new StateChanges.Listener() {
       @Override
@@ -136,9 +143,33 @@ public final class BinaryBackends implements AutoCloseable {
     return resolver.signDownloadUrl(location, ttl);
   }
 
-  /** The platform's default storage. Do not close one built from settings: {@link #close()} does. */
+  /**
+   * The platform's default storage (with its quotas, if {@link Builder#quotas} set some). Do not
+   * close one built from settings: {@link #close()} does.
+   */
   public BinaryBackend defaultStorage() {
     return defaultStorage;
+  }
+
+  // ---- quotas on the default storage ----
+
+  /**
+   * What {@code organization} uses of its quota on the default storage, as the shared ledger holds
+   * it (counted from a listing the first time); empty if it has none.
+   */
+  public Optional<QuotaUsage> quotaUsage(OrganizationId organization) {
+    return quotas == null ? Optional.empty() : quotas.usage(organization);
+  }
+
+  /**
+   * Counts {@code organization}'s binaries in the default storage again from a listing (one pass over
+   * its keys) and keeps that as its usage; uploads in flight keep their reservations. For drift the
+   * ledger cannot see (a write to the storage around the library, a delete racing an overwrite).
+   *
+   * @return the usage after it; empty if it has no quota
+   */
+  public Optional<QuotaUsage> reconcileQuota(OrganizationId organization) {
+    return quotas == null ? Optional.empty() : quotas.reconcile(organization);
   }
 
   // ---- an organization's own storage ----
@@ -253,6 +284,7 @@ public final class BinaryBackends implements AutoCloseable {
     private boolean scheduled = true;
     private Duration closeGrace = BackendPool.DEFAULT_CLOSE_GRACE;
     private String instanceName;
+    private StorageQuotas quotas;
     private final List<ActivationListener> listeners = new ArrayList<>();
     private final List<AutoCloseable> closeAfterwards = new ArrayList<>();
 
@@ -340,6 +372,17 @@ public final class BinaryBackends implements AutoCloseable {
      */
     public Builder instanceName(String name) {
       this.instanceName = name;
+      return this;
+    }
+
+    /**
+     * Per-organization limits on the default storage (none unless set): every put and direct upload
+     * start there is checked against them, and usage is counted in the shared notes, so every
+     * instance sharing the state store counts the same uploads. Organizations' own storage is theirs
+     * and never limited.
+     */
+    public Builder quotas(StorageQuotas quotas) {
+      this.quotas = Objects.requireNonNull(quotas, "quotas");
       return this;
     }
 

@@ -7,8 +7,28 @@ package org.binarybackends;
 public final class IntegrityException extends BinaryBackendException {
   private static final long serialVersionUID = 1L;
 
+  private final boolean uploadStillOpen;
+
   public IntegrityException(String message) {
+    this(message, false);
+  }
+
+  /**
+   * @param uploadStillOpen for a direct upload's completion: whether the upload stays open to be
+   *     completed again once the parts named are sent
+   */
+  public IntegrityException(String message, boolean uploadStillOpen) {
     super(message);
+    this.uploadStillOpen = uploadStillOpen;
+  }
+
+  /**
+   * For {@link DirectUploads#complete}: true if parts were missing or of the wrong length and the
+   * upload stays open (send them, complete again); false if the upload was removed (start again),
+   * and for every other failure.
+   */
+  public boolean uploadStillOpen() {
+    return uploadStillOpen;
   }
 
   /** The SHA-256 of what was streamed differs from the one the caller expected. */

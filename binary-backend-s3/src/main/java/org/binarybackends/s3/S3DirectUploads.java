@@ -165,7 +165,7 @@ final class S3DirectUploads implements DirectUploads {
         .forEach(p -> wrong.add("part " + p.partNumber() + " is beyond the " + upload.partCount() + " parts"));
     if (!wrong.isEmpty()) {
       throw new IntegrityException("direct upload of " + upload.location().key() + " cannot complete: "
-          + String.join("; ", wrong) + "; upload the missing parts again, or abort");
+          + String.join("; ", wrong) + "; upload the missing parts again, or abort", true);
     }
     String etag = objects.call(Operation.COMPLETE_MULTIPART_UPLOAD, () -> objects.s3.completeMultipartUpload(b -> b
         .bucket(objects.bucket()).key(ids.stagingKey()).uploadId(ids.uploadId())

@@ -124,8 +124,10 @@ public interface DirectUploadContract extends ContractSubject {
     DirectUpload u = started(63);
     sendPart(63, u, 1);
     sendPart(63, u, 3);
-    assertThatThrownBy(() -> uploads().complete(u)).isInstanceOfSatisfying(IntegrityException.class,
-        e -> assertThat(e.getMessage()).contains("2"));
+    assertThatThrownBy(() -> uploads().complete(u)).isInstanceOfSatisfying(IntegrityException.class, e -> {
+      assertThat(e.getMessage()).contains("2");
+      assertThat(e.uploadStillOpen()).as("says the same upload may be completed again").isTrue();
+    });
     assertThatThrownBy(() -> backend().stat(org(), DIRECT_KEY)).isInstanceOf(BinaryNotFoundException.class);
     assertThat(sendPart(63, u, 2)).isEqualTo(200);
     assertThat(uploads().complete(u).sha256()).isEqualTo(u.sha256());
@@ -140,7 +142,9 @@ public interface DirectUploadContract extends ContractSubject {
     }
     DirectUpload tampered = new DirectUpload(u.location(), u.uploadId(), u.size(), GeneratedContent.sha256(999, 1),
         u.partSize(), u.partCount());
-    assertThatThrownBy(() -> uploads().complete(tampered)).isInstanceOf(BinaryBackendException.class);
+    assertThatThrownBy(() -> uploads().complete(tampered)).isInstanceOfSatisfying(BinaryBackendException.class,
+        e -> assertThat(e instanceof IntegrityException && ((IntegrityException) e).uploadStillOpen())
+            .as("says the upload was removed: start again").isFalse());
     assertThat(backend().stat(org(), DIRECT_KEY).sha256()).as("the previous version stays")
         .isEqualTo(GeneratedContent.sha256(5, 100));
   }
