@@ -135,6 +135,33 @@ public interface BinaryBackend extends AutoCloseable {
   }
 
   /**
+   * Removes everything this backend keeps for {@code organization} (an organization leaving the
+   * platform's storage): every binary, and where the backend can tell them apart, its uploads in
+   * flight and records; or, with {@code dryRun}, removes nothing and reports what would go. Each
+   * binary is passed to {@code each} as it goes (or would), in key order, so that a caller can list
+   * or log them in constant memory. Safe to run again after a failure: what is gone stays gone.
+   * Uploads arriving meanwhile may stay: stop them first.
+   *
+   * <p>The default lists the organization's binaries and deletes them one by one; a backend with a
+   * place of its own per organization does better.
+   */
+  default OrganizationRemoval removeOrganization(OrganizationId organization, boolean dryRun,
+      java.util.function.Consumer<ListedBinary> each) {
+    java.util.Objects.requireNonNull(each, "each");
+    long[] total = new long[2];
+    try (Stream<ListedBinary> all = list(organization, "")) {
+      all.forEach(b -> {
+        each.accept(b);
+        if (dryRun || delete(organization, b.key()) == DeleteResult.DELETED) {
+          total[0]++;
+          total[1] += b.size();
+        }
+      });
+    }
+    return new OrganizationRemoval(organization, instanceId(), dryRun, total[0], total[1], 0);
+  }
+
+  /**
    * Checks that this backend really works, end to end, without touching any organization's
    * binaries: every check is reported, passed or failed with a reason a person can act on. Never
    * throws for a failed check.

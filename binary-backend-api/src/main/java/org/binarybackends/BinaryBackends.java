@@ -151,6 +151,38 @@ public final class BinaryBackends implements AutoCloseable {
     return defaultStorage;
   }
 
+  // ---- offboarding ----
+
+  /**
+   * Removes an organization from the default storage (it leaves the platform, or its binaries there
+   * are no longer wanted): every binary it has there, and its uploads in flight and records where the
+   * storage tells them apart (the platform's bucket removes its whole prefix); each binary is passed
+   * to {@code each} as it goes. With {@code dryRun}, nothing is removed and {@code each} lists what
+   * would go. A removal is recorded in the organization's history with {@code actor}. Stop the
+   * organization's uploads first: one arriving meanwhile may stay. Its own storage, if it has one,
+   * is not touched (moving binaries elsewhere first is a migration's).
+   *
+   * @throws InvalidInputException for a blank actor
+   */
+  public OrganizationRemoval offboard(OrganizationId organization, boolean dryRun, String actor,
+      java.util.function.Consumer<ListedBinary> each) {
+    if (organization == null) {
+      throw InvalidInputException.of("organization", null, "an organization id");
+    }
+    if (actor == null || actor.isBlank()) {
+      throw InvalidInputException.of("actor", actor, "who asks, for the audit trail");
+    }
+    Objects.requireNonNull(each, "each");
+    OrganizationRemoval removal = defaultStorage.removeOrganization(organization, dryRun, each);
+    if (!dryRun) {
+      LOG.info("{}: {} (asked by {})", organization, removal, actor);
+      activator.record(organization, actor, "removed from the default storage " + removal.storage(), removal.binaries()
+          + " binaries (" + removal.bytes() + " bytes) and " + removal.uploadsAborted() + " uploads in flight deleted;"
+          + " locations in the default storage no longer resolve to bytes");
+    }
+    return removal;
+  }
+
   // ---- quotas on the default storage ----
 
   /**

@@ -129,6 +129,18 @@ final class PlatformBucketBackend implements org.binarybackends.BinaryBackend {
     return of(organization).signDownloadUrl(key, ttl);
   }
 
+  /**
+   * Removes the organization's whole root, {@code <prefix><organization>/}: its uploads in flight,
+   * every binary and the records beside them, in batches of a thousand keys; nothing of another
+   * organization (no root is a prefix of another's).
+   */
+  @Override
+  public org.binarybackends.OrganizationRemoval removeOrganization(OrganizationId organization, boolean dryRun,
+      java.util.function.Consumer<org.binarybackends.ListedBinary> each) {
+    java.util.Objects.requireNonNull(each, "each");
+    return of(organization).removeAll(dryRun, each);
+  }
+
   @Override
   public Optional<DirectUploads> directUploads() {
     return Optional.of(directUploads);

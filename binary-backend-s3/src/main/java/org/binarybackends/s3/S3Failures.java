@@ -74,6 +74,7 @@ final class S3Failures {
     COMPLETE_MULTIPART_UPLOAD("s3:PutObject", true, "kms:Decrypt"),
     ABORT_MULTIPART_UPLOAD("s3:AbortMultipartUpload", true, null),
     LIST_PARTS("s3:ListMultipartUploadParts", true, null),
+    LIST_MULTIPART_UPLOADS("s3:ListBucketMultipartUploads", false, null),
     HEAD_BUCKET("s3:ListBucket", false, null);
 
     final String action;

@@ -657,6 +657,89 @@ final class S3Objects implements AutoCloseable {
     return ListPage.of(request, page, more);
   }
 
+  // ---- removing an organization ----
+
+  /** How many keys one DeleteObjects request takes: S3's limit. */
+  static final int DELETE_BATCH = 1000;
+
+  /**
+   * Removes everything under this view's root: the uploads in flight first (so none completes into
+   * a listing already passed), then every object, binaries and the library's records alike, in
+   * DeleteObjects batches of {@value #DELETE_BATCH}. Each binary goes to {@code each} before its
+   * batch is sent. Only for a root that is one organization's alone (the platform's bucket): an
+   * organization's own bucket may keep other things under its prefix.
+   */
+  org.binarybackends.OrganizationRemoval removeAll(boolean dryRun, java.util.function.Consumer<ListedBinary> each) {
+    check(organization);
+    if (root.isEmpty()) {
+      throw new IllegalStateException("refusing to empty a whole bucket: the root of " + organization + " is empty");
+    }
+    int aborted = 0;
+    String keyMarker = null;
+    String uploadMarker = null;
+    boolean more = true;
+    while (more) {
+      String k = keyMarker;
+      String u = uploadMarker;
+      var r = call(Operation.LIST_MULTIPART_UPLOADS, () -> s3.listMultipartUploads(b -> b.bucket(bucket())
+          .prefix(root).keyMarker(k).uploadIdMarker(u)));
+      for (var upload : r.uploads()) {
+        if (!dryRun) {
+          call(Operation.ABORT_MULTIPART_UPLOAD, () -> s3.abortMultipartUpload(b -> b.bucket(bucket())
+              .key(upload.key()).uploadId(upload.uploadId())));
+        }
+        aborted++;
+      }
+      more = Boolean.TRUE.equals(r.isTruncated());
+      keyMarker = r.nextKeyMarker();
+      uploadMarker = r.nextUploadIdMarker();
+    }
+    String reserved = root + RESERVED;
+    long binaries = 0;
+    long bytes = 0;
+    List<software.amazon.awssdk.services.s3.model.ObjectIdentifier> batch = new ArrayList<>();
+    String token = null;
+    do {
+      String t = token;
+      ListObjectsV2Response r = call(Operation.LIST_OBJECTS, () -> s3.listObjectsV2(b -> b.bucket(bucket())
+          .prefix(root).continuationToken(t)));
+      for (S3Object o : r.contents()) {
+        if (!o.key().startsWith(reserved)) {
+          each.accept(new ListedBinary(new BinaryLocation(instanceId, organization,
+              ObjectKey.of(o.key().substring(root.length()))), o.size(), o.lastModified().truncatedTo(ChronoUnit.SECONDS)));
+          binaries++;
+          bytes += o.size();
+        }
+        if (!dryRun) {
+          batch.add(software.amazon.awssdk.services.s3.model.ObjectIdentifier.builder().key(o.key()).build());
+          if (batch.size() == DELETE_BATCH) {
+            deleteBatch(batch);
+          }
+        }
+      }
+      token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
+    } while (token != null);
+    if (!batch.isEmpty()) {
+      deleteBatch(batch);
+    }
+    return new org.binarybackends.OrganizationRemoval(organization, instanceId, dryRun, binaries, bytes, aborted);
+  }
+
+  /** One DeleteObjects request, quiet: it answers only the keys it could not delete, which fail the removal. */
+  private void deleteBatch(List<software.amazon.awssdk.services.s3.model.ObjectIdentifier> batch) {
+    List<software.amazon.awssdk.services.s3.model.ObjectIdentifier> keys = List.copyOf(batch);
+    batch.clear();
+    var r = call(Operation.DELETE_OBJECT, () -> s3.deleteObjects(b -> b.bucket(bucket())
+        .delete(d -> d.objects(keys).quiet(true))));
+    if (r.hasErrors() && !r.errors().isEmpty()) {
+      var first = r.errors().get(0);
+      throw new BackendUnavailableException("removing " + organization + "'s objects from " + bucket() + ": "
+          + r.errors().size() + " of " + keys.size() + " could not be deleted (the first, " + first.key() + ": "
+          + first.code() + " " + first.message() + "); what was deleted stays deleted: run the removal again",
+          true, null);
+    }
+  }
+
   // ---- signed URLs ----
 
   /**

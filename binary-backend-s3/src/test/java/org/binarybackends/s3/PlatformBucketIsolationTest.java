@@ -151,9 +151,6 @@ class PlatformBucketIsolationTest {
   }
 
   private S3Client platformInspector() {
-    return S3Client.builder().region(software.amazon.awssdk.regions.Region.EU_WEST_1)
-        .endpointOverride(fixture.s3.directEndpoint()).forcePathStyle(true).httpClient(fixture.http)
-        .credentialsProvider(StaticCredentialsProvider.create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials
-            .create("AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789"))).build();
+    return fixture.platformInspector();
   }
 }

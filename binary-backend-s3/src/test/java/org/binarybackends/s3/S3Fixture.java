@@ -108,6 +108,13 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
         AwsRegion.of("eu-west-1"), http);
   }
 
+  /** A plain S3 client with the platform's long-lived storage keys, to look at the platform's bucket behind its backend's back. */
+  S3Client platformInspector() {
+    return S3Client.builder().region(Region.EU_WEST_1).endpointOverride(s3.directEndpoint()).forcePathStyle(true)
+        .httpClient(http).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+            "AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789"))).build();
+  }
+
   BackendContext context(Clock clock, S3Transfer transfer) {
     return BackendContext.builder().clock(clock).service(S3Platform.class, platform)
         .service(S3Transfer.class, transfer).build();

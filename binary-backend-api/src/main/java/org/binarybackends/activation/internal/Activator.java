@@ -270,6 +270,14 @@ public final class Activator implements AutoCloseable {
                 : "while its own storage is degraded, uploads fail")));
   }
 
+  /**
+   * Records in the organization's history what was done to its binaries outside the activation rule
+   * (its removal from the default storage), for the audit trail and the listeners.
+   */
+  public OrganizationState record(OrganizationId organization, String actor, String change, String reason) {
+    return update(organization, s -> s.with(new Transition(clock.instant(), actor, change, reason)));
+  }
+
   // ---- checks ----
 
   /**

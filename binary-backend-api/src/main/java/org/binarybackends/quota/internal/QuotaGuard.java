@@ -372,6 +372,21 @@ public final class QuotaGuard implements BinaryBackend {
     return result;
   }
 
+  /**
+   * Removes the organization from the storage, then its ledger: what it held is gone, and so are
+   * its direct uploads' reservations (their uploads were aborted); the next counted operation
+   * counts from a listing again.
+   */
+  @Override
+  public org.binarybackends.OrganizationRemoval removeOrganization(OrganizationId organization, boolean dryRun,
+      java.util.function.Consumer<ListedBinary> each) {
+    org.binarybackends.OrganizationRemoval removal = storage.removeOrganization(organization, dryRun, each);
+    if (!dryRun && quotaOf(organization).isPresent()) {
+      notes.update(organization, QuotaLedger.NOTE, v -> Optional.empty());
+    }
+    return removal;
+  }
+
   // ---- direct uploads ----
 
   /** The reservation id of a direct upload: from its upload id, so any instance completing it finds it. */
