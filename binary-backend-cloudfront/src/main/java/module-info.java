@@ -1,5 +1,6 @@
 /**
- * CloudFront signed downloads in front of an organization's bucket (type {@code cloudfront}): keys
+ * CloudFront signed downloads in front of an organization's bucket (type {@code cloudfront}) or of
+ * the platform's bucket for every organization (type {@code platform-cloudfront}): keys
  * parsed with BouncyCastle, signed URLs and cookies, a URL cache for fleets, key rotation, and a
  * verify that fetches a probe through the distribution.
  */
@@ -16,5 +17,6 @@ module org.binarybackends.cloudfront {
 
   exports org.binarybackends.cloudfront;
 
-  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.cloudfront.CloudFrontBackendProvider;
+  provides org.binarybackends.spi.BinaryBackendProvider with org.binarybackends.cloudfront.CloudFrontBackendProvider,
+      org.binarybackends.cloudfront.PlatformCloudFrontProvider;
 }

@@ -28,8 +28,8 @@ import org.binarybackends.s3.internal.S3Origin;
 import org.binarybackends.spi.SharedNotes;
 
 /**
- * An organization's bucket behind its CloudFront distribution: every storage operation is the S3
- * backend's; download URLs are CloudFront signed URLs (canned policy) of the key that signs now (see
+ * A bucket behind a CloudFront distribution, an organization's or the platform's (see {@link
+ * Front}): every storage operation is the bucket's backend's; download URLs are CloudFront signed URLs (canned policy) of the key that signs now (see
  * {@link KeyRotation}), reused from a {@link SignedUrlCache} within a step of time, so a fleet
  * downloading one binary costs one signature per step.
  *
@@ -45,7 +45,8 @@ final class CloudFrontBackend implements BinaryBackend {
   /** How many signed URLs one organization keeps: about 1 KB each (an RSA URL and its key), 4 MB at most. */
   static final int CACHE_ENTRIES = 4096;
 
-  final CloudFrontSettings settings;
+  final Distribution distribution;
+  final Front front;
   final Clock clock;
   final SignedUrlCache cache;
   final KeyRotation rotation;
@@ -54,21 +55,24 @@ final class CloudFrontBackend implements BinaryBackend {
   private final Object originLock = new Object();
   private volatile S3Origin origin; // guarded by originLock when set
   private volatile boolean closed;
-
-  /** @param originFactory builds the S3 backend of {@code settings.origin()}, which the caller then owns */
   /** The platform's HTTP client: verify's requests to the distribution go through it. */
   final software.amazon.awssdk.http.SdkHttpClient http;
 
-  CloudFrontBackend(CloudFrontSettings settings, Supplier<S3Origin> originFactory, SharedNotes notes, Clock clock,
-      software.amazon.awssdk.http.SdkHttpClient http) {
-    this.settings = settings;
+  /**
+   * @param originFactory builds the bucket's backend, which this backend then owns
+   * @param cacheEntries how many signed URLs the fleet cache keeps
+   */
+  CloudFrontBackend(Distribution distribution, Front front, Supplier<S3Origin> originFactory, SharedNotes notes,
+      Clock clock, software.amazon.awssdk.http.SdkHttpClient http, int cacheEntries) {
+    this.distribution = distribution;
+    this.front = front;
     this.http = http;
     this.originFactory = originFactory;
     this.clock = clock;
-    this.cache = new SignedUrlCache(CACHE_WINDOW, CACHE_ENTRIES, clock);
-    this.rotation = new KeyRotation(settings, notes, cache, clock);
-    String p = settings.urlPathPrefix();
-    this.pathPrefix = p.isEmpty() ? "" : ObjectKey.of(p).uriPath(); // validated as a key by the S3 settings
+    this.cache = new SignedUrlCache(CACHE_WINDOW, cacheEntries, clock);
+    this.rotation = new KeyRotation(front.notesOwner, distribution, notes, cache, clock);
+    String p = distribution.urlPathPrefix(front.prefix);
+    this.pathPrefix = p.isEmpty() ? "" : ObjectKey.of(p).uriPath(); // validated as a key by the bucket's settings
   }
 
   /** The encoded URL path before an object's key. */
@@ -76,15 +80,14 @@ final class CloudFrontBackend implements BinaryBackend {
     return pathPrefix;
   }
 
-  /** The key of an object of the bucket as it appears in the distribution's URLs (without the prefix). */
+  /** The key of an object of the bucket as it appears in the distribution's URLs (after {@link #pathPrefix()}). */
   ObjectKey urlKey(String objectKey) {
-    return ObjectKey.of(objectKey.substring(settings.origin().prefix().length()));
+    return front.urlKey(objectKey);
   }
 
   private void checkOpen() {
     if (closed) {
-      throw new BackendUnavailableException("the CloudFront backend of " + settings.origin().organization() + " ("
-          + settings.host() + ") is closed", false, null);
+      throw new BackendUnavailableException(front.owner + " (" + distribution.host + ") is closed", false, null);
     }
   }
 
@@ -110,7 +113,7 @@ final class CloudFrontBackend implements BinaryBackend {
 
   @Override
   public BackendInstanceId instanceId() {
-    return settings.instanceId();
+    return front.instanceId;
   }
 
   @Override
@@ -154,14 +157,15 @@ final class CloudFrontBackend implements BinaryBackend {
   public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
     if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_URL_TTL) > 0) {
       throw InvalidInputException.of("ttl", ttl == null ? null : ttl.toString(), "a duration above zero, at most "
-          + MAX_URL_TTL.toDays() + " days (URLs end at the settings' ttlSeconds, " + settings.ttl().getSeconds()
+          + MAX_URL_TTL.toDays() + " days (URLs end at the settings' ttlSeconds, " + distribution.ttl.getSeconds()
           + " s, if that is sooner)");
     }
     checkOpen();
-    settings.origin().objectKey(organization, key); // the organization, the reserved records, the length
-    Duration effective = ttl.compareTo(settings.ttl()) > 0 ? settings.ttl() : ttl;
-    CloudFrontSigner signer = rotation.current();
-    SignedUrl url = cache.canned(signer, pathPrefix, key, Map.of(), effective);
+    // the organization, the reserved records, the length; in the platform's bucket, the organization's root
+    ObjectKey urlKey = urlKey(front.objectKey(organization, key));
+    Duration effective = ttl.compareTo(distribution.ttl) > 0 ? distribution.ttl : ttl;
+    CloudFrontSigner signer = rotation.currentFresh();
+    SignedUrl url = cache.canned(signer, pathPrefix, urlKey, Map.of(), effective);
     rotation.issued(signer, url.expiresAt());
     return url;
   }
@@ -194,7 +198,7 @@ final class CloudFrontBackend implements BinaryBackend {
 
   @Override
   public String toString() {
-    return "CloudFrontBackend{" + settings.baseUrl() + " signing with " + rotation.current().keyPairId() + ", origin "
-        + settings.instanceId() + "}";
+    return "CloudFrontBackend{" + distribution.baseUrl() + " signing with " + rotation.current().keyPairId()
+        + ", origin " + front.instanceId + "}";
   }
 }

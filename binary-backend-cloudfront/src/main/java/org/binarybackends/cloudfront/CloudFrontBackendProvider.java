@@ -33,7 +33,7 @@ import org.binarybackends.spi.SharedNotes;
  * this JVM, which is right for a single service instance only.
  */
 public final class CloudFrontBackendProvider implements BinaryBackendProvider<CloudFrontSettings> {
-  private static final SharedNotes IN_PROCESS = SharedNotes.inProcess();
+  static final SharedNotes IN_PROCESS = SharedNotes.inProcess();
 
   /** The provider {@link java.util.ServiceLoader} finds; stateless, so one may also be made directly. */
   public CloudFrontBackendProvider() {}
@@ -63,7 +63,8 @@ public final class CloudFrontBackendProvider implements BinaryBackendProvider<Cl
   public BinaryBackend create(CloudFrontSettings settings, BackendContext context) {
     S3Platform platform = S3Platform.of(context); // checked now, not at the first storage call
     S3BackendProvider s3 = new S3BackendProvider();
-    return new CloudFrontBackend(settings, () -> (S3Origin) s3.create(settings.origin(), context),
-        context.service(SharedNotes.class).orElse(IN_PROCESS), context.clock(), platform.httpClient());
+    return new CloudFrontBackend(settings.distribution(), Front.of(settings),
+        () -> (S3Origin) s3.create(settings.origin(), context), context.service(SharedNotes.class).orElse(IN_PROCESS),
+        context.clock(), platform.httpClient(), CloudFrontBackend.CACHE_ENTRIES);
   }
 }

@@ -67,7 +67,7 @@ final class CloudFrontProbe {
     byte[] content = ("binary-backends CloudFront probe " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
     try {
       key = origin.putProbe(content);
-      checks.add(Check.passed("origin-put-probe", "wrote s3://" + backend.settings.origin().bucket().value() + "/"
+      checks.add(Check.passed("origin-put-probe", "wrote s3://" + backend.front.bucket + "/"
           + key));
     } catch (BinaryBackendException e) {
       checks.add(Check.failed("origin-put-probe", "cannot write the probe to the bucket, so the distribution cannot"
@@ -119,8 +119,8 @@ final class CloudFrontProbe {
     String signing = backend.rotation.current().keyPairId();
     Answer mine = answers.get(signing);
     if (mine.served(content)) {
-      checks.add(Check.passed("signed-get", "fetched the probe through " + backend.settings.baseUrl() + " with a URL"
-          + " signed by key pair " + signing + " (" + backend.settings.hashAlgorithm() + "): HTTP 200, same bytes"));
+      checks.add(Check.passed("signed-get", "fetched the probe through " + backend.distribution.baseUrl() + " with a URL"
+          + " signed by key pair " + signing + " (" + backend.distribution.hashAlgorithm + "): HTTP 200, same bytes"));
     } else {
       checks.add(Check.failed("signed-get", diagnose(mine, signing, content), mine.retryable()));
     }
@@ -164,7 +164,7 @@ final class CloudFrontProbe {
     if (a.status == 200) {
       checks.add(Check.failed("unsigned-get", "the distribution served the probe without a signature: it does not"
           + " restrict viewer access, so anyone can download every binary. In the distribution's cache behavior set"
-          + " 'Restrict viewer access' to Yes with the trusted key group holding " + backend.settings.keyPairIds(),
+          + " 'Restrict viewer access' to Yes with the trusted key group holding " + backend.distribution.keyPairIds(),
           false));
     } else if (a.status == 403 && a.cloudFront()) { // MissingKey, or any refusal: not served
       checks.add(Check.passed("unsigned-get", "an unsigned request is refused (HTTP " + a.status
@@ -177,7 +177,7 @@ final class CloudFrontProbe {
 
   /** A person's explanation of why {@code a} is not the probe served, by CloudFront's error documents. */
   private String diagnose(Answer a, String keyPairId, byte[] content) {
-    String host = backend.settings.baseUrl().toString();
+    String host = backend.distribution.baseUrl().toString();
     if (a.failure != null) {
       return "cannot reach " + host + ": " + a.failure;
     }
@@ -187,15 +187,15 @@ final class CloudFrontProbe {
     }
     if (a.status == 200) {
       return "the distribution served other bytes than the probe (" + a.body.length + " bytes): its origin is not"
-          + " bucket " + backend.settings.origin().bucket().value() + " with prefix '" + backend.settings.origin().prefix()
-          + "' and origin path '" + backend.settings.originPath() + "'";
+          + " bucket " + backend.front.bucket + " with prefix '" + backend.front.prefix
+          + "' and origin path '" + backend.distribution.originPath + "'";
     }
     if (a.status == 404) {
       return "the distribution's origin has no object at the probe's path (404): the origin is another bucket, or the"
-          + " distribution's origin path is not '" + backend.settings.originPath() + "'";
+          + " distribution's origin path is not '" + backend.distribution.originPath + "'";
     }
     if (a.status == 403 && a.text().contains("The request could not be satisfied")) {
-      return "CloudFront does not serve " + backend.settings.host() + " from this distribution (403 'The request"
+      return "CloudFront does not serve " + backend.distribution.host + " from this distribution (403 'The request"
           + " could not be satisfied'): add it as an alternate domain name with its certificate, or use the"
           + " distribution's own domain";
     }
@@ -212,9 +212,9 @@ final class CloudFrontProbe {
     if (a.status == 403 && a.code().filter("AccessDenied"::equals).isPresent() && a.fromOrigin()) {
       return "CloudFront forwarded the request and the bucket refused it (403 AccessDenied from S3; behind Origin"
           + " Access Control a missing object is 403 too): the bucket policy does not let the distribution read "
-          + backend.settings.origin().bucket().value() + "/" + backend.settings.origin().prefix() + "* (add the"
+          + backend.front.bucket + "/" + backend.front.prefix + "* (add the"
           + " statement OnboardingPolicies.cloudFrontReadAccess(distributionArn) generates), or the distribution's"
-          + " origin is another bucket or its origin path is not '" + backend.settings.originPath() + "'";
+          + " origin is another bucket or its origin path is not '" + backend.distribution.originPath + "'";
     }
     if (a.edgeError("AccessDenied")) {
       String skew = a.date().map(d -> Duration.between(backend.clock.instant(), d))

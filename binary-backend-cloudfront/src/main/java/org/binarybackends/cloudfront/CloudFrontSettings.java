@@ -67,12 +67,7 @@ public final class CloudFrontSettings implements BackendSettings {
   public static final long MIN_TTL_SECONDS = 60;
   public static final long MAX_TTL_SECONDS = 7 * 24 * 3600;
 
-  private final String host;
-  private final Optional<URI> endpoint;
-  private final List<KeyPair> keys;
-  private final Duration ttl;
-  private final HashAlgorithm hashAlgorithm;
-  private final String originPath;
+  private final Distribution distribution;
   private final S3Settings origin;
 
   /**
@@ -91,14 +86,9 @@ public final class CloudFrontSettings implements BackendSettings {
     }
   }
 
-  private CloudFrontSettings(Builder b) {
-    this.host = b.host;
-    this.endpoint = Optional.ofNullable(b.endpointUri);
-    this.keys = List.copyOf(b.keys);
-    this.ttl = b.ttl;
-    this.hashAlgorithm = b.hashAlgorithm;
-    this.originPath = b.originPath;
-    this.origin = b.origin;
+  private CloudFrontSettings(Distribution distribution, S3Settings origin) {
+    this.distribution = distribution;
+    this.origin = origin;
   }
 
   public static Builder builder() {
@@ -118,45 +108,7 @@ public final class CloudFrontSettings implements BackendSettings {
         // recorded in the shared list of violations, reported with the rest below
       }
     }
-    b.host(json.requiredString("host", "the distribution's domain, e.g. d1234567890.cloudfront.net"));
-    List<SettingsReader> keys = json.requiredObjects("keys", "1 to " + MAX_KEYS + " key pairs "
-        + "[{\"keyPairId\": ..., \"privateKey\": ...}], oldest first");
-    for (int i = 0; i < keys.size(); i++) {
-      SettingsReader k = keys.get(i);
-      String id = k.requiredString("keyPairId", "the id of the public key in CloudFront, e.g. K2JCJMDEHXQW5F");
-      Secret key = k.optionalSecret("privateKey", "the private key: PEM text, or base64 of PKCS#8 DER");
-      if (key == null && !k.has("privateKey")) {
-        k.violation("privateKey", null, "the private key: PEM text, or base64 of PKCS#8 DER");
-      } else if (key != null && !key.revealUtf8().contains("-----BEGIN")) {
-        try {
-          key = Secret.ofBase64("privateKey", key.revealUtf8().replaceAll("\\s", ""));
-        } catch (InvalidInputException e) {
-          k.violations(List.of(Violation.ofSecret("privateKey", "PEM text (-----BEGIN ...), or base64 of PKCS#8 DER;"
-              + " found neither")));
-          key = null;
-        }
-      }
-      Secret passphrase = k.optionalSecret("passphrase", "the passphrase of an encrypted private key");
-      b.key(id, key, passphrase); // keys[i], in order
-    }
-    b.ttl(Duration.ofSeconds(json.optionalLong("ttlSeconds", MIN_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_TTL_SECONDS,
-        "the longest a URL lives, in seconds")));
-    String hash = json.optionalString("hashAlgorithm", "SHA1 or SHA256");
-    if (hash != null) {
-      if (hash.equals("SHA1") || hash.equals("SHA256")) {
-        b.hashAlgorithm(HashAlgorithm.valueOf(hash));
-      } else {
-        json.violation("hashAlgorithm", hash, "SHA1 (CloudFront's default) or SHA256");
-      }
-    }
-    String originPath = json.optionalString("originPath", "the distribution's origin path, e.g. /firmware");
-    if (originPath != null) {
-      b.originPath(originPath);
-    }
-    String endpoint = json.optionalString("endpoint", "for tests only: http(s)://host:port");
-    if (endpoint != null) {
-      b.endpoint(endpoint);
-    }
+    b.fields.read(json);
     return json.finish(b::build);
   }
 
@@ -178,36 +130,36 @@ public final class CloudFrontSettings implements BackendSettings {
   }
 
   public String host() {
-    return host;
+    return distribution.host;
   }
 
   /** The base of every URL: {@code https://<host>}, or the test endpoint. */
   public URI baseUrl() {
-    return endpoint.orElseGet(() -> URI.create("https://" + host));
+    return distribution.baseUrl();
   }
 
   /** The test endpoint replacing {@code https://<host>}, if one is set. */
   public Optional<URI> endpoint() {
-    return endpoint;
+    return distribution.endpoint;
   }
 
   /** The key pairs, oldest first. */
   public List<KeyPair> keys() {
-    return keys;
+    return distribution.keys;
   }
 
   /** The longest a URL lives. */
   public Duration ttl() {
-    return ttl;
+    return distribution.ttl;
   }
 
   public HashAlgorithm hashAlgorithm() {
-    return hashAlgorithm;
+    return distribution.hashAlgorithm;
   }
 
   /** The distribution's origin path ({@code ""} or {@code /firmware}). */
   public String originPath() {
-    return originPath;
+    return distribution.originPath;
   }
 
   /** The bucket the distribution serves, where uploads, reads, listings and deletes go. */
@@ -234,20 +186,24 @@ public final class CloudFrontSettings implements BackendSettings {
   @Override
   public Set<String> endpointOverrides() {
     Set<String> fields = new TreeSet<>();
-    endpoint.ifPresent(e -> fields.add("endpoint"));
+    distribution.endpoint.ifPresent(e -> fields.add("endpoint"));
     origin.endpointOverrides().forEach(f -> fields.add("origin." + f));
     return Collections.unmodifiableSet(fields);
   }
 
   /** The path of URLs before an object's key: the bucket's prefix without the origin path. */
   String urlPathPrefix() {
-    return ("/" + origin.prefix()).substring(originPath.length() + 1);
+    return distribution.urlPathPrefix(origin.prefix());
+  }
+
+  /** The distribution's part of these settings. */
+  Distribution distribution() {
+    return distribution;
   }
 
   @Override
   public String toString() {
-    return "CloudFrontSettings{" + baseUrl() + ", keys=" + keys + ", ttl=" + ttl.getSeconds() + "s, " + hashAlgorithm
-        + (originPath.isEmpty() ? "" : ", originPath=" + originPath) + ", origin=" + origin + "}";
+    return "CloudFrontSettings{" + distribution + ", origin=" + origin + "}";
   }
 
   /**
@@ -268,17 +224,8 @@ public final class CloudFrontSettings implements BackendSettings {
 
   private com.fasterxml.jackson.databind.node.ObjectNode json(boolean withKeys) {
     com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper()
-        .createObjectNode().put("type", TYPE).put("host", host);
-    com.fasterxml.jackson.databind.node.ArrayNode k = o.putArray("keys");
-    for (KeyPair pair : keys) {
-      k.addObject().put("keyPairId", pair.keyPairId()).put("privateKey", withKeys
-          ? pair.privateKey().pkcs8Base64().revealUtf8() : Secret.REDACTED);
-    }
-    o.put("ttlSeconds", ttl.getSeconds()).put("hashAlgorithm", hashAlgorithm.name());
-    if (!originPath.isEmpty()) {
-      o.put("originPath", originPath);
-    }
-    endpoint.ifPresent(e -> o.put("endpoint", e.toString()));
+        .createObjectNode().put("type", TYPE);
+    distribution.write(o, withKeys);
     try {
       o.set("origin", new com.fasterxml.jackson.databind.ObjectMapper().readTree(origin.toJson()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -289,27 +236,19 @@ public final class CloudFrontSettings implements BackendSettings {
 
   /** Builds {@link CloudFrontSettings}, validating everything at {@link #build()}; not thread-safe. */
   public static final class Builder {
-    private String host;
-    private String endpoint;
-    private URI endpointUri;
-    /** As given, in order: {@code keys[i]} in a violation is the i-th. */
-    private final List<RawKey> rawKeys = new ArrayList<>();
-    private final List<KeyPair> keys = new ArrayList<>();
-    private Duration ttl = Duration.ofSeconds(DEFAULT_TTL_SECONDS);
-    private HashAlgorithm hashAlgorithm = HashAlgorithm.SHA1;
-    private String originPath = "";
+    final Distribution.Fields fields = new Distribution.Fields();
     private S3Settings origin;
 
     private Builder() {}
 
     public Builder host(String host) {
-      this.host = host;
+      fields.host = host;
       return this;
     }
 
     /** For tests only: the base URL replacing {@code https://<host>}, {@code http(s)://host:port}. */
     public Builder endpoint(String endpoint) {
-      this.endpoint = endpoint;
+      fields.endpoint = endpoint;
       return this;
     }
 
@@ -320,24 +259,22 @@ public final class CloudFrontSettings implements BackendSettings {
      * @param passphrase the passphrase of an encrypted key, else {@code null}
      */
     public Builder key(String keyPairId, Secret privateKey, Secret passphrase) {
-      rawKeys.add(new RawKey(keyPairId, privateKey, passphrase));
+      fields.rawKeys.add(new Distribution.Fields.RawKey(keyPairId, privateKey, passphrase));
       return this;
     }
 
-    private record RawKey(String keyPairId, Secret privateKey, Secret passphrase) {}
-
     public Builder ttl(Duration ttl) {
-      this.ttl = ttl;
+      fields.ttl = ttl;
       return this;
     }
 
     public Builder hashAlgorithm(HashAlgorithm hashAlgorithm) {
-      this.hashAlgorithm = hashAlgorithm;
+      fields.hashAlgorithm = hashAlgorithm;
       return this;
     }
 
     public Builder originPath(String originPath) {
-      this.originPath = originPath;
+      fields.originPath = originPath;
       return this;
     }
 
@@ -353,81 +290,19 @@ public final class CloudFrontSettings implements BackendSettings {
      */
     public CloudFrontSettings build() {
       List<Violation> v = new ArrayList<>();
-      Violation h = CloudFrontSigner.hostViolation("host", host);
-      if (h != null) {
-        v.add(h);
-      }
-      endpointUri = null;
-      if (endpoint != null) {
-        endpointUri = endpoint(v, endpoint);
-      }
-      keys.clear();
-      if (rawKeys.isEmpty() || rawKeys.size() > MAX_KEYS) {
-        v.add(Violation.of("keys", rawKeys.size() + " key pairs", "1 to " + MAX_KEYS + " key pairs (a key group holds at"
-            + " most " + MAX_KEYS + " public keys)"));
-      }
-      Set<String> ids = new HashSet<>();
-      for (int i = 0; i < rawKeys.size(); i++) {
-        RawKey raw = rawKeys.get(i);
-        String field = "keys[" + i + "].";
-        String id = raw.keyPairId();
-        Violation idViolation = CloudFrontSigner.keyPairIdViolation(field + "keyPairId", id);
-        if (idViolation != null) {
-          v.add(idViolation);
-        } else if (!ids.add(id)) {
-          v.add(Violation.of(field + "keyPairId", id, "a key pair id given once; this one is repeated"));
-        }
-        CloudFrontKey key = null;
-        try {
-          key = CloudFrontKey.parse(raw.privateKey(), Optional.ofNullable(raw.passphrase()));
-        } catch (InvalidInputException e) {
-          e.violations().forEach(x -> v.add(new Violation(field + x.field(), x.shownValue(), x.allowed())));
-        }
-        if (idViolation == null && key != null) {
-          keys.add(new KeyPair(id, key));
-        }
-      }
-      if (ttl == null || ttl.getSeconds() < MIN_TTL_SECONDS || ttl.getSeconds() > MAX_TTL_SECONDS || ttl.getNano() != 0) {
-        v.add(Violation.of("ttlSeconds", ttl == null ? null : ttl.toString(), "whole seconds from " + MIN_TTL_SECONDS
-            + " to " + MAX_TTL_SECONDS + " (7 days)"));
-      }
-      if (hashAlgorithm == null) {
-        v.add(Violation.missing("hashAlgorithm", "SHA1 or SHA256"));
-      }
       if (origin == null) {
         v.add(Violation.missing("origin", "the organization's bucket: its s3 settings"));
       }
-      if (originPath == null || !originPath.isEmpty() && !originPath.matches("(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+")) {
-        v.add(Violation.of("originPath", originPath, "empty, or a path beginning with '/' and not ending with '/', as"
-            + " the distribution's origin settings show it, e.g. /firmware"));
-      } else if (origin != null && !originPath.isEmpty() && !("/" + origin.prefix()).startsWith(originPath + "/")) {
-        v.add(Violation.of("originPath", originPath, "the beginning of the bucket's prefix '" + origin.prefix()
-            + "' (CloudFront adds the origin path to every request), or empty"));
-      }
+      Distribution d = fields.build(v, origin == null ? null : origin.prefix());
       if (!v.isEmpty()) {
         throw new InvalidConfigurationException(v);
       }
-      return new CloudFrontSettings(this);
-    }
-
-    private static URI endpoint(List<Violation> v, String value) {
-      try {
-        URI uri = new URI(value);
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && uri.getRawQuery() == null
-            && uri.getRawFragment() == null && (uri.getRawPath() == null || uri.getRawPath().isEmpty())) {
-          return uri;
-        }
-      } catch (URISyntaxException e) {
-        // reported below
-      }
-      v.add(Violation.of("endpoint", value, "for tests only: http(s)://host[:port], without path or query"));
-      return null;
+      return new CloudFrontSettings(d, origin);
     }
   }
 
   /** The key pair ids, for messages. */
   String keyPairIds() {
-    return keys.stream().map(KeyPair::keyPairId).collect(Collectors.joining(", "));
+    return distribution.keyPairIds();
   }
 }

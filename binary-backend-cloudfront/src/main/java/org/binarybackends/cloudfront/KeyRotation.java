@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which of the configured key pairs signs, and what every service instance knows about each, kept in
- * the organization's {@link SharedNotes}:
+ * the shared notes of the distribution's owner ({@link Front#notesOwner}: the organization, or for
+ * the platform's distribution the platform, once for every organization):
  *
  * <ul>
  *   <li>{@code cloudfront/<host>/<keyPairId>/trusted}: a probe signed with the key passed at the edge
@@ -30,10 +31,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rule: the newest configured key (the last of {@code keys}) that is trusted signs; until one
  * is, the oldest. A key that does not sign is removable once its latest expiry has passed. Switching
- * drops the old key's URLs from the cache at once. Thread-safe.
+ * drops the old key's URLs from the cache at once. Every instance reads the notes again at most
+ * {@link #REFRESH} after it last did, while it signs: a key another instance found trusted signs here
+ * too within that time. Thread-safe.
  */
 final class KeyRotation {
   private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
+  /** How long an instance signs on the notes it read before reading them again. */
+  static final java.time.Duration REFRESH = java.time.Duration.ofMinutes(1);
 
   private final OrganizationId organization;
   private final String host;
@@ -45,14 +50,18 @@ final class KeyRotation {
   /** The latest expiry this instance has recorded per key: a note is written only when it grows. */
   private final Map<String, Instant> recorded = new ConcurrentHashMap<>();
   private volatile CloudFrontSigner current;
+  /** When the notes were last read (or tried). */
+  private volatile Instant refreshed;
 
-  KeyRotation(CloudFrontSettings settings, SharedNotes notes, SignedUrlCache cache, Clock clock) {
-    this.organization = settings.origin().organization();
-    this.host = settings.host();
-    this.keys = settings.keys();
+  /** @param organization whose notes hold the state: the distribution's owner */
+  KeyRotation(OrganizationId organization, Distribution distribution, SharedNotes notes, SignedUrlCache cache,
+      Clock clock) {
+    this.organization = organization;
+    this.host = distribution.host;
+    this.keys = distribution.keys;
     for (KeyPair k : keys) {
-      signers.put(k.keyPairId(), CloudFrontSigner.forBaseUrl(settings.baseUrl(), k.keyPairId(), k.privateKey(),
-          settings.hashAlgorithm()).withClock(clock));
+      signers.put(k.keyPairId(), CloudFrontSigner.forBaseUrl(distribution.baseUrl(), k.keyPairId(), k.privateKey(),
+          distribution.hashAlgorithm).withClock(clock));
     }
     this.notes = notes;
     this.cache = cache;
@@ -80,6 +89,29 @@ final class KeyRotation {
     return current;
   }
 
+  /**
+   * The signer that signs now, after reading the notes again if {@link #REFRESH} has passed since
+   * they were last read: one read a minute per instance, on the calling thread; a failure is logged
+   * and signing goes on with what was read before.
+   */
+  CloudFrontSigner currentFresh() {
+    Instant last = refreshed;
+    if (last == null || !clock.instant().isBefore(last.plus(REFRESH))) {
+      synchronized (this) {
+        if (refreshed == last) {
+          try {
+            refresh();
+          } catch (RuntimeException e) {
+            refreshed = clock.instant();
+            LOG.warn("{}: cannot read the key rotation notes ({}); signing with {} until the next read", organization,
+                e.getMessage(), current.keyPairId());
+          }
+        }
+      }
+    }
+    return current;
+  }
+
   private String note(String keyPairId, String what) {
     return "cloudfront/" + host + "/" + keyPairId + "/" + what;
   }
@@ -94,6 +126,7 @@ final class KeyRotation {
   Map<String, String> refresh() {
     String prefix = "cloudfront/" + host + "/";
     Map<String, String> read = notes.list(organization, prefix);
+    refreshed = clock.instant();
     CloudFrontSigner chosen = signers.get(keys.get(0).keyPairId());
     for (KeyPair k : keys) {
       if (read.containsKey(note(k.keyPairId(), "trusted"))) {

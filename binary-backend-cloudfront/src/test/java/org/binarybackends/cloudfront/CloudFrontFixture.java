@@ -84,6 +84,35 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
         sts.endpoint().toString(), true);
   }
 
+  /** The platform's own storage identity: long-lived keys, not an STS session. */
+  static final String PLATFORM_STORAGE_USER = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":user/platform-storage";
+
+  /** A new platform bucket, usable with the platform's long-lived keys only, and its platform-s3 settings. */
+  org.binarybackends.s3.PlatformBucketSettings platformBucket(String prefix) {
+    s3.addStaticIdentity("AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789", PLATFORM_STORAGE_USER);
+    String bucket = "cf-platform-" + buckets.incrementAndGet();
+    s3.createBucket(bucket, PLATFORM_STORAGE_USER, PLATFORM_ACCOUNT);
+    return org.binarybackends.s3.PlatformBucketSettings.of(bucket, "eu-west-1", prefix, null, null,
+        s3.endpoint().toString(), true);
+  }
+
+  /** A distribution (emulated) in front of the platform's {@code bucket}; closed with the fixture. */
+  Distribution distribution(org.binarybackends.s3.PlatformBucketSettings bucket, String originPath) {
+    OacOrigin origin = s3.cloudFrontOrigin(bucket.bucket().value(), originPath);
+    CloudFrontEdgeEmulator edge = CloudFrontEdgeEmulator.start(origin, sharedClock);
+    edges.add(edge);
+    return new Distribution(edge, origin);
+  }
+
+  /** The platform's services with its long-lived storage keys as its own credentials, no notes. */
+  BackendContext platformContext(Clock clock) {
+    S3Platform storage = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_STORAGE_USER, StaticCredentialsProvider.create(
+        AwsBasicCredentials.create("AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789")),
+        AwsRegion.of("eu-west-1"), http);
+    return BackendContext.builder().clock(clock).service(S3Platform.class, storage)
+        .service(S3Transfer.class, new S3Transfer(5L << 20, 4)).build();
+  }
+
   /** A distribution (emulated) in front of {@code bucket}, trusting no key yet; closed with the fixture. */
   Distribution distribution(S3Settings bucket, String originPath) {
     OacOrigin origin = s3.cloudFrontOrigin(bucket.bucket().value(), originPath);

@@ -38,7 +38,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * {@code .} is refused, so no organization's root meets the platform's own records under {@code
  * <prefix>.binary-backends/}. Thread-safe.
  */
-final class PlatformBucketBackend implements org.binarybackends.BinaryBackend {
+final class PlatformBucketBackend implements org.binarybackends.s3.internal.S3Origin {
   private final PlatformBucketSettings settings;
   private final S3Objects platform;
   private final AwsCredentialsProvider credentials;
@@ -80,14 +80,8 @@ final class PlatformBucketBackend implements org.binarybackends.BinaryBackend {
     if (platform.closed()) {
       platform.check(PLATFORM); // says it is closed
     }
-    if (organization == null) {
-      throw InvalidInputException.of("organization", null, "an organization id");
-    }
-    if (organization.value().startsWith(".")) {
-      throw InvalidInputException.of("organization", organization.value(), "an organization id not starting with"
-          + " '.' in the platform's bucket (its records are under " + settings.prefix() + S3Objects.RESERVED + ")");
-    }
-    return organizations.computeIfAbsent(organization, o -> platform.view(o, settings.prefix() + o.value() + "/"));
+    String root = settings.root(organization);
+    return organizations.computeIfAbsent(organization, o -> platform.view(o, root));
   }
 
   @Override
@@ -179,6 +173,19 @@ final class PlatformBucketBackend implements org.binarybackends.BinaryBackend {
       }
       return of(upload.location().organization()).directUploads();
     }
+  }
+
+  /** A probe under the platform's records, {@code <prefix>.binary-backends/probes/}: no organization's. */
+  @Override
+  public String putProbe(byte[] content) {
+    platform.check(PLATFORM); // refused once closed
+    return platform.putProbe(content);
+  }
+
+  @Override
+  public void deleteProbe(String key) {
+    platform.check(PLATFORM);
+    platform.deleteProbe(key);
   }
 
   @Override

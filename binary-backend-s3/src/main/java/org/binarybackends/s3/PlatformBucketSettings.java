@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.InvalidConfigurationException;
+import org.binarybackends.InvalidInputException;
+import org.binarybackends.ObjectKey;
+import org.binarybackends.OrganizationId;
 import org.binarybackends.Violation;
 import org.binarybackends.spi.BackendSettings;
 import org.binarybackends.spi.SettingsReader;
@@ -72,7 +75,8 @@ public final class PlatformBucketSettings implements BackendSettings {
         Optional.ofNullable(s3), pathStyleAccess);
   }
 
-  static PlatformBucketSettings read(SettingsReader json) {
+  /** Reads the settings from JSON, reporting every violation at once. */
+  public static PlatformBucketSettings read(SettingsReader json) {
     json.skip("type");
     String bucket = json.requiredString("bucket", "an S3 bucket name");
     String region = json.requiredString("region", "an AWS region such as eu-west-1");
@@ -82,6 +86,35 @@ public final class PlatformBucketSettings implements BackendSettings {
     String s3 = json.optionalString("s3Endpoint", "an http(s) URL");
     boolean pathStyle = json.optionalBoolean("pathStyleAccess", false);
     return json.finish(() -> of(bucket, region, prefix, owner, kms, s3, pathStyle));
+  }
+
+  /**
+   * Where {@code organization}'s binaries are: {@code <prefix><organization>/}. Built from the
+   * validated id only; an id starting with {@code .} is refused, so that no organization's root meets
+   * the platform's own records under {@code <prefix>.binary-backends/}.
+   *
+   * @throws InvalidInputException for a missing id or one starting with {@code .}
+   */
+  public String root(OrganizationId organization) {
+    if (organization == null) {
+      throw InvalidInputException.of("organization", null, "an organization id");
+    }
+    if (organization.value().startsWith(".")) {
+      throw InvalidInputException.of("organization", organization.value(), "an organization id not starting with"
+          + " '.' in the platform's bucket (its records are under " + prefix + S3Objects.RESERVED + ")");
+    }
+    return prefix + organization.value() + "/";
+  }
+
+  /**
+   * The key of {@code organization}'s binary {@code key} in the bucket: what the backend stores it
+   * under, and what a distribution in front of the bucket serves.
+   *
+   * @throws InvalidInputException as {@link #root} does, or for a key under the library's reserved
+   *     {@code .binary-backends/} or longer than S3's 1,024 bytes with the root
+   */
+  public String objectKey(OrganizationId organization, ObjectKey key) {
+    return S3Objects.objectKey(root(organization), key);
   }
 
   @Override

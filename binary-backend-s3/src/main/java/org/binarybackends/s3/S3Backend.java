@@ -107,7 +107,7 @@ final class S3Backend implements S3Origin {
     return Optional.of(objects.directUploads());
   }
 
-  @Override
+  /** The settings of the bucket. */
   public S3Settings settings() {
     return settings;
   }
