@@ -1,5 +1,11 @@
 package org.binarybackends.postgres;
 
+import org.binarybackends.s3.AwsRegion;
+import org.binarybackends.s3.PlatformBucketProvider;
+import org.binarybackends.s3.PlatformBucketSettings;
+import org.binarybackends.s3.S3Platform;
+import org.binarybackends.spi.BackendContext;
+
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
@@ -26,11 +32,25 @@ import org.binarybackends.activation.SettingsJson;
 
 /**
  * One service instance in a JVM of its own, for {@code SeparateJvmsTest}: PostgreSQL store, the
- * shared directory storage, checks on a schedule; driven line by line on stdin, one answer line per
- * command on stdout. Arguments: JDBC URL, user, schema, shared directory, instance name, lease millis.
+ * platform's bucket on the test's S3 server as the default storage (with a quota on every
+ * organization), the shared directory storage as organizations' own, checks on a schedule; driven
+ * line by line on stdin, one answer line per command on stdout. Arguments: JDBC URL, user, schema,
+ * shared directory, instance name, lease millis, S3 endpoint, platform bucket.
  */
 public final class InstanceMain {
   static final OrganizationId ORG = OrganizationId.of("org-a");
+  /** The platform's long-lived storage keys, which the test's S3 server knows. */
+  static final String ACCESS_KEY = "AKIAPLATFORMSTORAGE1";
+  static final String SECRET_KEY = "platform-storage-secret-0123456789";
+  static final String PLATFORM_ACCOUNT = "210987654321";
+  static final String PLATFORM_USER = "arn:aws:iam::" + PLATFORM_ACCOUNT + ":user/platform-storage";
+  /** Every organization's quota on the platform's bucket: counted across the instances. */
+  static final org.binarybackends.quota.StorageQuota QUOTA = org.binarybackends.quota.StorageQuota.bytes(1L << 30);
+
+  /** The platform's bucket the instances share. */
+  static PlatformBucketSettings platformBucket(String endpoint, String bucket) {
+    return PlatformBucketSettings.of(bucket, "eu-west-1", "binaries/", null, null, endpoint, true);
+  }
 
   private InstanceMain() {}
 
@@ -46,10 +66,19 @@ public final class InstanceMain {
     PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     java.util.function.Consumer<String> answer = line -> stdout.println("> " + line);
     SharedDirectoryProvider provider = new SharedDirectoryProvider(base);
+    PlatformBucketSettings platformBucket = platformBucket(args[6], args[7]);
+    software.amazon.awssdk.http.SdkHttpClient http = software.amazon.awssdk.http.apache5.Apache5HttpClient.builder()
+        .build();
+    S3Platform platform = new S3Platform(PLATFORM_ACCOUNT, PLATFORM_USER,
+        software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)),
+        AwsRegion.of("eu-west-1"), http);
     try (BinaryBackends binaries = BinaryBackends.builder()
         .stateStore(PostgresStateStore.builder().dataSource(new UrlDataSource(url, user))
             .keys(PostgresFixture.KEYS).schema(args[2]).schemaMode(SchemaMode.VALIDATE).build())
-        .defaultStorage(new SharedDirectoryProvider.Settings("platform")).registry(BinaryBackendRegistry.of(provider))
+        .defaultStorage(platformBucket).registry(BinaryBackendRegistry.of(provider, new PlatformBucketProvider()))
+        .context(BackendContext.builder().service(S3Platform.class, platform).build())
+        .quotas(org.binarybackends.quota.StorageQuotas.every(QUOTA)).closeAfterwards(http)
         .policy(policy).checks(Duration.ofMillis(50), 4).instanceName(args[4]).build();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
       answer.accept("ready " + ProcessHandle.current().pid());
@@ -67,14 +96,19 @@ public final class InstanceMain {
             case "upload":
               StoredBinary b = binaries.forUpload(ORG).backend().put(ORG, ObjectKey.of(c[1]),
                   new ByteArrayInputStream(c[1].getBytes(StandardCharsets.UTF_8)));
-              answer.accept("stored " + b.location().instance().attributes().get("name"));
+              answer.accept("stored " + (b.location().instance().equals(platformBucket.instanceId()) ? "platform"
+                  : b.location().instance().attributes().get("name")));
               break;
             case "read":
-              BinaryLocation at = new BinaryLocation(new SharedDirectoryProvider.Settings(c[1]).instanceId(), ORG,
-                  ObjectKey.of(c[2]));
+              BinaryLocation at = new BinaryLocation(c[1].equals("platform") ? platformBucket.instanceId()
+                  : new SharedDirectoryProvider.Settings(c[1]).instanceId(), ORG, ObjectKey.of(c[2]));
               try (BinaryContent content = binaries.forBinary(at).read(ORG, at.key())) {
                 answer.accept(new String(content.stream().readAllBytes(), StandardCharsets.UTF_8));
               }
+              break;
+            case "usage":
+              org.binarybackends.quota.QuotaUsage u = binaries.quotaUsage(ORG).orElseThrow();
+              answer.accept(u.storedBinaries() + " " + u.storedBytes() + " " + u.reservedBytes());
               break;
             case "quit":
               answer.accept("bye");
@@ -141,9 +175,10 @@ public final class InstanceMain {
     }
   }
 
-  static List<String> command(String url, String user, String schema, Path base, String name, long leaseMillis) {
+  static List<String> command(String url, String user, String schema, Path base, String name, long leaseMillis,
+      String s3Endpoint, String bucket) {
     return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-cp",
         System.getProperty("java.class.path"), InstanceMain.class.getName(), url, user, schema, base.toString(), name,
-        Long.toString(leaseMillis));
+        Long.toString(leaseMillis), s3Endpoint, bucket);
   }
 }

@@ -1,5 +1,8 @@
 package org.binarybackends.postgres;
 
+import org.binarybackends.testkit.LocalSts;
+import org.binarybackends.testkit.s3.EmbeddedS3;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -26,10 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three service instances in separate JVMs on one PostgreSQL schema and one storage directory, as
- * three hosts behind a load balancer: the test registers an organization, makes its storage
- * verifiable, uploads through every instance, kills the one holding a check lease, registers from
- * two at once, and drops every database connection under load.
+ * Three service instances in separate JVMs on one PostgreSQL schema, with the platform's bucket (on
+ * the test's S3 server) as their default storage and one storage directory as the organization's
+ * own, as three hosts behind a load balancer: the test uploads through every instance to the
+ * platform's bucket, registers an organization, makes its storage verifiable, uploads through every
+ * instance, kills the one holding a check lease, registers from two at once, drops every database
+ * connection under load, and finds the organization's quota usage counted once across them all.
  */
 class SeparateJvmsTest {
   private static final long LEASE_MILLIS = 2_000;
@@ -84,6 +89,8 @@ class SeparateJvmsTest {
   }
 
   private EmbeddedPostgres server;
+  private LocalSts sts;
+  private EmbeddedS3 s3;
 
   @AfterEach
   void stop() throws IOException {
@@ -92,6 +99,12 @@ class SeparateJvmsTest {
     }
     if (server != null) {
       server.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+    if (sts != null) {
+      sts.close();
     }
   }
 
@@ -147,12 +160,22 @@ class SeparateJvmsTest {
     // by URL, as the instances connect: it outlives the server's restart below
     PostgresStateStore store = PostgresStateStore.builder().dataSource(new InstanceMain.UrlDataSource(url, "postgres"))
         .keys(PostgresFixture.KEYS).schema(schema).build();
+    // the platform's bucket, which every instance reaches with the platform's long-lived keys
+    sts = LocalSts.start();
+    s3 = EmbeddedS3.start(base.resolve("s3"), sts);
+    s3.addStaticIdentity(InstanceMain.ACCESS_KEY, InstanceMain.SECRET_KEY, InstanceMain.PLATFORM_USER);
+    s3.createBucket("platform-binaries", InstanceMain.PLATFORM_USER, InstanceMain.PLATFORM_ACCOUNT);
     for (int i = 0; i < 3; i++) {
       instances.add(new Instance(new ProcessBuilder(InstanceMain.command(url, "postgres", schema, base,
-          "instance-" + i, LEASE_MILLIS)).redirectError(ProcessBuilder.Redirect.INHERIT).start()));
+          "instance-" + i, LEASE_MILLIS, s3.endpoint().toString(), "platform-binaries"))
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start()));
     }
     for (Instance i : instances) {
       assertThat(i.ask("upload fw/before-" + i.pid + ".bin")).isEqualTo("stored platform");
+    }
+    long platformBytes = instances.stream().mapToLong(i -> ("fw/before-" + i.pid + ".bin").length()).sum();
+    for (Instance i : instances) {
+      assertThat(i.ask("usage")).as("the quota ledger, one across the instances").isEqualTo("3 " + platformBytes + " 0");
     }
 
     // registered, not verifiable yet: every instance keeps uploading to the default storage
@@ -234,6 +257,8 @@ class SeparateJvmsTest {
     assertThat(trail).filteredOn(t -> t.change().startsWith("switched to")).hasSize(1);
     assertThat(trail).hasSameSizeAs(store.get(InstanceMain.ORG).orElseThrow().history());
     for (Instance i : alive) {
+      assertThat(i.ask("usage")).as("counted once, through the kill and the restart").isEqualTo("3 " + platformBytes
+          + " 0");
       assertThat(i.ask("quit")).isEqualTo("bye");
     }
   }
