@@ -109,10 +109,8 @@ class PlatformBucketOffboardingTest {
     storage.directUploads().orElseThrow().start(LEAVING, ObjectKey.of("fw/big.bin"), 10, GeneratedContent.sha256(2, 10));
     // a thousand and more: S3 deletes at most a thousand keys per request and lists as many per page
     try (S3Client s3 = fixture.platformInspector()) {
-      for (int i = 0; i < 1005; i++) {
-        String key = String.format("binaries/org-a/many/%04d.bin", i);
-        s3.putObject(r -> r.bucket(settings.bucket().value()).key(key), RequestBody.fromString("x"));
-      }
+      java.util.stream.IntStream.range(0, 1005).parallel().forEach(i -> s3.putObject(r -> r.bucket(
+          settings.bucket().value()).key(String.format("binaries/org-a/many/%04d.bin", i)), RequestBody.fromString("x")));
     }
     List<String> before = objects("binaries/");
     assertThat(objects("binaries/org-a/")).hasSize(1006);
