@@ -152,6 +152,23 @@ public abstract class QuotaContract {
   }
 
   @Test
+  void aLargePutOfUnknownLengthNearItsLimitWritesTheLedgerAFewTimesOnly() throws Exception {
+    long mib = 1 << 20;
+    BinaryBackends b = limited(StorageQuota.bytes(50 * mib));
+    put(b, "small", 1, true);
+    long before = notes().get(ORG, LEDGER).orElseThrow().version();
+    // read in pieces of kilobytes: reserved in steps of 8 MiB doubling, until the doubling would pass
+    // the limit; then by at most 8 MiB and half the room left
+    put(b, "large", 45 * mib, false);
+    long writes = notes().get(ORG, LEDGER).orElseThrow().version() - before;
+    assertThat(writes).as("ledger writes for 45 MiB streamed to 5 MiB of the limit").isBetween(2L, 30L);
+    assertThat(usage(b)).extracting(QuotaUsage::storedBytes, QuotaUsage::reservedBytes)
+        .containsExactly(45 * mib + 1, 0L);
+    assertThatThrownBy(() -> put(b, "over", 5 * mib, false)).isInstanceOf(QuotaExceededException.class);
+    assertNotStored("over");
+  }
+
+  @Test
   void theNumberOfBinariesIsLimitedAndAnOverwriteAddsNone() throws Exception {
     BinaryBackends b = limited(StorageQuota.binaries(2));
     put(b, "a", 10, true);

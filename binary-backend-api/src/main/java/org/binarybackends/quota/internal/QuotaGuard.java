@@ -279,7 +279,13 @@ public final class QuotaGuard implements BinaryBackend {
           try {
             reservation.reserve(Math.max(need, Math.max(STEP, reservation.bytes)), 0);
           } catch (QuotaExceededException e) {
-            reservation.reserve(need, 0); // exactly what is needed, if the limit leaves that
+            // near the limit: steps of at most STEP and at most half the room left, so that puts racing
+            // for it are not shut out by the first to ask, in a number of writes that stays logarithmic
+            long room = e.maximum() - e.usage();
+            if (room < need) {
+              throw e;
+            }
+            reservation.reserve(Math.max(need, Math.min(room / 2, STEP)), 0);
           }
         } else {
           reservation.renewIfDue();
