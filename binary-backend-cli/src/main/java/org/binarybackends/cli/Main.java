@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         + " and move binaries, without writing code.",
     subcommands = {PolicyCommand.class, CheckTrustCommand.class, VerifyCommand.class, StateCommands.Status.class,
         StateCommands.Register.class, StateCommands.Check.class, StateCommands.Remove.class,
-        StateCommands.AllowFallback.class, SignCommand.class, ObjectCommands.Put.class, ObjectCommands.Get.class,
+        StateCommands.AllowFallback.class, SignCommand.class, KeysCommand.class, ObjectCommands.Put.class, ObjectCommands.Get.class,
         ObjectCommands.Stat.class, ObjectCommands.Ls.class, ObjectCommands.Rm.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:checks failed, differences found, or refused by a quota",
@@ -82,12 +82,12 @@ public final class Main implements Runnable {
     cli.setErr(new java.io.PrintWriter(stderr, true));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setParameterExceptionHandler((e, a) -> {
-      stderr.println("error: " + e.getMessage());
-      stderr.println("see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+      stderr.println("error: " + e.getMessage().replace('\n', ' ') + " (see: "
+          + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       return ExitCode.USAGE;
     });
     cli.setExecutionExceptionHandler((e, c, parsed) -> {
-      stderr.println("error: " + Output.message(e));
+      stderr.println("error: " + Output.message(e).replace('\n', ' '));
       return ExitCode.of(e);
     });
     return cli.execute(args);

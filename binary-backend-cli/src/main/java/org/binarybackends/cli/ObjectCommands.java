@@ -39,6 +39,11 @@ final class ObjectCommands {
         description = "a backend's settings (JSON); without, the organization's storage from the config's state store")
     String settings;
 
+    @Option(names = "--default-storage",
+        description = "the config's default storage, not where the organization's uploads go now (binaries stored"
+            + " there before it switched)")
+    boolean defaultStorage;
+
     /** Runs {@code use} on the backend, closing what it opened. */
     <T> T with(Main main, OrganizationId org, Function<BinaryBackend, T> use) {
       try (PlatformConfig config = main.config()) {
@@ -48,7 +53,7 @@ final class ObjectCommands {
           }
         }
         try (BinaryBackends b = config.binaries()) {
-          return use.apply(b.forUpload(org).backend());
+          return use.apply(defaultStorage ? b.defaultStorage() : b.forUpload(org).backend());
         }
       }
     }

@@ -78,9 +78,13 @@ class CliIT {
   }
 
   private static Process start(Map<String, String> env, String... args) throws IOException {
+    return start("-Xmx256m", env, args);
+  }
+
+  private static Process start(String heap, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // C1 only and the serial collector: each run is short, and these tests start about forty
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", System.getProperty("cli.jar")));
+        heap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", System.getProperty("cli.jar")));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().putAll(env);
@@ -235,6 +239,9 @@ class CliIT {
 
     sts.defineRole("arn:aws:iam::123456789012:role/acme-binaries", PlatformRole.of(OrganizationId.of("acme"),
         "uploads", ACCOUNT).arn("aws"), "acme", true); // the customer saves the trust policy
+    Run passing = run("--config", c, "verify", "-f", settings.toString());
+    assertThat(passing.code()).as(passing.out()).isZero();
+    assertThat(passing.out()).contains("passed").doesNotContain("FAILED");
     Run checked = run("--config", c, "check", "acme", "-o", "json");
     assertThat(checked.code()).as(checked.err()).isZero();
     Run status = run("--config", c, "status", "acme", "-o", "json");
@@ -324,6 +331,113 @@ class CliIT {
   }
 
   @Test
+  void everyBadInputIsOneLineNamingWhatToFix() throws Exception {
+    Run unreadable = run("verify", "-f", dir.resolve("no-such-settings.json").toString());
+    assertThat(unreadable.code()).isEqualTo(3);
+    assertThat(unreadable.err()).contains("no-such-settings.json").hasLineCount(1);
+    Run invalid = run("verify", "-f", write("invalid.json", "{\"type\": \"default\", ").toString());
+    assertThat(invalid.code()).isEqualTo(3);
+    assertThat(invalid.err()).startsWith("error: ").hasLineCount(1);
+    Run wrongField = run("verify", "-f", write("wrong-field.json", "{\"type\": \"default\", \"root\": 5}")
+        .toString());
+    assertThat(wrongField.code()).isEqualTo(3);
+    assertThat(wrongField.err()).contains("root").hasLineCount(1);
+    Run missingOption = run("put", "acme");
+    assertThat(missingOption.code()).isEqualTo(2);
+    assertThat(missingOption.err()).contains("KEY", "binary-backends put --help").hasLineCount(1);
+    Run badTtl = run("sign", "acme", "k", "--ttl", "forever", "-f", write("ttl.json", defaultStorage("ttl")).toString());
+    assertThat(badTtl.code()).isEqualTo(2);
+    assertThat(badTtl.err()).contains("--ttl", "forever");
+  }
+
+  @Test
+  void unreachableAndAccessDeniedHaveTheirExitCodes() throws Exception {
+    Path config = config("codes");
+    String denied = onboard("denied", true);
+    s3.faults().denyFor("arn:aws:iam::123456789012:role/denied-binaries", org.binarybackends.testkit.s3.S3Operation
+        .PUT_OBJECT);
+    try {
+      Run refused = run("x".getBytes(StandardCharsets.UTF_8), "--config", config.toString(), "put", "denied", "fw/x.bin",
+          "-f", write("denied.json", denied).toString());
+      assertThat(refused.code()).as(refused.err()).isEqualTo(6);
+      assertThat(refused.err()).contains("s3:PutObject");
+    } finally {
+      s3.faults().clear();
+    }
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    String unreachable = onboard("unreachable", true).replace(s3.endpoint().toString(), "http://127.0.0.1:" + closed);
+    Run down = run("--config", config.toString(), "stat", "unreachable", "fw/x.bin", "-f",
+        write("unreachable.json", unreachable).toString());
+    assertThat(down.code()).as(down.err()).isEqualTo(4);
+  }
+
+  @Test
+  void aBinaryLargerThanTheHeapStreamsThroughInAndOut() throws Exception {
+    Path settings = write("large.json", defaultStorage("large"));
+    long size = 160L << 20; // the JVM has 48 MiB of heap
+    Process put = start("-Xmx48m", env(), "put", "acme", "fw/large.bin", "-f", settings.toString(), "-o", "json");
+    CompletableFuture<byte[]> putOut = CompletableFuture.supplyAsync(() -> readAll(put.getInputStream()));
+    CompletableFuture<byte[]> putErr = CompletableFuture.supplyAsync(() -> readAll(put.getErrorStream()));
+    try (OutputStream in = put.getOutputStream(); GeneratedContent content = new GeneratedContent(9, size)) {
+      content.transferTo(in);
+    }
+    assertThat(put.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(put.exitValue()).as(new String(putErr.get(), StandardCharsets.UTF_8)).isZero();
+    assertThat(JSON.readTree(putOut.get()).get("sha256").asText()).isEqualTo(GeneratedContent.sha256(9, size).hex());
+
+    Process get = start("-Xmx48m", env(), "get", "acme", "fw/large.bin", "-f", settings.toString());
+    get.getOutputStream().close();
+    CompletableFuture<byte[]> getErr = CompletableFuture.supplyAsync(() -> readAll(get.getErrorStream()));
+    org.binarybackends.Sha256Digest read = GeneratedContent.digest(get.getInputStream());
+    assertThat(get.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(get.exitValue()).as(new String(getErr.get(), StandardCharsets.UTF_8)).isZero();
+    assertThat(read).isEqualTo(GeneratedContent.sha256(9, size));
+  }
+
+  @Test
+  void aCloudFrontDistributionsKeysAndSignedUrlsThroughTheEdgeEmulator() throws Exception {
+    Path config = config("cdn");
+    String bucket = onboard("cdn", true);
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    java.security.KeyPair pair = g.generateKeyPair();
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes(
+        StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    try (org.binarybackends.testkit.CloudFrontEdgeEmulator edge = org.binarybackends.testkit.CloudFrontEdgeEmulator
+        .start(s3.cloudFrontOrigin("bucket-cdn", ""), java.time.Clock.systemUTC())) {
+      edge.trust("KCLITEST1", pair.getPublic());
+      var cf = JSON.createObjectNode().put("type", "cloudfront").put("host", "d1234567890.cloudfront.net")
+          .put("endpoint", edge.baseUrl().toString());
+      cf.putArray("keys").addObject().put("keyPairId", "KCLITEST1").put("privateKey", pem);
+      cf.set("origin", JSON.readTree(bucket));
+      Path settings = write("cdn-cloudfront.json", cf.toString());
+      Run keys = run("--config", config.toString(), "keys", "-f", settings.toString());
+      assertThat(keys.code()).as(keys.out() + keys.err()).isZero();
+      assertThat(keys.out()).contains("signed-get", "KCLITEST1").doesNotContain("BEGIN");
+
+      Run put = run("through the edge".getBytes(StandardCharsets.UTF_8), "--config", config.toString(), "put", "cdn",
+          "fw/x.bin", "-f", settings.toString());
+      assertThat(put.code()).as(put.err()).isZero();
+      Run signed = run("--config", config.toString(), "sign", "cdn", "fw/x.bin", "-f", settings.toString(),
+          "--show-url", "-o", "json");
+      java.net.URI url = java.net.URI.create(signed.json().get("url").asText());
+      assertThat(url.getPort()).isEqualTo(edge.baseUrl().getPort());
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(url).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("through the edge");
+
+      edge.untrust("KCLITEST1"); // the key removed from the key group: the verify says which and why
+      Run untrusted = run("--config", config.toString(), "keys", "-f", settings.toString());
+      assertThat(untrusted.code()).isEqualTo(1);
+      assertThat(untrusted.out()).contains("InvalidKey");
+    }
+  }
+
+  @Test
   void dataGoesToStdoutAndLogsToStderr() throws Exception {
     Path settings = write("streams.json", defaultStorage("streams"));
     Run put = run("x".getBytes(StandardCharsets.UTF_8), "put", "acme", "fw/x.bin", "-f", settings.toString(), "-o",
@@ -335,5 +449,17 @@ class CliIT {
     Run fail = run("--config", write("broken.json", "{not json").toString(), "status");
     assertThat(fail.code()).isEqualTo(3);
     assertThat(fail.out()).isEmpty();
+    assertThat(fail.err()).contains("broken.json").hasLineCount(1);
+
+    Path settings2 = write("progress.json", defaultStorage("progress"));
+    Map<String, String> terminal = env();
+    terminal.put("BINARY_BACKENDS_PROGRESS", "always"); // as when stderr is a terminal
+    Run shown = run(terminal, new byte[3 << 20], "put", "acme", "fw/p.bin", "-f", settings2.toString());
+    assertThat(shown.err()).contains("MiB", "/s");
+    Map<String, String> piped = env();
+    piped.remove("BINARY_BACKENDS_PROGRESS"); // stderr is a pipe here: no progress
+    Run quiet = run(piped, new byte[3 << 20], "put", "acme", "fw/q.bin", "-f", settings2.toString());
+    assertThat(quiet.code()).isZero();
+    assertThat(quiet.err()).doesNotContain("MiB");
   }
 }

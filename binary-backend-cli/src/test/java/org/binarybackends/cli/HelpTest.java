@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class HelpTest {
   private static final List<String> COMMANDS = List.of("policy", "check-trust", "verify", "status", "register",
-      "check", "remove", "allow-fallback", "sign", "put", "get", "stat", "ls", "rm");
+      "check", "remove", "allow-fallback", "sign", "keys", "put", "get", "stat", "ls", "rm");
 
   private static String[] run(int expected, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -44,9 +44,23 @@ class HelpTest {
     for (String command : COMMANDS) {
       String err = run(2, command, "--no-such-option")[1];
       // picocli reports the first problem: the unknown option, or a parameter missing before it
-      assertThat(err).as(command).startsWith("error: ").contains("binary-backends " + command + " --help");
+      assertThat(err).as(command).startsWith("error: ").contains("(see: binary-backends " + command + " --help)")
+          .as("one line").hasLineCount(1);
     }
     assertThat(run(2, "put")[1]).contains("ORG");
+  }
+
+  /** The README shows the top-level help: it must be what the code prints, or the test says how to fix it. */
+  @Test
+  void theReadmesHelpIsTheCodes() throws java.io.IOException {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    String marker = "<!-- binary-backends --help: checked by HelpTest -->";
+    int at = readme.indexOf(marker);
+    assertThat(at).as("the README marks the help block with " + marker).isPositive();
+    int start = readme.indexOf("```text\n", at) + "```text\n".length();
+    String shown = readme.substring(start, readme.indexOf("```", start));
+    assertThat(shown).as("README.md's help block; replace it with the output of binary-backends --help")
+        .isEqualTo(run(0, "--help")[0]);
   }
 
   @Test
