@@ -3,7 +3,6 @@ package org.binarybackends.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.binarybackends.BinaryBackend;
 import org.binarybackends.VerificationReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,26 +27,23 @@ final class KeysCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (PlatformConfig config = main.config();
-        BinaryBackend backend = Inputs.backend(settings, main.stdin, config.context())) {
-      VerificationReport report = backend.verify();
-      List<VerificationReport.Check> keys = report.checks().stream()
-          .filter(c -> c.name().startsWith("key ") || c.name().equals("signed-get")).collect(Collectors.toList());
-      if (keys.isEmpty()) {
-        throw new ExitCode.CliException(ExitCode.INVALID, "settings " + settings + " are not a CloudFront"
-            + " distribution's: their verify has no key checks");
-      }
-      Output out = main.out();
-      if (out.json()) {
-        var o = Output.object().put("passed", report.passed());
-        var a = o.putArray("keys");
-        keys.forEach(c -> a.addObject().put("check", c.name()).put("status", c.status().name()).put("detail",
-            c.detail()));
-        out.json(o);
-      } else {
-        keys.forEach(c -> out.line(c.status() + " " + c.name() + ": " + c.detail()));
-      }
-      return report.passed() ? ExitCode.OK : ExitCode.FAILED;
+    VerificationReport report = VerifyCommand.verify(main, settings);
+    List<VerificationReport.Check> keys = report.checks().stream()
+        .filter(c -> c.name().startsWith("key ") || c.name().equals("signed-get")).collect(Collectors.toList());
+    if (keys.isEmpty()) {
+      throw new ExitCode.CliException(ExitCode.INVALID, "settings " + settings + " are not a CloudFront"
+          + " distribution's: their verify has no key checks");
     }
+    Output out = main.out();
+    if (out.json()) {
+      var o = Output.object().put("passed", report.passed());
+      var a = o.putArray("keys");
+      keys.forEach(c -> a.addObject().put("check", c.name()).put("status", c.status().name()).put("detail",
+          c.detail()));
+      out.json(o);
+    } else {
+      keys.forEach(c -> out.line(c.status() + " " + c.name() + ": " + c.detail()));
+    }
+    return report.passed() ? ExitCode.OK : ExitCode.FAILED;
   }
 }

@@ -21,29 +21,34 @@ final class VerifyCommand implements Callable<Integer> {
       description = "the backend's settings (JSON), or - for stdin")
   String settings;
 
-  @Override
-  public Integer call() {
+  /** The verify of the backend {@code settings} name, built with the config's platform, then closed. */
+  static VerificationReport verify(Main main, String settings) {
     try (PlatformConfig config = main.config();
         BinaryBackend backend = Inputs.backend(settings, main.stdin, config.context())) {
-      VerificationReport report = backend.verify();
-      Output out = main.out();
-      if (out.json()) {
-        ObjectNode o = Output.object().put("storage", report.instance().toString()).put("passed", report.passed())
-            .put("checkedAt", report.checkedAt().toString());
-        ArrayNode checks = o.putArray("checks");
-        report.checks().forEach(c -> checks.addObject().put("name", c.name()).put("status", c.status().name())
-            .put("detail", c.detail()).put("retryable", c.retryable()));
-        out.json(o);
-      } else {
-        out.line(report.instance() + ": " + (report.passed() ? "passed" : "FAILED"));
-        report.checks().forEach(c -> out.line("  " + c.status() + " " + c.name() + ": " + c.detail()
-            + (c.retryable() ? " (retryable)" : "")));
-      }
-      if (report.passed()) {
-        return ExitCode.OK;
-      }
-      boolean retryable = report.failures().stream().allMatch(VerificationReport.Check::retryable);
-      return retryable ? ExitCode.UNAVAILABLE : ExitCode.FAILED;
+      return backend.verify();
     }
+  }
+
+  @Override
+  public Integer call() {
+    VerificationReport report = verify(main, settings);
+    Output out = main.out();
+    if (out.json()) {
+      ObjectNode o = Output.object().put("storage", report.instance().toString()).put("passed", report.passed())
+          .put("checkedAt", report.checkedAt().toString());
+      ArrayNode checks = o.putArray("checks");
+      report.checks().forEach(c -> checks.addObject().put("name", c.name()).put("status", c.status().name())
+          .put("detail", c.detail()).put("retryable", c.retryable()));
+      out.json(o);
+    } else {
+      out.line(report.instance() + ": " + (report.passed() ? "passed" : "FAILED"));
+      report.checks().forEach(c -> out.line("  " + c.status() + " " + c.name() + ": " + c.detail()
+          + (c.retryable() ? " (retryable)" : "")));
+    }
+    if (report.passed()) {
+      return ExitCode.OK;
+    }
+    boolean retryable = report.failures().stream().allMatch(VerificationReport.Check::retryable);
+    return retryable ? ExitCode.UNAVAILABLE : ExitCode.FAILED;
   }
 }

@@ -223,58 +223,17 @@ public final class CloudFrontSettings implements BackendSettings {
   }
 
   private com.fasterxml.jackson.databind.node.ObjectNode json(boolean withKeys) {
-    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper()
-        .createObjectNode().put("type", TYPE);
-    distribution.write(o, withKeys);
-    try {
-      o.set("origin", new com.fasterxml.jackson.databind.ObjectMapper().readTree(origin.toJson()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("the origin's own JSON always reads", e);
-    }
-    return o;
+    return distribution.json(TYPE, withKeys, origin.toJson());
   }
 
   /** Builds {@link CloudFrontSettings}, validating everything at {@link #build()}; not thread-safe. */
-  public static final class Builder {
-    final Distribution.Fields fields = new Distribution.Fields();
+  public static final class Builder extends Distribution.Builder<Builder> {
     private S3Settings origin;
 
     private Builder() {}
 
-    public Builder host(String host) {
-      fields.host = host;
-      return this;
-    }
-
-    /** For tests only: the base URL replacing {@code https://<host>}, {@code http(s)://host:port}. */
-    public Builder endpoint(String endpoint) {
-      fields.endpoint = endpoint;
-      return this;
-    }
-
-    /**
-     * Adds a key pair (keys are given oldest first).
-     *
-     * @param privateKey PEM text or PKCS#8 DER bytes of the private key
-     * @param passphrase the passphrase of an encrypted key, else {@code null}
-     */
-    public Builder key(String keyPairId, Secret privateKey, Secret passphrase) {
-      fields.rawKeys.add(new Distribution.Fields.RawKey(keyPairId, privateKey, passphrase));
-      return this;
-    }
-
-    public Builder ttl(Duration ttl) {
-      fields.ttl = ttl;
-      return this;
-    }
-
-    public Builder hashAlgorithm(HashAlgorithm hashAlgorithm) {
-      fields.hashAlgorithm = hashAlgorithm;
-      return this;
-    }
-
-    public Builder originPath(String originPath) {
-      fields.originPath = originPath;
+    @Override
+    Builder self() {
       return this;
     }
 

@@ -75,6 +75,76 @@ final class Distribution {
     endpoint.ifPresent(e -> o.put("endpoint", e.toString()));
   }
 
+  /**
+   * A settings object of {@code type}: the distribution's fields, private keys included only if
+   * {@code withKeys}, and {@code origin}, the bucket's own JSON.
+   */
+  com.fasterxml.jackson.databind.node.ObjectNode json(String type, boolean withKeys, String origin) {
+    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode o = mapper.createObjectNode().put("type", type);
+    write(o, withKeys);
+    try {
+      o.set("origin", mapper.readTree(origin));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("the origin's own JSON always reads", e);
+    }
+    return o;
+  }
+
+  /**
+   * The setters of the distribution's fields, shared by both settings types' builders; not
+   * thread-safe.
+   *
+   * @param <B> the settings type's own builder
+   */
+  abstract static class Builder<B extends Builder<B>> {
+    final Fields fields = new Fields();
+
+    Builder() {}
+
+    abstract B self();
+
+    /** The distribution's domain, or one of its alternate domains. */
+    public B host(String host) {
+      fields.host = host;
+      return self();
+    }
+
+    /** For tests only: the base URL replacing {@code https://<host>}, {@code http(s)://host:port}. */
+    public B endpoint(String endpoint) {
+      fields.endpoint = endpoint;
+      return self();
+    }
+
+    /**
+     * Adds a key pair (keys are given oldest first).
+     *
+     * @param privateKey PEM text or PKCS#8 DER bytes of the private key
+     * @param passphrase the passphrase of an encrypted key, else {@code null}
+     */
+    public B key(String keyPairId, Secret privateKey, Secret passphrase) {
+      fields.rawKeys.add(new Fields.RawKey(keyPairId, privateKey, passphrase));
+      return self();
+    }
+
+    /** The longest a URL lives. */
+    public B ttl(Duration ttl) {
+      fields.ttl = ttl;
+      return self();
+    }
+
+    public B hashAlgorithm(HashAlgorithm hashAlgorithm) {
+      fields.hashAlgorithm = hashAlgorithm;
+      return self();
+    }
+
+    /** The distribution's origin path, e.g. {@code /firmware}. */
+    public B originPath(String originPath) {
+      fields.originPath = originPath;
+      return self();
+    }
+  }
+
   /** The distribution's fields as given, validated together by {@link #build}; not thread-safe. */
   static final class Fields {
     String host;

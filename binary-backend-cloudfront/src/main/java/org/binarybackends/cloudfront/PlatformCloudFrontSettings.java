@@ -144,15 +144,7 @@ public final class PlatformCloudFrontSettings implements BackendSettings {
   }
 
   private com.fasterxml.jackson.databind.node.ObjectNode json(boolean withKeys) {
-    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-    com.fasterxml.jackson.databind.node.ObjectNode o = mapper.createObjectNode().put("type", TYPE);
-    distribution.write(o, withKeys);
-    try {
-      o.set("origin", mapper.readTree(origin.toJson()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("the origin's own JSON always reads", e);
-    }
-    return o;
+    return distribution.json(TYPE, withKeys, origin.toJson());
   }
 
   @Override
@@ -161,41 +153,13 @@ public final class PlatformCloudFrontSettings implements BackendSettings {
   }
 
   /** Builds {@link PlatformCloudFrontSettings}, validating everything at {@link #build()}; not thread-safe. */
-  public static final class Builder {
-    final Distribution.Fields fields = new Distribution.Fields();
+  public static final class Builder extends Distribution.Builder<Builder> {
     private PlatformBucketSettings origin;
 
     private Builder() {}
 
-    public Builder host(String host) {
-      fields.host = host;
-      return this;
-    }
-
-    /** For tests only: the base URL replacing {@code https://<host>}, {@code http(s)://host:port}. */
-    public Builder endpoint(String endpoint) {
-      fields.endpoint = endpoint;
-      return this;
-    }
-
-    /** Adds a key pair (oldest first); see {@link CloudFrontSettings.Builder#key}. */
-    public Builder key(String keyPairId, Secret privateKey, Secret passphrase) {
-      fields.rawKeys.add(new Distribution.Fields.RawKey(keyPairId, privateKey, passphrase));
-      return this;
-    }
-
-    public Builder ttl(Duration ttl) {
-      fields.ttl = ttl;
-      return this;
-    }
-
-    public Builder hashAlgorithm(HashAlgorithm hashAlgorithm) {
-      fields.hashAlgorithm = hashAlgorithm;
-      return this;
-    }
-
-    public Builder originPath(String originPath) {
-      fields.originPath = originPath;
+    @Override
+    Builder self() {
       return this;
     }
 

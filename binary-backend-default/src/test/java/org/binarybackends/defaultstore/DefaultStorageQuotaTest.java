@@ -44,8 +44,7 @@ class DefaultStorageQuotaTest extends QuotaContract {
 
   @Override
   protected BinaryBackends instance(StorageQuotas quotas, Clock clock) {
-    return BinaryBackends.builder().stateStore(new ForwardingStateStore(store)).defaultStorage(storage)
-        .context(BackendContext.builder().clock(clock).build()).scheduled(false).quotas(quotas).build();
+    return instanceOn(new ForwardingStateStore(store), storage, quotas, clock);
   }
 
   @Override

@@ -46,8 +46,7 @@ class PostgresQuotaTest extends QuotaContract {
 
   @Override
   protected BinaryBackends instance(StorageQuotas quotas, Clock clock) {
-    return BinaryBackends.builder().stateStore(PostgresFixture.onSchema(schema).build()).defaultStorage(storage)
-        .context(BackendContext.builder().clock(clock).build()).scheduled(false).quotas(quotas).build();
+    return instanceOn(PostgresFixture.onSchema(schema).build(), storage, quotas, clock);
   }
 
   @Override

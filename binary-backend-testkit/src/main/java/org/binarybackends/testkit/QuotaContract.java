@@ -66,6 +66,17 @@ public abstract class QuotaContract {
    */
   protected abstract BinaryBackends instance(StorageQuotas quotas, Clock clock) throws Exception;
 
+  /**
+   * An instance as {@link #instance} describes it, on {@code store} (this instance's own client of
+   * the shared state) and the shared {@code storage}: what most subclasses' {@code instance} returns.
+   */
+  protected static BinaryBackends instanceOn(org.binarybackends.activation.OrganizationStateStore store,
+      BinaryBackend storage, StorageQuotas quotas, Clock clock) {
+    return BinaryBackends.builder().stateStore(store).defaultStorage(storage)
+        .context(org.binarybackends.spi.BackendContext.builder().clock(clock).build()).scheduled(false).quotas(quotas)
+        .build();
+  }
+
   /** The shared default storage, without quotas: to write behind the library's back. */
   protected abstract BinaryBackend storage();
 
