@@ -231,7 +231,13 @@ final class ObjectCommands {
     public Integer call() {
       OrganizationId org = OrganizationId.of(organization);
       DeleteResult r = target.with(main, org, b -> b.delete(org, ObjectKey.of(key)));
-      main.out().line(r == DeleteResult.DELETED ? "deleted " + key : "nothing stored under " + key);
+      Output out = main.out();
+      if (out.json()) {
+        out.json(Output.object().put("organization", organization).put("key", key)
+            .put("deleted", r == DeleteResult.DELETED));
+      } else {
+        out.line(r == DeleteResult.DELETED ? "deleted " + key : "nothing stored under " + key);
+      }
       return r == DeleteResult.DELETED ? ExitCode.OK : ExitCode.NOT_FOUND;
     }
   }

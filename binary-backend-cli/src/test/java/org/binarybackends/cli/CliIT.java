@@ -194,7 +194,9 @@ class CliIT {
     assertThat(wrong.code()).as("integrity").isEqualTo(7);
     assertThat(run("stat", "acme", "fw/b.bin", "-f", settings.toString()).code()).isEqualTo(5);
     assertThat(run("put", "acme", "../escape", "-f", settings.toString()).code()).as("a bad key").isEqualTo(3);
-    assertThat(run("rm", "acme", "fw/a.bin", "-f", settings.toString()).code()).isZero();
+    Run rm = run("rm", "acme", "fw/a.bin", "-f", settings.toString(), "-o", "json");
+    assertThat(rm.code()).isZero();
+    assertThat(rm.json().get("deleted").asBoolean()).isTrue();
     assertThat(run("rm", "acme", "fw/a.bin", "-f", settings.toString()).code()).isEqualTo(5);
 
     // settings from stdin
