@@ -33,6 +33,11 @@ public final class Main implements Runnable {
       description = "the platform's config file (default: $BINARY_BACKENDS_CONFIG)")
   Path config;
 
+  @Option(names = "--state-key", scope = ScopeType.INHERIT, paramLabel = "ID=env:NAME|file:PATH",
+      description = "the key sealing the stored settings, instead of the config's stateStore.keys; its secret only"
+          + " as env:NAME or file:PATH, never the value")
+  String stateKey;
+
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|json",
       description = "how data is printed: text (default) or json")
   Output.Format output = Output.Format.text;
@@ -56,7 +61,7 @@ public final class Main implements Runnable {
   }
 
   PlatformConfig config() {
-    return PlatformConfig.load(config, env);
+    return PlatformConfig.load(config, env, stateKey);
   }
 
   Output out() {

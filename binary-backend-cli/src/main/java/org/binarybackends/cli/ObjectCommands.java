@@ -82,6 +82,9 @@ final class ObjectCommands {
 
     @Override
     public Integer call() throws IOException {
+      if (file.equals("-") && "-".equals(target.settings)) {
+        throw new ExitCode.CliException(ExitCode.USAGE, "the settings and the content cannot both come from stdin");
+      }
       OrganizationId org = OrganizationId.of(organization);
       ObjectKey k = ObjectKey.of(key);
       PutOptions.Builder options = PutOptions.builder();
@@ -142,6 +145,9 @@ final class ObjectCommands {
             Path partial = output.resolveSibling(output.getFileName() + ".partial");
             try (OutputStream out = Files.newOutputStream(partial)) {
               in.transferTo(out);
+            } catch (IOException | RuntimeException e) {
+              Files.deleteIfExists(partial); // a failed download leaves no partial file behind
+              throw e;
             }
             Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
           }

@@ -55,26 +55,36 @@ final class PlatformConfig implements AutoCloseable {
   private final JsonNode root;
   private final Map<String, String> env;
   private final String source;
+  /** {@code --state-key ID=REF}, replacing the config's keys, or null. */
+  private final String stateKey;
   private SdkHttpClient http;
 
-  private PlatformConfig(JsonNode root, Map<String, String> env, String source) {
+  private PlatformConfig(JsonNode root, Map<String, String> env, String source, String stateKey) {
     this.root = root;
     this.env = env;
     this.source = source;
+    this.stateKey = stateKey;
   }
 
-  /** The config at {@code path}, else at {@code $BINARY_BACKENDS_CONFIG}, else an empty one. */
-  static PlatformConfig load(Path path, Map<String, String> env) {
+  /**
+   * The config at {@code path}, else at {@code $BINARY_BACKENDS_CONFIG}, else an empty one; {@code
+   * stateKey} ({@code ID=env:NAME} or {@code ID=file:PATH}, or null) replaces its state keys.
+   */
+  static PlatformConfig load(Path path, Map<String, String> env, String stateKey) {
+    if (stateKey != null && (stateKey.indexOf('=') < 1)) {
+      throw new ExitCode.CliException(ExitCode.USAGE, "--state-key is ID=env:NAME or ID=file:PATH");
+    }
     Path p = path != null ? path : Optional.ofNullable(env.get("BINARY_BACKENDS_CONFIG")).map(Path::of).orElse(null);
     if (p == null) {
-      return new PlatformConfig(JSON.createObjectNode(), env, "no config file (--config or BINARY_BACKENDS_CONFIG)");
+      return new PlatformConfig(JSON.createObjectNode(), env, "no config file (--config or BINARY_BACKENDS_CONFIG)",
+          stateKey);
     }
     try {
       JsonNode root = JSON.readTree(Files.readString(p));
       if (root == null || !root.isObject()) {
         throw new ExitCode.CliException(ExitCode.INVALID, "config " + p + ": not a JSON object");
       }
-      return new PlatformConfig(root, env, "config " + p);
+      return new PlatformConfig(root, env, "config " + p, stateKey);
     } catch (IOException e) {
       throw new ExitCode.CliException(ExitCode.INVALID, "config " + p + ": cannot be read (" + e.getMessage() + ")");
     }
@@ -148,11 +158,15 @@ final class PlatformConfig implements AutoCloseable {
     String type = text(s, "stateStore", "type");
     List<StateKey> keys = new ArrayList<>();
     JsonNode k = s.get("keys");
-    if (k == null || !k.isArray() || k.isEmpty()) {
+    if (stateKey != null) {
+      String id = stateKey.substring(0, stateKey.indexOf('='));
+      keys.add(new StateKey(id, org.binarybackends.Secret.ofBytes(Secrets.resolve("--state-key",
+          stateKey.substring(id.length() + 1), env).revealUtf8().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    } else if (k == null || !k.isArray() || k.isEmpty()) {
       throw new ExitCode.CliException(ExitCode.INVALID, source + ": stateStore.keys: the keys sealing the stored"
           + " settings, [{\"id\": …, \"secret\": \"env:…\"}]");
     }
-    for (JsonNode key : k) {
+    for (JsonNode key : stateKey != null ? List.<JsonNode>of() : k) {
       keys.add(new StateKey(text(key, "stateStore.keys[]", "id"), org.binarybackends.Secret.ofBytes(
           Secrets.resolve("stateStore.keys[].secret", text(key, "stateStore.keys[]", "secret"), env).revealUtf8()
               .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
@@ -167,10 +181,23 @@ final class PlatformConfig implements AutoCloseable {
         if (s.has("password")) {
           ds.setPassword(Secrets.resolve("stateStore.password", text(s, "stateStore", "password"), env).revealUtf8());
         }
-        return PostgresStateStore.builder().dataSource(ds).keys(keys)
-            .schema(s.has("schema") ? text(s, "stateStore", "schema") : "binary_backends")
-            .schemaMode(SchemaMode.valueOf(s.has("schemaMode") ? text(s, "stateStore", "schemaMode") : "VALIDATE"))
-            .build();
+        String mode = s.has("schemaMode") ? text(s, "stateStore", "schemaMode") : "VALIDATE";
+        if (!List.of("MIGRATE", "VALIDATE", "NONE").contains(mode)) {
+          throw new ExitCode.CliException(ExitCode.INVALID, source + ": stateStore.schemaMode is MIGRATE, VALIDATE"
+              + " or NONE, not \"" + mode + "\"");
+        }
+        try {
+          return PostgresStateStore.builder().dataSource(ds).keys(keys)
+              .schema(s.has("schema") ? text(s, "stateStore", "schema") : "binary_backends")
+              .schemaMode(SchemaMode.valueOf(mode)).build();
+        } catch (org.binarybackends.BackendUnavailableException e) {
+          throw e; // the database unreachable: 4
+        } catch (org.binarybackends.BinaryBackendException e) {
+          // a schema missing or of another version: the configuration's to fix
+          throw new ExitCode.CliException(ExitCode.INVALID, source + ": stateStore: " + e.getMessage()
+              + (mode.equals("VALIDATE") ? " (the CLI validates; \"schemaMode\": \"MIGRATE\" creates or upgrades it)"
+                  : ""));
+        }
       default:
         throw new ExitCode.CliException(ExitCode.INVALID, source + ": stateStore.type is \"file\" or \"postgres\","
             + " not \"" + type + "\"");

@@ -267,6 +267,33 @@ class CliIT {
   }
 
   @Test
+  void theStateCommandsOnPostgresql() throws Exception {
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+        .builder().start()) {
+      String store = "{\"type\":\"postgres\",\"url\":\"" + pg.getJdbcUrl("postgres", "postgres") + "\",\"user\":"
+          + "\"postgres\",\"schema\":\"cli\",\"keys\":[{\"id\":\"k1\",\"secret\":\"env:BB_STATE_KEY\"}]";
+      Path validating = write("pg-validate.json", "{\"stateStore\":" + store + "},\"defaultStorage\":"
+          + defaultStorage("pg-default") + "}");
+      Run unmigrated = run("--config", validating.toString(), "status");
+      assertThat(unmigrated.code()).as("the CLI never migrates unless told").isEqualTo(3);
+      assertThat(unmigrated.err()).contains("cli").hasLineCount(1);
+
+      Path config = write("pg.json", "{\"platform\":{\"accountId\":\"" + ACCOUNT + "\",\"principalArn\":\""
+          + PRINCIPAL + "\",\"region\":\"eu-west-1\",\"credentials\":{\"accessKeyId\":\"env:PLATFORM_KEY_ID\","
+          + "\"secretAccessKey\":\"env:PLATFORM_SECRET\"}},\"stateStore\":" + store + ",\"schemaMode\":\"MIGRATE\"},"
+          + "\"defaultStorage\":" + defaultStorage("pg-default") + ",\"allowEndpointOverrides\":true}");
+      Path settings = write("pg-s3.json", onboard("pgorg", true));
+      Run registered = run("--config", config.toString(), "register", "pgorg", "-f", settings.toString(), "--actor",
+          "bob", "-o", "json");
+      assertThat(registered.code()).as(registered.err()).isZero();
+      Run status = run("--config", config.toString(), "status", "-o", "json");
+      assertThat(status.code()).as(status.err()).isZero();
+      assertThat(status.json().get("organization").asText()).isEqualTo("pgorg");
+      assertThat(status.out()).contains("bob");
+    }
+  }
+
+  @Test
   void secretsAreTakenFromTheEnvironmentOrFilesOnlyAndNeverShown() throws Exception {
     String literal = "{\"stateStore\":{\"type\":\"file\",\"directory\":\"" + dir.resolve("s-state") + "\",\"keys\":"
         + "[{\"id\":\"k1\",\"secret\":\"" + STATE_KEY + "\"}]},\"defaultStorage\":" + defaultStorage("s-default") + "}";
@@ -279,6 +306,17 @@ class CliIT {
     Run missing = run(unset, new byte[0], "--config", config("unset").toString(), "status");
     assertThat(missing.code()).isEqualTo(3);
     assertThat(missing.err()).contains("BB_STATE_KEY");
+
+    // on the command line: only a reference, never the value
+    String keyless = "{\"stateStore\":{\"type\":\"file\",\"directory\":\"" + dir.resolve("k-state") + "\"},"
+        + "\"defaultStorage\":" + defaultStorage("k-default") + "}";
+    Path keylessConfig = write("keyless.json", keyless);
+    Run literalFlag = run("--config", keylessConfig.toString(), "--state-key", "k1=" + STATE_KEY, "status");
+    assertThat(literalFlag.code()).isEqualTo(3);
+    assertThat(literalFlag.err()).contains("--state-key", "env:NAME or file:PATH").doesNotContain(STATE_KEY)
+        .hasLineCount(1);
+    Run byReference = run("--config", keylessConfig.toString(), "--state-key", "k1=env:BB_STATE_KEY", "status");
+    assertThat(byReference.code()).as(byReference.err()).isZero();
 
     Path keyFile = write("state-key", STATE_KEY + "\n");
     Run fromFile = run("--config", write("file.json", literal.replace("\"" + STATE_KEY + "\"", "\"file:" + keyFile
