@@ -99,9 +99,16 @@ final class ObjectCommands {
       long total = length;
       try (InputStream source = file.equals("-") ? main.stdin : Files.newInputStream(Path.of(file))) {
         InputStream in = Interrupts.cancellable(source);
-        InputStream shown = Progress.wanted(main.env) ? Progress.drawn(in, total, main.stderr) : in;
-        StoredBinary stored = Interrupts.guarded(() -> target.with(main, org, b -> b.put(org, k, shown,
-            options.build())));
+        boolean drawn = Progress.wanted(main.env);
+        InputStream shown = drawn ? Progress.drawn(in, total, main.stderr) : in;
+        StoredBinary stored;
+        try {
+          stored = Interrupts.guarded(() -> target.with(main, org, b -> b.put(org, k, shown, options.build())));
+        } finally {
+          if (drawn) {
+            shown.close(); // ends the progress line
+          }
+        }
         Output out = main.out();
         if (out.json()) {
           out.json(Output.stored(stored));
@@ -136,26 +143,34 @@ final class ObjectCommands {
       ObjectKey k = ObjectKey.of(key);
       return target.with(main, org, b -> {
         try (BinaryContent c = b.read(org, k, ByteRange.all())) {
-          InputStream in = Progress.wanted(main.env) ? Progress.drawn(c.stream(), c.binary().size(), main.stderr)
-              : c.stream();
-          if (output == null) {
-            in.transferTo(main.stdout);
-            main.stdout.flush();
-          } else {
-            Path partial = output.resolveSibling(output.getFileName() + ".partial");
-            try (OutputStream out = Files.newOutputStream(partial)) {
-              in.transferTo(out);
-            } catch (IOException | RuntimeException e) {
-              Files.deleteIfExists(partial); // a failed download leaves no partial file behind
-              throw e;
+          if (Progress.wanted(main.env)) {
+            try (InputStream drawn = Progress.drawn(c.stream(), c.binary().size(), main.stderr)) {
+              copy(drawn); // closing it ends the progress line; the content closes its own stream
             }
-            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          } else {
+            copy(c.stream());
           }
           return ExitCode.OK;
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
       });
+    }
+
+    private void copy(InputStream in) throws IOException {
+      if (output == null) {
+        in.transferTo(main.stdout);
+        main.stdout.flush();
+        return;
+      }
+      Path partial = output.resolveSibling(output.getFileName() + ".partial");
+      try (OutputStream out = Files.newOutputStream(partial)) {
+        in.transferTo(out);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(partial); // a failed download leaves no partial file behind
+        throw e;
+      }
+      Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

@@ -69,10 +69,10 @@ final class Progress {
         return n;
       }
 
+      /** Ends the progress line; the stream drawn is its owner's to close. */
       @Override
-      public void close() throws IOException {
+      public void close() {
         err.println();
-        super.close();
       }
     };
   }
