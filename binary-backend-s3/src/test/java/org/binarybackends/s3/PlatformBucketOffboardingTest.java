@@ -153,6 +153,28 @@ class PlatformBucketOffboardingTest {
   }
 
   @Test
+  void aRemovalCutShortByTheStorageIsFinishedByRunningItAgain() {
+    try (S3Client s3 = fixture.platformInspector()) {
+      java.util.stream.IntStream.range(0, 1003).parallel().forEach(i -> s3.putObject(r -> r.bucket(
+          settings.bucket().value()).key(String.format("binaries/org-a/many/%04d.bin", i)), RequestBody.fromString("x")));
+    }
+    // the second DeleteObjects refused: the first thousand keys are gone, the rest stay
+    java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+    var rule = fixture.s3.faults().on(r -> r.method().equals("POST") && r.query().containsKey("delete")
+        && batches.incrementAndGet() == 2).always().apply(org.binarybackends.testkit.s3.S3Fault.accessDenied());
+    try (BinaryBackends b = platform(o -> Optional.empty())) {
+      assertThatThrownBy(() -> b.offboard(LEAVING, false, "support@platform", x -> {}))
+          .isInstanceOf(org.binarybackends.BinaryBackendException.class);
+      assertThat(objects("binaries/org-a/")).hasSize(3);
+      fixture.s3.faults().remove(rule);
+      assertThat(b.offboard(LEAVING, false, "support@platform", x -> {}).binaries()).isEqualTo(3);
+      assertThat(objects("binaries/org-a/")).isEmpty();
+    } finally {
+      fixture.s3.faults().remove(rule);
+    }
+  }
+
+  @Test
   void offboardingAgainAfterItFinishedFindsNothing() {
     put(storage, LEAVING, "fw/1.bin", "one");
     try (BinaryBackends b = platform(o -> Optional.empty())) {

@@ -112,8 +112,38 @@ public final class QuotaGuard implements BinaryBackend {
 
   /** Changes the organization's ledger by {@code change} in one compare-and-set; the ledger must exist. */
   private QuotaLedger update(OrganizationId organization, UnaryOperator<QuotaLedger> change) {
+    return update(organization, change, false);
+  }
+
+  /** The organization has no ledger yet: it is counted from a listing, then the change applied. */
+  private static final class NoLedger extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NoLedger() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * {@link #update(OrganizationId, UnaryOperator)}; with {@code countFirst}, an organization without
+   * a ledger is counted from a listing first (a reservation's first write reads the note once, not
+   * twice), else its ledger starts empty (a commit or release after an offboarding removed it).
+   */
+  private QuotaLedger update(OrganizationId organization, UnaryOperator<QuotaLedger> change, boolean countFirst) {
+    try {
+      return write(organization, change, countFirst);
+    } catch (NoLedger e) {
+      count(organization, false);
+      return write(organization, change, false);
+    }
+  }
+
+  private QuotaLedger write(OrganizationId organization, UnaryOperator<QuotaLedger> change, boolean countFirst) {
     QuotaLedger[] kept = new QuotaLedger[1];
     notes.update(organization, QuotaLedger.NOTE, v -> {
+      if (v.isEmpty() && countFirst) {
+        throw new NoLedger();
+      }
       QuotaLedger next = change.apply(v.isPresent() ? read(organization, v) : QuotaLedger.stored(0, 0));
       String text = next.encode();
       if (text.length() > SharedNotes.MAX_VALUE) {
@@ -218,7 +248,7 @@ public final class QuotaGuard implements BinaryBackend {
             ? l.reserve(organization, quota, instanceReservation, moreBytes, moreBinaries, expires)
             // this instance's reservation lapsed (a long stall): what its other puts hold is asked again too
             : l.reserve(organization, quota, instanceReservation, total[0] + moreBytes, total[1] + moreBinaries,
-                expires));
+                expires), true);
         total[0] += moreBytes;
         total[1] += moreBinaries;
         bytes += moreBytes;
@@ -337,7 +367,6 @@ public final class QuotaGuard implements BinaryBackend {
     if (quota.isEmpty() || key == null || content == null || options == null) {
       return storage.put(organization, key, content, options);
     }
-    ledger(organization);
     long old = sizeOf(organization, key);
     long replaced = Math.max(0, old);
     long newBinaries = old < 0 ? 1 : 0;
