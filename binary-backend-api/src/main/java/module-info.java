@@ -7,6 +7,9 @@
 module org.binarybackends.api {
   requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
+  // whether the JVM hashes with SHA instructions (CryptoProviders); absent from a trimmed runtime image, then unknown
+  requires static java.management;
+  requires static jdk.management;
 
   exports org.binarybackends;
   exports org.binarybackends.spi;
@@ -17,4 +20,6 @@ module org.binarybackends.api {
   opens org.binarybackends to com.fasterxml.jackson.databind;
 
   uses org.binarybackends.spi.BinaryBackendProvider;
+  // Amazon Corretto Crypto Provider, when present (CryptoProviders): found, never installed
+  uses java.security.Provider;
 }

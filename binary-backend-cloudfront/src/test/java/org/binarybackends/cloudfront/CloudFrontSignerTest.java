@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.cloudfront.utils.SigningHashAlgorithm;
 
 /**
  * Signed URLs checked three ways: byte for byte against the SDK's CloudFrontUtilities (RSA), with
- * the JDK's own verifier, and with {@code openssl dgst -verify}.
+ * the JDK's own verifier, and with {@code openssl dgst -verify}. The build runs this class with Amazon
+ * Corretto Crypto Provider on the class path and without it ({@code binarybackends.expectCorretto}).
  */
 class CloudFrontSignerTest {
   private static final String HOST = "d1234567890.cloudfront.net";
@@ -45,6 +46,17 @@ class CloudFrontSignerTest {
     Keys.make(dir);
     rsa = CloudFrontKey.parse(Keys.read(dir.resolve("rsa-pkcs1.pem")), Optional.empty());
     ec = CloudFrontKey.parse(Keys.read(dir.resolve("ec-sec1.pem")), Optional.empty());
+  }
+
+  private static boolean expectCorretto() {
+    String value = System.getProperty("binarybackends.expectCorretto");
+    assertThat(value).as("system property binarybackends.expectCorretto, set by the build for each test run")
+        .isNotBlank();
+    return Boolean.parseBoolean(value);
+  }
+
+  private static SigningHashAlgorithm sdk(HashAlgorithm hash) {
+    return hash == HashAlgorithm.SHA256 ? SigningHashAlgorithm.SHA256 : SigningHashAlgorithm.SHA1;
   }
 
   private static Map<String, String> param(String url) {
@@ -83,6 +95,57 @@ class CloudFrontSignerTest {
   }
 
   @Test
+  void theProviderThisRunIsForSignsAndTheSignerSaysWhich() {
+    for (CloudFrontKey key : new CloudFrontKey[] {rsa, ec}) {
+      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, key, HashAlgorithm.SHA1);
+      String expected = expectCorretto() ? "AmazonCorrettoCryptoProvider 2.5.0 (AWS-LC"
+          : key == rsa ? "the AWS SDK's CloudFrontUtilities" : "BouncyCastle (RFC 6979 nonces)";
+      assertThat(signer.signedBy()).as(key.algorithm().toString()).startsWith(expected);
+      assertThat(signer.withClock(SIGNING_CLOCK).signedBy()).isEqualTo(signer.signedBy());
+      assertThat(signer.toString()).contains("signed by " + signer.signedBy()).doesNotContain("BEGIN")
+          .doesNotContain(java.util.Base64.getEncoder().encodeToString(key.privateKey().getEncoded()).substring(0, 40));
+    }
+  }
+
+  @Test
+  void rsaCustomPoliciesAndCookiesAreByteForByteWhatTheSdkMakes() {
+    for (HashAlgorithm hash : HashAlgorithm.values()) {
+      CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, hash).withClock(SIGNING_CLOCK);
+      CloudFrontUtilities sdk = CloudFrontUtilities.create();
+      String url = signer.url("", ObjectKey.of("fw/v2/a b.bin"), CloudFrontSigner.query("d", "7"));
+      String pattern = "https://" + HOST + "/fw/v2/*";
+      Instant from = EXPIRES.minusSeconds(600);
+      for (Optional<String> ip : java.util.List.of(Optional.<String>empty(), Optional.of("192.0.2.0/24"))) {
+        for (Optional<Instant> active : java.util.List.of(Optional.<Instant>empty(), Optional.of(from))) {
+          String ours = signer.signCustom(url, pattern, EXPIRES, active, ip).uri().toString();
+          String theirs = sdk.getSignedUrlWithCustomPolicy(r -> {
+            r.resourceUrl(url).resourceUrlPattern(pattern).privateKey(rsa.privateKey()).keyPairId(KEY_PAIR_ID)
+                .expirationDate(EXPIRES).hashAlgorithm(sdk(hash));
+            active.ifPresent(r::activeDate);
+            ip.ifPresent(r::ipRange);
+          }).url();
+          assertThat(ours).as(hash + " " + ip + " " + active).isEqualTo(theirs);
+          Map<String, String> cookies = signer.cookiesCustom(pattern, EXPIRES, active, ip).cookies();
+          var c = sdk.getCookiesForCustomPolicy(r -> {
+            r.resourceUrl(pattern).privateKey(rsa.privateKey()).keyPairId(KEY_PAIR_ID).expirationDate(EXPIRES)
+                .hashAlgorithm(sdk(hash));
+            active.ifPresent(r::activeDate);
+            ip.ifPresent(r::ipRange);
+          });
+          assertThat(cookies.get("CloudFront-Policy")).isEqualTo(c.policyHeaderValue().split("=", 2)[1]);
+          assertThat(cookies.get("CloudFront-Signature")).isEqualTo(c.signatureHeaderValue().split("=", 2)[1]);
+        }
+      }
+      Map<String, String> canned = signer.cookiesCanned("", ObjectKey.of("fw/v2/a b.bin"), Map.of(), EXPIRES).cookies();
+      var c = sdk.getCookiesForCannedPolicy(r -> r.resourceUrl("https://" + HOST + "/fw/v2/a%20b.bin")
+          .privateKey(rsa.privateKey()).keyPairId(KEY_PAIR_ID).expirationDate(EXPIRES).hashAlgorithm(sdk(hash)));
+      assertThat(canned.get("CloudFront-Signature")).isEqualTo(c.signatureHeaderValue().split("=", 2)[1]);
+      assertThat(canned.get("CloudFront-Expires")).isEqualTo(c.expiresHeaderValue().split("=", 2)[1]);
+      assertThat(canned.containsKey("CloudFront-Hash-Algorithm")).isEqualTo(hash == HashAlgorithm.SHA256);
+    }
+  }
+
+  @Test
   void rsaUrlsAreByteForByteWhatTheSdkMakesAndOpensslVerifiesThem() throws Exception {
     for (HashAlgorithm hash : HashAlgorithm.values()) {
       CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, rsa, hash).withClock(SIGNING_CLOCK);
@@ -103,12 +166,17 @@ class CloudFrontSignerTest {
   }
 
   @Test
-  void ecUrlsMatchTheSdkButTheirDeterministicSignatureWhichJdkAndOpensslVerify() throws Exception {
+  void ecUrlsMatchTheSdkButTheirSignatureWhichJdkAndOpensslVerify() throws Exception {
     for (HashAlgorithm hash : HashAlgorithm.values()) {
       CloudFrontSigner signer = CloudFrontSigner.forHost(HOST, KEY_PAIR_ID, ec, hash).withClock(SIGNING_CLOCK);
       SignedUrl url = signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES);
-      assertThat(signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES)).as("RFC 6979: deterministic")
-          .isEqualTo(url);
+      SignedUrl again = signer.signCanned("", ObjectKey.of("fw/1.bin"), Map.of(), EXPIRES);
+      if (expectCorretto()) {
+        // AWS-LC draws each nonce at random: the same URL signed twice, two signatures, both valid
+        assertThat(again).as("random nonces").isNotEqualTo(url);
+      } else {
+        assertThat(again).as("RFC 6979: deterministic").isEqualTo(url);
+      }
       String resource = "https://" + HOST + "/fw/1.bin";
       String sdk = CloudFrontUtilities.create().getSignedUrlWithCannedPolicy(r -> r.resourceUrl(resource)
           .privateKey(ec.privateKey()).keyPairId(KEY_PAIR_ID).expirationDate(EXPIRES)
@@ -122,6 +190,10 @@ class CloudFrontSignerTest {
       jdk.update(policy.getBytes(StandardCharsets.UTF_8));
       assertThat(jdk.verify(signature)).isTrue();
       assertOpensslVerifies("ec-public.pem", hash == HashAlgorithm.SHA256 ? "sha256" : "sha1", policy, signature);
+      byte[] second = fromUrlSafe(param(again.uri().toString()).get("Signature"));
+      jdk.update(policy.getBytes(StandardCharsets.UTF_8));
+      assertThat(jdk.verify(second)).isTrue();
+      assertOpensslVerifies("ec-public.pem", hash == HashAlgorithm.SHA256 ? "sha256" : "sha1", policy, second);
     }
   }
 

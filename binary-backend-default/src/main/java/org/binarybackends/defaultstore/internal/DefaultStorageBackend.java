@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -701,12 +700,9 @@ public final class DefaultStorageBackend implements BinaryBackend {
     return new BackendUnavailableException(what + ": " + e, true, e);
   }
 
+  /** A binary's SHA-256, from the faster provider here (Amazon Corretto Crypto Provider's where it is). */
   static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+    return org.binarybackends.spi.CryptoProviders.sha256();
   }
 
   static void fsyncDirectory(Path dir) throws IOException {

@@ -289,12 +289,9 @@ public final class InMemoryBackend implements BinaryBackend {
     }
   }
 
+  /** The SPI's SHA-256: the faster provider here, Amazon Corretto Crypto Provider's where it is. */
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return org.binarybackends.spi.CryptoProviders.sha256();
   }
 
   private void open() {
