@@ -9,8 +9,9 @@ import org.binarybackends.spi.CryptoProviders;
 
 /**
  * SHA-256 of 1 GiB in memory, the JDK's {@code MessageDigest} beside Amazon Corretto Crypto
- * Provider's, in 64 KiB updates (the block the stores hash in), alternating, several repetitions in
- * one JVM; then which one the library's {@link CryptoProviders#sha256()} takes here. Run it once as
+ * Provider's given the array, and the library's {@link CryptoProviders#sha256()} (the JDK's, or the
+ * provider's fed through a direct buffer), in 64 KiB updates (the block the stores hash in),
+ * alternating, several repetitions in one JVM. Run it once as
  * it is and once with {@code -XX:-UseSHA} (a JVM without hardware SHA-256), as {@code signing.sh}
  * does.
  *
@@ -35,14 +36,17 @@ public final class Sha256Benchmark {
     Provider jdk = MessageDigest.getInstance("SHA-256").getProvider();
     double[] jdkRates = new double[reps];
     double[] correttoRates = new double[reps];
+    double[] libraryRates = new double[reps];
     for (int r = -1; r < reps; r++) { // r = -1: warm-up, not counted
-      double j = rate(jdk, data);
-      double c = rate(corretto, data);
+      double j = rate(MessageDigest.getInstance("SHA-256", jdk), data);
+      double c = rate(MessageDigest.getInstance("SHA-256", corretto), data);
+      double l = rate(CryptoProviders.sha256(), data);
       if (r >= 0) {
         jdkRates[r] = j;
         correttoRates[r] = c;
-        System.out.printf("rep %d: %s %.0f MiB/s, %s %.0f MiB/s (%.2fx)%n", r + 1, jdk.getName(), j,
-            corretto.getName(), c, c / j);
+        libraryRates[r] = l;
+        System.out.printf("rep %d: %s %.0f MiB/s, %s %.0f MiB/s (%.2fx), the library's %.0f MiB/s%n", r + 1,
+            jdk.getName(), j, corretto.getName(), c, c / j, l);
       }
     }
     String jdkHex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256", jdk).digest(data));
@@ -51,13 +55,13 @@ public final class Sha256Benchmark {
       throw new IllegalStateException("the providers disagree: " + jdkHex + " against " + correttoHex);
     }
     System.out.printf("median of %d, SHA-256 of %d MiB in memory: %s %.0f MiB/s, %s %.0f MiB/s, ratio %.2f;"
-        + " the library hashes with %s%n", reps, mib, jdk.getName(), median(jdkRates), corretto.getName(),
-        median(correttoRates), median(correttoRates) / median(jdkRates), CryptoProviders.sha256ProviderName());
+        + " the library's (%s) %.0f MiB/s%n", reps, mib, jdk.getName(), median(jdkRates), corretto.getName(),
+        median(correttoRates), median(correttoRates) / median(jdkRates), CryptoProviders.sha256().toString().lines().findFirst().orElse(""),
+        median(libraryRates));
     System.out.println(CryptoProviders.describe());
   }
 
-  private static double rate(Provider provider, byte[] data) throws Exception {
-    MessageDigest md = MessageDigest.getInstance("SHA-256", provider);
+  private static double rate(MessageDigest md, byte[] data) {
     long start = System.nanoTime();
     for (int off = 0; off < data.length; off += 64 << 10) {
       md.update(data, off, Math.min(64 << 10, data.length - off));

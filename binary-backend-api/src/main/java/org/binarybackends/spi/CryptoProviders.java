@@ -60,11 +60,15 @@ public final class CryptoProviders {
    * A new SHA-256 digest from the faster provider here: the JDK's where the JVM hashes with the CPU's
    * SHA instructions (HotSpot's intrinsic on x86-64 with SHA-NI or AVX2, and on ARM64 — measured as
    * fast as Corretto's), Corretto's where it does not and Corretto is present (measured about nine
-   * times the JDK's Java code), the JDK's otherwise.
+   * times the JDK's Java code), the JDK's otherwise. Corretto's is fed through a direct buffer ({@link
+   * DirectFedDigest}); its {@link MessageDigest#getProvider()} is then {@code null}: {@link
+   * #sha256ProviderName()} says whose it is.
    */
   public static MessageDigest sha256() {
     try {
-      return MessageDigest.getInstance("SHA-256", Chosen.SHA256);
+      MessageDigest digest = MessageDigest.getInstance("SHA-256", Chosen.SHA256);
+      // Corretto's reads Java arrays in JNI critical regions, which can fail the JVM's allocations
+      return Chosen.SHA256.getName().equals(CORRETTO) ? new DirectFedDigest(digest) : digest;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
