@@ -343,7 +343,16 @@ class CliIT {
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // another process's progress: polled
       }
       new ProcessBuilder("kill", "-INT", Long.toString(put.pid())).start().waitFor();
-      assertThat(put.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      // the hook waits at most 60 s for the clean-up: a put still running at 45 s is stuck somewhere,
+      // and its threads say where (the failure message carries them)
+      String stuck = "";
+      if (!put.waitFor(45, TimeUnit.SECONDS)) {
+        Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            Long.toString(put.pid()), "Thread.print").redirectErrorStream(true).start();
+        stuck = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+      assertThat(put.waitFor(75, TimeUnit.SECONDS)).as("exited after Ctrl-C; its threads at 45 s:%n%s", stuck)
+          .isTrue();
       assertThat(put.exitValue()).as(new String(err.get(), StandardCharsets.UTF_8)).isEqualTo(130);
       assertThat(client.listMultipartUploads(r -> r.bucket("bucket-ctrlc")).uploads()).as("no orphaned upload")
           .isEmpty();
