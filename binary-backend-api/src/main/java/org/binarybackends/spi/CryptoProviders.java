@@ -59,8 +59,8 @@ public final class CryptoProviders {
   /**
    * A new SHA-256 digest from the faster provider here: the JDK's where the JVM hashes with the CPU's
    * SHA instructions (HotSpot's intrinsic on x86-64 with SHA-NI or AVX2, and on ARM64 — measured as
-   * fast as Corretto's), Corretto's where it does not and Corretto is present (measured about nine
-   * times the JDK's Java code), the JDK's otherwise. Corretto's is fed through a direct buffer ({@link
+   * fast as Corretto's), Corretto's where it does not and Corretto is present (measured about seven
+   * times the JDK's Java code, fed as below), the JDK's otherwise. Corretto's is fed through a direct buffer ({@link
    * DirectFedDigest}); its {@link MessageDigest#getProvider()} is then {@code null}: {@link
    * #sha256ProviderName()} says whose it is.
    */
@@ -120,8 +120,9 @@ public final class CryptoProviders {
         return Optional.empty();
       }
       return Optional.of(provider);
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      // a version without these methods, or one that cannot load here (another OS or CPU)
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError | java.util.ServiceConfigurationError e) {
+      // a version without these methods, one that cannot load here (another OS or CPU), or another
+      // provider's broken service entry met on the way
       LOG.warn("{} is on the class path but cannot be used here ({}): the JDK's providers compute", CORRETTO,
           e.toString());
       return Optional.empty();

@@ -82,7 +82,22 @@ class CliIT {
   }
 
   private static Process start(String heap, Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    return start(List.of(), heap, env, args);
+  }
+
+  /**
+   * The command started with SIGINT at its default, as from a terminal: a build run in the background
+   * (a shell's {@code &}, some CI runners) starts with SIGINT ignored, every child inherits that, and
+   * the JVM then installs no handler for it (seen: Ctrl-C never reached the put).
+   */
+  private static Process startAsFromATerminal(Map<String, String> env, String... args) throws IOException {
+    return start(List.of("env", "--default-signal=INT"), "-Xmx256m", env, args);
+  }
+
+  private static Process start(List<String> prefix, String heap, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // C1 only and the serial collector: each run is short, and these tests start about forty
         heap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", System.getProperty("cli.jar")));
     command.addAll(List.of(args));
@@ -327,8 +342,8 @@ class CliIT {
   @Test
   void ctrlCDuringAPutAbortsTheUploadAndExits130() throws Exception {
     Path settings = write("ctrl-c.json", onboard("ctrlc", true));
-    Process put = start(env(), "--config", config("ctrl-c").toString(), "put", "ctrlc", "fw/big.bin", "-f",
-        settings.toString());
+    Process put = startAsFromATerminal(env(), "--config", config("ctrl-c").toString(), "put", "ctrlc",
+        "fw/big.bin", "-f", settings.toString());
     CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(put.getErrorStream()));
     OutputStream in = put.getOutputStream();
     byte[] chunk = new byte[1 << 20];
