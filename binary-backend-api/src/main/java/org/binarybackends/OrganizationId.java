@@ -10,7 +10,7 @@ import java.util.List;
  * STS {@code ExternalId} and inside the IAM role name {@code binary_backend_<org>_<role name>}:
  *
  * <ul>
- *   <li>{@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters: an {@code ExternalId} has at least 2,
+ *   <li>{@value #MIN_LENGTH} to 38 ({@link #MAX_LENGTH}) characters: an {@code ExternalId} has at least 2,
  *       and {@code binary_backend_} (15) + id + {@code _} (1) + a role name of up to 10 must stay
  *       within IAM's 64-character role-name limit;
  *   <li>only {@code A-Z a-z 0-9 _ + = , . @ -}: the characters both IAM role names and external ids
