@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'echo "builds kept for a look (diffoscope the files named above): $work" >&2' ERR
 git clone -q "$root" "$work/a"
 git clone -q "$root" "$work/b"
 flags=(-B -q -P release -DskipTests -Dbuildinfo.ignoreJavadoc=false)
@@ -23,3 +23,4 @@ summary="$(ls "$work"/b/target/*.buildcompare "$work"/b/*/target/*.buildcompare 
 cat "$summary"
 grep -q '^ko=0$' "$summary"
 echo "== every artifact the same in both builds"
+rm -rf "$work"
