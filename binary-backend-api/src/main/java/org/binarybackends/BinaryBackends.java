@@ -9,9 +9,11 @@ import org.binarybackends.activation.ActivationListener;
 import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.CheckLeases;
 import org.binarybackends.activation.StateChanges;
+import org.binarybackends.activation.internal.ActivationMeters;
 import org.binarybackends.activation.internal.Activator;
 import org.binarybackends.activation.internal.BackendPool;
 import org.binarybackends.activation.internal.BackendResolver;
+import org.binarybackends.internal.InstrumentedBackend;
 import org.binarybackends.activation.NoteStore;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.OrganizationStatus;
@@ -23,6 +25,7 @@ import org.binarybackends.quota.StorageQuotas;
 import org.binarybackends.quota.internal.QuotaGuard;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.spi.BackendSettings;
+import org.binarybackends.spi.Instrumentation;
 import org.binarybackends.spi.SharedNotes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +63,7 @@ public final class BinaryBackends implements AutoCloseable {
   private final BackendPool pool;
   private final BackendResolver resolver;
   private final Activator activator;
+  private final ActivationMeters activationMeters;
   private final List<AutoCloseable> closeAfterwards;
   private final String instanceName;
   /** The subscription to other instances' changes, if the store offers them. */
@@ -72,10 +76,13 @@ public final class BinaryBackends implements AutoCloseable {
     this.store = b.store;
     this.quotas = b.quotas == null ? null
         : new QuotaGuard(defaultStorage, b.quotas, context.service(SharedNotes.class).orElseThrow(), context.clock());
-    this.defaultStorage = quotas != null ? quotas : defaultStorage;
+    this.defaultStorage = InstrumentedBackend.of(quotas != null ? quotas : defaultStorage, context.instrumentation(),
+        b.defaultStorageSettings != null ? b.defaultStorageSettings.type() : defaultStorage.instanceId().type());
     this.ownsDefaultStorage = b.defaultStorage == null;
     this.pool = new BackendPool(b.registry, context, b.closeGrace);
-    this.resolver = new BackendResolver(store, this.defaultStorage, pool);
+    this.activationMeters = new ActivationMeters(context.instrumentation(), context.clock(), b.censusEvery,
+        b.policy.checkLease());
+    this.resolver = new BackendResolver(store, this.defaultStorage, pool, activationMeters);
     // listening before anything is read: no change another instance stores falls between
     this.changes = store instanceof StateChanges ? ((StateChanges) store).subscribe(new StateChanges.Listener() {
       @Override
@@ -91,7 +98,9 @@ public final class BinaryBackends implements AutoCloseable {
     CheckLeases leases = store instanceof CheckLeases ? (CheckLeases) store
         : CheckLeases.local(store, context.clock(), b.policy.pendingFirstDelay());
     this.instanceName = b.instanceName != null ? b.instanceName : defaultInstanceName();
-    this.activator = new Activator(store, pool, resolver, b.policy, context.clock(), leases, instanceName);
+    this.activator = new Activator(store, pool, resolver, b.policy, context.clock(), leases, instanceName,
+        activationMeters);
+    activationMeters.start(store, leases);
     b.listeners.forEach(activator::addListener);
     this.closeAfterwards = List.copyOf(b.closeAfterwards);
   }
@@ -176,7 +185,7 @@ public final class BinaryBackends implements AutoCloseable {
     OrganizationRemoval removal = defaultStorage.removeOrganization(organization, dryRun, each);
     if (!dryRun) {
       LOG.info("{}: {} (asked by {})", organization, removal, actor);
-      activator.record(organization, actor, "removed from the default storage " + removal.storage(), removal.binaries()
+      activator.record(organization, actor, ActivationMeters.OFFBOARDED_CHANGE + " " + removal.storage(), removal.binaries()
           + " binaries (" + removal.bytes() + " bytes) and " + removal.uploadsAborted() + " uploads in flight deleted;"
           + " locations in the default storage no longer resolve to bytes");
     }
@@ -283,7 +292,7 @@ public final class BinaryBackends implements AutoCloseable {
       return;
     }
     closed = true;
-    List<AutoCloseable> order = new ArrayList<>(List.of(activator));
+    List<AutoCloseable> order = new ArrayList<>(List.of(activator, activationMeters));
     if (changes != null) {
       order.add(changes);
     }
@@ -315,6 +324,8 @@ public final class BinaryBackends implements AutoCloseable {
     private int parallelChecks = 4;
     private boolean scheduled = true;
     private Duration closeGrace = BackendPool.DEFAULT_CLOSE_GRACE;
+    private Instrumentation instrumentation;
+    private Duration censusEvery = Duration.ofMinutes(1);
     private String instanceName;
     private StorageQuotas quotas;
     private final List<ActivationListener> listeners = new ArrayList<>();
@@ -361,6 +372,28 @@ public final class BinaryBackends implements AutoCloseable {
     /** The platform services and the clock every backend uses ({@link BackendContext#defaults()} unless set). */
     public Builder context(BackendContext context) {
       this.context = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /**
+     * Where the library reports its meters ({@link Instrumentation#none()} unless set, or unless the
+     * {@link #context} has one): the operations of every backend by type and outcome, the activation,
+     * and what backends report of themselves. With Micrometer: {@code
+     * .instrumentation(MicrometerInstrumentation.of(meterRegistry))} from {@code
+     * binary-backend-micrometer}. Set here, it is the context's too.
+     */
+    public Builder instrumentation(Instrumentation instrumentation) {
+      this.instrumentation = Objects.requireNonNull(instrumentation, "instrumentation");
+      return this;
+    }
+
+    /**
+     * How often the activation gauges count the organizations' states again from the state store (1
+     * minute unless set), at most: between counts they follow every state this instance reads or
+     * stores. Each count reads every organization's state and next check once.
+     */
+    public Builder censusEvery(Duration every) {
+      this.censusEvery = Objects.requireNonNull(every, "every");
       return this;
     }
 
@@ -451,6 +484,9 @@ public final class BinaryBackends implements AutoCloseable {
       if (instanceName != null && !instanceName.matches("[\\x21-\\x7e]{1,200}")) {
         v.add(Violation.of("instanceName", instanceName, "1 to 200 printable ASCII characters, no spaces"));
       }
+      if (censusEvery.compareTo(Duration.ofSeconds(1)) < 0 || censusEvery.compareTo(Duration.ofHours(24)) > 0) {
+        v.add(Violation.of("censusEvery", censusEvery.toString(), "1 second to 24 hours"));
+      }
       if (parallelChecks < 1 || parallelChecks > 256) {
         v.add(Violation.of("checks.parallel", Integer.toString(parallelChecks), "1 to 256"));
       }
@@ -465,8 +501,9 @@ public final class BinaryBackends implements AutoCloseable {
       if (registry == null) {
         registry = BinaryBackendRegistry.installed();
       }
-      BackendContext withNotes = context.service(SharedNotes.class).isPresent() ? context
-          : context.toBuilder().service(SharedNotes.class, notes.asSharedNotes()).build();
+      BackendContext measured = instrumentation == null ? context : context.toBuilder().instrumentation(instrumentation).build();
+      BackendContext withNotes = measured.service(SharedNotes.class).isPresent() ? measured
+          : measured.toBuilder().service(SharedNotes.class, notes.asSharedNotes()).build();
       BinaryBackend storage = defaultStorage != null ? defaultStorage : registry.create(defaultStorageSettings, withNotes);
       BinaryBackends built = new BinaryBackends(this, storage, withNotes);
       if (scheduled) {

@@ -15,10 +15,12 @@ public final class BackendContext {
   private static final BackendContext DEFAULT = builder().build();
 
   private final Clock clock;
+  private final Instrumentation instrumentation;
   private final Map<Class<?>, Object> services;
 
   private BackendContext(Builder b) {
     this.clock = b.clock;
+    this.instrumentation = b.instrumentation;
     this.services = Map.copyOf(b.services);
   }
 
@@ -37,13 +39,21 @@ public final class BackendContext {
   }
 
   /** The platform-wide service of {@code type}, if the embedding service provided one. */
+  /**
+   * Where backends report their meters ({@link Instrumentation#none()} unless set): counters and
+   * gauges of what they do beyond the operations themselves, which the entry point measures.
+   */
+  public Instrumentation instrumentation() {
+    return instrumentation;
+  }
+
   public <T> Optional<T> service(Class<T> type) {
     return Optional.ofNullable(services.get(type)).map(type::cast);
   }
 
   /** A builder holding this context's clock and services, to add or replace some. */
   public Builder toBuilder() {
-    Builder b = new Builder().clock(clock);
+    Builder b = new Builder().clock(clock).instrumentation(instrumentation);
     b.services.putAll(services);
     return b;
   }
@@ -51,6 +61,7 @@ public final class BackendContext {
   /** Builds a {@link BackendContext}; not thread-safe. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
+    private Instrumentation instrumentation = Instrumentation.none();
     private final Map<Class<?>, Object> services = new HashMap<>();
 
     private Builder() {}
@@ -61,6 +72,12 @@ public final class BackendContext {
     }
 
     /** Provides {@code service} to the providers that look up {@code type}. */
+    /** Where backends report their meters ({@link Instrumentation#none()} unless set). */
+    public Builder instrumentation(Instrumentation instrumentation) {
+      this.instrumentation = Objects.requireNonNull(instrumentation, "instrumentation");
+      return this;
+    }
+
     public <T> Builder service(Class<T> type, T service) {
       services.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(service, "service"));
       return this;

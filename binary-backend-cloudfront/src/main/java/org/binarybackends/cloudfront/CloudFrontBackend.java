@@ -63,13 +63,14 @@ final class CloudFrontBackend implements BinaryBackend {
    * @param cacheEntries how many signed URLs the fleet cache keeps
    */
   CloudFrontBackend(Distribution distribution, Front front, Supplier<S3Origin> originFactory, SharedNotes notes,
-      Clock clock, software.amazon.awssdk.http.SdkHttpClient http, int cacheEntries) {
+      Clock clock, software.amazon.awssdk.http.SdkHttpClient http, int cacheEntries,
+      org.binarybackends.spi.Instrumentation meters, String type) {
     this.distribution = distribution;
     this.front = front;
     this.http = http;
     this.originFactory = originFactory;
     this.clock = clock;
-    this.cache = new SignedUrlCache(CACHE_WINDOW, cacheEntries, clock);
+    this.cache = new SignedUrlCache(CACHE_WINDOW, cacheEntries, clock, meters, type);
     this.rotation = new KeyRotation(front.notesOwner, distribution, notes, cache, clock);
     String p = distribution.urlPathPrefix(front.prefix);
     this.pathPrefix = p.isEmpty() ? "" : ObjectKey.of(p).uriPath(); // validated as a key by the bucket's settings
@@ -188,6 +189,7 @@ final class CloudFrontBackend implements BinaryBackend {
 
   @Override
   public void close() {
+    cache.close();
     synchronized (originLock) {
       if (!closed && origin != null) {
         origin.close();

@@ -65,6 +65,6 @@ public final class CloudFrontBackendProvider implements BinaryBackendProvider<Cl
     S3BackendProvider s3 = new S3BackendProvider();
     return new CloudFrontBackend(settings.distribution(), Front.of(settings),
         () -> (S3Origin) s3.create(settings.origin(), context), context.service(SharedNotes.class).orElse(IN_PROCESS),
-        context.clock(), platform.httpClient(), CloudFrontBackend.CACHE_ENTRIES);
+        context.clock(), platform.httpClient(), CloudFrontBackend.CACHE_ENTRIES, context.instrumentation(), type());
   }
 }

@@ -612,7 +612,12 @@ public final class CloudFrontSigner {
     return Base64.getEncoder().encodeToString(bytes).replace('+', '-').replace('=', '_').replace('/', '~');
   }
 
-  /** The id of the key pair this signer signs with. */
+  /** The algorithm of the key this signer signs with. */
+  public CloudFrontKey.Algorithm keyAlgorithm() {
+    return key.algorithm();
+  }
+
+  /** The key pair id this signer's URLs name. */
   public String keyPairId() {
     return keyPairId;
   }

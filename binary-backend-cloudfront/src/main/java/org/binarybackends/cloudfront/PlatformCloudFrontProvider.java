@@ -53,6 +53,6 @@ public final class PlatformCloudFrontProvider implements BinaryBackendProvider<P
     return new CloudFrontBackend(settings.distribution(), Front.of(settings),
         () -> (S3Origin) bucket.create(settings.origin(), context),
         context.service(SharedNotes.class).orElse(CloudFrontBackendProvider.IN_PROCESS), context.clock(),
-        platform.httpClient(), CACHE_ENTRIES);
+        platform.httpClient(), CACHE_ENTRIES, context.instrumentation(), type());
   }
 }

@@ -2,6 +2,7 @@ package org.binarybackends.s3;
 
 import java.net.URI;
 import java.time.Clock;
+import org.binarybackends.spi.Instrumentation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -54,6 +55,7 @@ final class RoleChain implements AutoCloseable {
   private final StsClient customerSts;
   private final SessionCache platformCredentials;
   private final SessionCache customerCredentials;
+  private final Instrumentation meters;
   /** A session assumed on demand because the cached one would not last long enough. */
   private final AtomicReference<AwsSessionCredentials> extra = new AtomicReference<>();
   private final Object extraLock = new Object();
@@ -68,13 +70,17 @@ final class RoleChain implements AutoCloseable {
   RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
       AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint, Clock clock) {
     this(organization, platformRole, customerRole, stsRegion, base, httpClient, stsEndpoint, clock,
-        ClientOverrideConfiguration.builder().build());
+        ClientOverrideConfiguration.builder().build(), Instrumentation.none());
   }
 
-  /** With the platform's SDK client configuration ({@link S3Platform#overrides()}) on every STS client. */
+  /**
+   * With the platform's SDK client configuration ({@link S3Platform#overrides()}) on every STS client,
+   * its sessions measured in {@code meters}.
+   */
   RoleChain(OrganizationId organization, PlatformRole platformRole, RoleArn customerRole, AwsRegion stsRegion,
       AwsCredentialsProvider base, SdkHttpClient httpClient, Optional<URI> stsEndpoint, Clock clock,
-      ClientOverrideConfiguration overrides) {
+      ClientOverrideConfiguration overrides, Instrumentation meters) {
+    this.meters = Objects.requireNonNull(meters, "meters");
     this.overrides = Objects.requireNonNull(overrides, "overrides");
     this.organization = Objects.requireNonNull(organization, "organization");
     this.platformRole = Objects.requireNonNull(platformRole, "platformRole");
@@ -99,7 +105,7 @@ final class RoleChain implements AutoCloseable {
   /** The hop's session, assumed again ahead of its end on the library's clock: see {@link SessionCache}. */
   private SessionCache cache(StsClient sts, AssumeRoleRequest request, String hop) {
     return new SessionCache(() -> session(assume(sts, request, sts == platformSts)), clock,
-        "RoleChain(" + organization.value() + ", " + hop + ")");
+        "RoleChain(" + organization.value() + ", " + hop + ")", SessionCache.REFRESH, meters, hop);
   }
 
   private static AwsSessionCredentials session(Credentials c) {

@@ -36,12 +36,17 @@ final class S3Backend implements S3Origin {
   private final RoleChain chain;
 
   S3Backend(S3Settings settings, S3Platform platform, S3Transfer transfer, Clock clock) {
+    this(settings, platform, transfer, clock, org.binarybackends.spi.Instrumentation.none());
+  }
+
+  S3Backend(S3Settings settings, S3Platform platform, S3Transfer transfer, Clock clock,
+      org.binarybackends.spi.Instrumentation meters) {
     this.settings = settings;
     // every request with a body (parts, puts, AssumeRole) is aborted if it stalls: see StallGuard
     software.amazon.awssdk.http.SdkHttpClient http = platform.guardedHttpClient();
     PlatformRole platformRole = PlatformRole.of(settings.organization(), settings.roleName(), platform.accountId());
     this.chain = new RoleChain(settings.organization(), platformRole, settings.roleArn(), platform.stsRegion(),
-        platform.baseCredentials(), http, settings.stsEndpoint(), clock, platform.overrides());
+        platform.baseCredentials(), http, settings.stsEndpoint(), clock, platform.overrides(), meters);
     S3Bucket bucket = new S3Bucket(settings, chain.credentials(), http, platform);
     this.objects = new S3Objects(bucket, settings.organization(), settings.prefix(), settings.region(),
         settings.instanceId(), http, chain::credentialsLasting, transfer, clock);

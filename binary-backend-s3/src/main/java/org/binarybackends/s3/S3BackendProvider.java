@@ -41,6 +41,6 @@ public final class S3BackendProvider implements BinaryBackendProvider<S3Settings
   public BinaryBackend create(S3Settings settings, BackendContext context) {
     S3Platform platform = S3Platform.of(context);
     S3Transfer transfer = context.service(S3Transfer.class).orElseGet(S3Transfer::defaults);
-    return new S3Backend(settings, platform, transfer, context.clock());
+    return new S3Backend(settings, platform, transfer, context.clock(), context.instrumentation());
   }
 }

@@ -1,6 +1,10 @@
 package org.binarybackends.s3;
 
 import java.time.Clock;
+import java.util.List;
+import org.binarybackends.spi.GaugeSet;
+import org.binarybackends.spi.Instrumentation;
+import org.binarybackends.spi.MetricTags;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,7 +40,7 @@ final class SessionCache implements AutoCloseable {
   static final Duration RETRY_AFTER = Duration.ofSeconds(10);
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** A few daemon threads refresh the sessions of every organization: refreshes are one request each. */
-  private static final ThreadPoolExecutor REFRESH = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
+  static final ThreadPoolExecutor REFRESH = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
       new LinkedBlockingQueue<>(), r -> {
         Thread t = new Thread(r, "bb-sts-refresh-" + THREADS.incrementAndGet());
         t.setDaemon(true);
@@ -56,6 +60,9 @@ final class SessionCache implements AutoCloseable {
   private volatile Held held;
   private volatile Instant retryAt = Instant.MIN;
   private volatile boolean closed;
+  private final Instrumentation meters;
+  private final MetricTags hop;
+  private final List<Instrumentation.Registration> gauges;
 
   /** A session and when to refresh it. */
   private record Held(AwsSessionCredentials session, Instant prefetchAt, Instant staleAt, Instant end) {}
@@ -65,16 +72,40 @@ final class SessionCache implements AutoCloseable {
    * @param name for logs: which organization and hop (never a credential)
    */
   SessionCache(Supplier<AwsSessionCredentials> assume, Clock clock, String name) {
-    this(assume, clock, name, REFRESH);
+    this(assume, clock, name, REFRESH, Instrumentation.none(), "role");
   }
 
-  /** With background refreshes run by {@code refresher} (tests run them when they choose). */
+  /**
+   * With background refreshes run by {@code refresher} (tests run them when they choose), measured
+   * in {@code meters} under the tag {@code hop} ({@code platform} or {@code customer}).
+   */
   SessionCache(Supplier<AwsSessionCredentials> assume, Clock clock, String name,
-      java.util.concurrent.Executor refresher) {
+      java.util.concurrent.Executor refresher, Instrumentation meters, String hop) {
     this.assume = assume;
     this.refresher = refresher;
     this.clock = clock;
     this.name = name;
+    this.meters = meters;
+    this.hop = MetricTags.of("hop", hop);
+    this.gauges = List.of(
+        GaugeSet.of(meters, "binary.backend.role.sessions", "Role sessions cached (unexpired) across organizations",
+            null, this.hop, GaugeSet.Reduce.SUM).add(() -> secondsLeft() > 0 ? 1 : 0),
+        GaugeSet.of(meters, "binary.backend.role.session.remaining", "Seconds left on the cached role session that"
+            + " ends first", "seconds", this.hop, GaugeSet.Reduce.MIN).add(this::secondsLeft));
+  }
+
+  /** Seconds until the cached session ends (0 if it has); NaN without one. */
+  double secondsLeft() {
+    Held h = held;
+    if (h == null || closed) {
+      return Double.NaN;
+    }
+    return Math.max(0, Duration.between(clock.instant(), h.end()).toMillis() / 1000.0);
+  }
+
+  private void refreshFailed(String when) {
+    meters.counter("binary.backend.role.refresh.failures", "Failed attempts to assume a role session (due: needed"
+        + " now; ahead: in the background before its end)", null, hop.and("when", when)).increment();
   }
 
   /** A session to use now: the cached one, or a fresh one when it is in its last tenth. */
@@ -100,6 +131,7 @@ final class SessionCache implements AutoCloseable {
       try {
         return store(assume.get()).session();
       } catch (RuntimeException e) {
+        refreshFailed("due");
         if (h != null && clock.instant().isBefore(h.end())) {
           LOG.warn("{}: assuming a fresh session failed; the current one serves until {}: {}", name, h.end(),
               e.getMessage());
@@ -124,6 +156,7 @@ final class SessionCache implements AutoCloseable {
             store(assume.get());
           }
         } catch (RuntimeException e) {
+          refreshFailed("ahead");
           retryAt = clock.instant().plus(RETRY_AFTER);
           LOG.warn("{}: refreshing the session ahead of its end failed; trying again from {}: {}", name, retryAt,
               e.getMessage());
@@ -159,6 +192,7 @@ final class SessionCache implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    gauges.forEach(Instrumentation.Registration::close);
   }
 
   @Override

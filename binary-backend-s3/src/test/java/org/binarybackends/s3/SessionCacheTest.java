@@ -26,7 +26,7 @@ class SessionCacheTest {
   private final AtomicBoolean stsDown = new AtomicBoolean();
   /** The background refreshes asked for, not yet run. */
   private final Queue<Runnable> background = new ArrayDeque<>();
-  private final SessionCache cache = new SessionCache(this::assume, clock, "test", background::add);
+  private final SessionCache cache = new SessionCache(this::assume, clock, "test", background::add, org.binarybackends.spi.Instrumentation.none(), "customer");
 
   /** An hour-long session named by its number. */
   private AwsSessionCredentials assume() {

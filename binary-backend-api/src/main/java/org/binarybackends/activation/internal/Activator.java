@@ -40,6 +40,7 @@ import org.binarybackends.OrganizationId;
 import org.binarybackends.VerificationReport;
 import org.binarybackends.Violation;
 import org.binarybackends.spi.BackendSettings;
+import org.binarybackends.internal.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,7 @@ public final class Activator implements AutoCloseable {
   private final CheckLeases leases;
   /** This instance, as the holder of its check leases. */
   private final String holder;
+  private final ActivationMeters meters;
 
   /**
    * @param store where states are kept
@@ -80,9 +82,10 @@ public final class Activator implements AutoCloseable {
    * @param policy when to check and how many checks move a state
    * @param leases when each organization is checked next, and by which instance
    * @param holder this instance's name in the leases
+   * @param meters told of every check and every transition stored here
    */
   public Activator(OrganizationStateStore store, BackendPool pool, BackendResolver resolver, ActivationPolicy policy,
-      Clock clock, CheckLeases leases, String holder) {
+      Clock clock, CheckLeases leases, String holder, ActivationMeters meters) {
     this.store = Objects.requireNonNull(store, "store");
     this.pool = Objects.requireNonNull(pool, "pool");
     this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -92,6 +95,7 @@ public final class Activator implements AutoCloseable {
     this.schedule = new CheckSchedule(policy);
     this.leases = Objects.requireNonNull(leases, "leases");
     this.holder = Objects.requireNonNull(holder, "holder");
+    this.meters = Objects.requireNonNull(meters, "meters");
   }
 
   public void addListener(ActivationListener listener) {
@@ -319,6 +323,15 @@ public final class Activator implements AutoCloseable {
    * a conflict, and not at all if the lease lapsed meanwhile (another instance checks it now).
    */
   private OrganizationState checkUnder(CheckLease lease) {
+    LogContext log = LogContext.of(lease.organization(), null);
+    try {
+      return checkUnderLogged(lease);
+    } finally {
+      log.close();
+    }
+  }
+
+  private OrganizationState checkUnderLogged(CheckLease lease) {
     OrganizationId organization = lease.organization();
     OrganizationState before;
     Optional<ActivationRule.Verified> staged;
@@ -376,7 +389,12 @@ public final class Activator implements AutoCloseable {
 
   private ActivationRule.Verified verify(StorageConfiguration c) {
     CheckOutcome upload = verify(c.upload());
-    CheckOutcome download = c.download().isPresent() ? verify(c.download().get()) : upload;
+    meters.checked("upload", upload);
+    CheckOutcome download = upload;
+    if (c.download().isPresent()) {
+      download = verify(c.download().get());
+      meters.checked("download", download);
+    }
     return new ActivationRule.Verified(c.id(), upload, download);
   }
 
@@ -438,6 +456,7 @@ public final class Activator implements AutoCloseable {
         after.history().size());
     java.util.Set<String> warned = new java.util.HashSet<>();
     for (Transition t : added) {
+      meters.transition(t);
       // new warnings are said loudly, once: the two parts of one backend carry the same ones
       if ((t.change().contains(ActivationRule.WARNS) || t.reason().contains(ActivationRule.WARNINGS)) && warned.add(t.reason())) {
         LOG.warn("Organization {}: {} ({}; by {})", after.organization(), t.change(), t.reason(), t.actor());

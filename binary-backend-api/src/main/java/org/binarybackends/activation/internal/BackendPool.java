@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryBackendRegistry;
+import org.binarybackends.internal.InstrumentedBackend;
 import org.binarybackends.spi.BackendContext;
 
 /**
@@ -57,7 +58,8 @@ public final class BackendPool implements AutoCloseable {
    */
   public BinaryBackend acquire(SettingsJson settings) {
     while (true) {
-      PooledBackend b = backends.computeIfAbsent(settings, s -> new PooledBackend(registry.create(s.reveal(), context)));
+      PooledBackend b = backends.computeIfAbsent(settings, s -> new PooledBackend(
+          InstrumentedBackend.of(registry.create(s.reveal(), context), context.instrumentation(), s.type())));
       if (b.usable()) {
         return b;
       }

@@ -45,16 +45,20 @@ public final class BackendResolver {
   private final BinaryBackend defaultBackend;
   private final BackendPool pool;
   private final ConcurrentHashMap<OrganizationId, Resolution> cache = new ConcurrentHashMap<>();
+  private final ActivationMeters meters;
 
   /**
    * @param store where organizations' states are
    * @param defaultBackend the platform's default storage
    * @param pool builds and shares the organizations' own backends
+   * @param meters told of every state read or stored here
    */
-  public BackendResolver(OrganizationStateStore store, BinaryBackend defaultBackend, BackendPool pool) {
+  public BackendResolver(OrganizationStateStore store, BinaryBackend defaultBackend, BackendPool pool,
+      ActivationMeters meters) {
     this.store = Objects.requireNonNull(store, "store");
     this.defaultBackend = Objects.requireNonNull(defaultBackend, "defaultBackend");
     this.pool = Objects.requireNonNull(pool, "pool");
+    this.meters = Objects.requireNonNull(meters, "meters");
   }
 
   /**
@@ -158,6 +162,7 @@ public final class BackendResolver {
       return old;
     });
     Resolution old = replaced[0];
+    meters.observe(kept.state());
     // retire a backend only when its configuration stopped being the active one (replaced, removed):
     // a degraded one no longer takes uploads, but its reads and downloads go on through the same
     // backend, whose cached session may still work where a rebuilt one's role chain would fail

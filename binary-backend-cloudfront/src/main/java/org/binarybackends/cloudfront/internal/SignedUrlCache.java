@@ -11,7 +11,11 @@ import org.binarybackends.InvalidInputException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.Violation;
+import org.binarybackends.cloudfront.CloudFrontKey;
 import org.binarybackends.cloudfront.CloudFrontSigner;
+import org.binarybackends.spi.GaugeSet;
+import org.binarybackends.spi.Instrumentation;
+import org.binarybackends.spi.MetricTags;
 
 /**
  * Hands the same signed URL to every device that asks for one object within a step of time, so that
@@ -26,7 +30,7 @@ import org.binarybackends.cloudfront.CloudFrontSigner;
  * URLs are cached per signer: after a rotation the new signer's requests never find a URL of the
  * rotated-out key, and {@link #forget(String)} drops them at once. Thread-safe.
  */
-public final class SignedUrlCache {
+public final class SignedUrlCache implements AutoCloseable {
   private static final long[] STEPS = {1, 10, 60, 300, 900};
   /** Expired entries are swept once every so many signatures (the LRU bound holds meanwhile). */
   private static final int SWEEP_EVERY = 256;
@@ -36,6 +40,9 @@ public final class SignedUrlCache {
   private final Clock clock;
   private final LinkedHashMap<Key, SignedUrl> entries;
   private long signatures;
+  private final Instrumentation meters;
+  private final MetricTags byType;
+  private final Instrumentation.Registration sizeGauge;
 
   /** What a URL is made of: building the URL itself only to look it up would cost more than the lookup. */
   private record Key(CloudFrontSigner signer, String pathPrefix, ObjectKey key, Map<String, String> query,
@@ -51,6 +58,14 @@ public final class SignedUrlCache {
    * @throws InvalidInputException unless the window is 1 second to 1 hour and maxEntries at least 1
    */
   public SignedUrlCache(Duration window, int maxEntries, Clock clock) {
+    this(window, maxEntries, clock, Instrumentation.none(), "cloudfront");
+  }
+
+  /**
+   * Measured in {@code meters}: hits, misses and signatures (by key algorithm) counted, its size added
+   * to the size of every cache of the same backend type until {@link #close()}.
+   */
+  public SignedUrlCache(Duration window, int maxEntries, Clock clock, Instrumentation meters, String backendType) {
     List<Violation> v = new java.util.ArrayList<>();
     if (window == null || window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
       v.add(Violation.of("window", String.valueOf(window), "1 second to 1 hour"));
@@ -64,6 +79,10 @@ public final class SignedUrlCache {
     this.window = window;
     this.maxEntries = maxEntries;
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    this.byType = MetricTags.of("backend.type", backendType);
+    this.sizeGauge = GaugeSet.of(meters, "binary.backend.signed.url.cache.size", "Signed URLs held by the fleet caches",
+        null, byType, GaugeSet.Reduce.SUM).add(this::size);
     this.entries = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<Key, SignedUrl> eldest) {
@@ -102,10 +121,17 @@ public final class SignedUrlCache {
     synchronized (entries) {
       SignedUrl cached = entries.get(k);
       if (cached != null) {
+        meters.counter("binary.backend.signed.url.cache.hits", "Signed URLs served from the fleet cache", null, byType)
+            .increment();
         return cached;
       }
     }
+    meters.counter("binary.backend.signed.url.cache.misses", "Signed URLs the fleet cache had to sign", null, byType)
+        .increment();
     SignedUrl signed = signer.signCanned(pathPrefix, key, query, Instant.ofEpochSecond(expires));
+    meters.counter("binary.backend.signatures", "Signatures made, by key algorithm", null,
+        byType.and("algorithm", signer.keyAlgorithm() == CloudFrontKey.Algorithm.RSA_2048 ? "rsa-2048" : "ecdsa-p256"))
+        .increment();
     synchronized (entries) {
       if (++signatures % SWEEP_EVERY == 0) {
         entries.values().removeIf(u -> !u.expiresAt().isAfter(now));
@@ -130,6 +156,12 @@ public final class SignedUrlCache {
   }
 
   /** How many signatures were computed (not reused) so far. */
+  /** Stops adding its size to the gauge (its backend is closed). */
+  @Override
+  public void close() {
+    sizeGauge.close();
+  }
+
   public long signatures() {
     synchronized (entries) {
       return signatures;

@@ -150,7 +150,7 @@ public final class DefaultStorageBackend implements BinaryBackend {
     this.tokens = DownloadTokens.of(settings, context.clock());
     if (settings.downloadServerAddress().isPresent()) {
       this.server = DownloadServer.start(this, tokens, settings,
-          settings.downloadBaseUri().map(URI::getRawPath).orElse("/"));
+          settings.downloadBaseUri().map(URI::getRawPath).orElse("/"), context.instrumentation());
       this.downloadBase = settings.downloadBaseUri().orElse(server.localUri());
     } else {
       this.server = null;

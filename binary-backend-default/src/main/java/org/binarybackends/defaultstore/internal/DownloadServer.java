@@ -60,6 +60,9 @@ import org.binarybackends.StoredBinary;
 import org.binarybackends.defaultstore.DefaultStorageSettings;
 import org.binarybackends.defaultstore.DownloadAuthorization;
 import org.binarybackends.defaultstore.DownloadTokens;
+import org.binarybackends.spi.GaugeSet;
+import org.binarybackends.spi.Instrumentation;
+import org.binarybackends.spi.MetricTags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,16 +102,42 @@ final class DownloadServer implements AutoCloseable {
   private final Channel serverChannel;
   private final ChannelGroup connections;
   private final String basePath;
+  private final Instrumentation.Registration connectionsGauge;
 
-  private DownloadServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, String basePath) {
+  private DownloadServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, String basePath,
+      Instrumentation.Registration connectionsGauge) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.connections = connections;
     this.basePath = basePath;
+    this.connectionsGauge = connectionsGauge;
+  }
+
+  /** What the server reports: bytes sent, downloads aborted, connections closed for a timeout. */
+  static final class Meters {
+    final Instrumentation.Counter bytes;
+    final Instrumentation.Counter aborted;
+    final Instrumentation.Counter headerTimeouts;
+    final Instrumentation.Counter stallTimeouts;
+    final Instrumentation.Counter refused;
+
+    Meters(Instrumentation m) {
+      bytes = m.counter("binary.backend.download.bytes", "Bytes of binaries sent by the download server", "bytes",
+          MetricTags.empty());
+      aborted = m.counter("binary.backend.download.aborted", "Downloads that ended before their last byte was sent"
+          + " (the client went away, or was closed for a stall)", null, MetricTags.empty());
+      headerTimeouts = m.counter("binary.backend.download.timeouts", "Connections closed for a timeout", null,
+          MetricTags.of("timeout", "request_header"));
+      stallTimeouts = m.counter("binary.backend.download.timeouts", "Connections closed for a timeout", null,
+          MetricTags.of("timeout", "send_stall"));
+      refused = m.counter("binary.backend.download.refused", "Connections refused over the connection limit", null,
+          MetricTags.empty());
+    }
   }
 
   static DownloadServer start(DefaultStorageBackend backend, DownloadTokens tokens, DefaultStorageSettings settings,
-      String basePath) {
+      String basePath, Instrumentation instrumentation) {
+    Meters meters = new Meters(instrumentation);
     String base = basePath.endsWith("/") ? basePath : basePath + "/";
     InetSocketAddress address = settings.downloadServerAddress().orElseThrow();
     // 0 is one thread per processor the JVM may run on; Netty's own 0 would mean two per processor,
@@ -128,6 +157,7 @@ final class DownloadServer implements AutoCloseable {
             // the group drops a channel once it is closed: its size is the open connections
             connections.add(ch);
             if (connections.size() > settings.maxConnections()) {
+              meters.refused.increment();
               refuse(ch, settings.maxConnections());
               return;
             }
@@ -137,7 +167,7 @@ final class DownloadServer implements AutoCloseable {
             ch.pipeline()
                 .addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                     .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADERS)))
-                .addLast("download", new Connection(backend, tokens, settings, base));
+                .addLast("download", new Connection(backend, tokens, settings, base, meters));
           }
         });
     Channel serverChannel;
@@ -148,7 +178,10 @@ final class DownloadServer implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new BinaryBackendException("cannot start the download server on " + address + ": " + e.getMessage(), e);
     }
-    DownloadServer server = new DownloadServer(group, serverChannel, connections, base);
+    Instrumentation.Registration gauge = GaugeSet.of(instrumentation, "binary.backend.download.connections",
+        "Connections open to the download server", null, MetricTags.empty(), GaugeSet.Reduce.SUM)
+        .add(connections::size);
+    DownloadServer server = new DownloadServer(group, serverChannel, connections, base, gauge);
     LOG.info("Download server listening on {}", server.localUri());
     return server;
   }
@@ -179,6 +212,7 @@ final class DownloadServer implements AutoCloseable {
 
   @Override
   public void close() {
+    connectionsGauge.close();
     serverChannel.close().syncUninterruptibly();
     connections.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -193,6 +227,7 @@ final class DownloadServer implements AutoCloseable {
     private final String basePath;
     private final long headerTimeoutNanos;
     private final long stallTimeoutNanos;
+    private final Meters meters;
     private final ArrayDeque<HttpRequest> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> headerTimer;
@@ -205,8 +240,10 @@ final class DownloadServer implements AutoCloseable {
     private long lastPending;
     private long lastMovedAt;
 
-    Connection(DefaultStorageBackend backend, DownloadTokens tokens, DefaultStorageSettings settings, String basePath) {
+    Connection(DefaultStorageBackend backend, DownloadTokens tokens, DefaultStorageSettings settings, String basePath,
+        Meters meters) {
       super(false);
+      this.meters = meters;
       this.backend = backend;
       this.tokens = tokens;
       this.basePath = basePath;
@@ -238,6 +275,7 @@ final class DownloadServer implements AutoCloseable {
       headerTimer = ctx.executor().schedule(() -> {
         LOG.debug("Closing {}: no complete request within {} ms", ctx.channel().remoteAddress(),
             TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
+        meters.headerTimeouts.increment();
         ctx.close();
       }, headerTimeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -372,7 +410,14 @@ final class DownloadServer implements AutoCloseable {
         if (!head && resolved.length() > 0) {
           LOG.debug("{} GET {}: sending {} bytes from {}", status.code(), redacted, resolved.length(), resolved.offset());
           // the region owns the descriptor from here: Netty closes it when the write ends or fails
-          ctx.write(new DefaultFileRegion(file, ObjectFile.HEADER_BYTES + resolved.offset(), resolved.length()));
+          DefaultFileRegion region = new DefaultFileRegion(file, ObjectFile.HEADER_BYTES + resolved.offset(),
+              resolved.length());
+          ctx.write(region).addListener(f -> {
+            meters.bytes.increment(region.transferred()); // as far as the client took them
+            if (!f.isSuccess()) {
+              meters.aborted.increment();
+            }
+          });
           handedOver = true;
         }
         finish(keepAlive);
@@ -495,6 +540,7 @@ final class DownloadServer implements AutoCloseable {
       if (now - lastMovedAt >= stallTimeoutNanos) {
         LOG.debug("Closing {}: the client accepted no bytes for {} ms", ch.remoteAddress(),
             TimeUnit.NANOSECONDS.toMillis(stallTimeoutNanos));
+        meters.stallTimeouts.increment();
         ctx.close();
         return;
       }

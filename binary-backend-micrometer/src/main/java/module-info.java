@@ -1,0 +1,7 @@
+/** The library's meters in a Micrometer registry: {@code MicrometerInstrumentation.of(registry)}. */
+module org.binarybackends.micrometer {
+  requires transitive org.binarybackends.api;
+  requires transitive micrometer.core;
+
+  exports org.binarybackends.micrometer;
+}
