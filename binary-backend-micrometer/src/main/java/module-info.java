@@ -2,6 +2,7 @@
 module org.binarybackends.micrometer {
   requires transitive org.binarybackends.api;
   requires transitive micrometer.core;
+  requires org.slf4j;
 
   exports org.binarybackends.micrometer;
 }

@@ -6,12 +6,18 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 import org.binarybackends.spi.Instrumentation;
 import org.binarybackends.spi.MetricTags;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The library's meters in a Micrometer {@link MeterRegistry}, bound to the entry point in one call:
@@ -36,6 +42,10 @@ import org.binarybackends.spi.MetricTags;
  * Micrometer registry to it (Micrometer's OTLP registry or OpenTelemetry's Micrometer bridge).
  */
 public final class MicrometerInstrumentation implements Instrumentation {
+  private static final Logger LOG = LoggerFactory.getLogger(MicrometerInstrumentation.class);
+  /** Per registry, the ids of the gauges bindings registered there. */
+  private static final Map<MeterRegistry, Set<List<Object>>> GAUGES = new WeakHashMap<>();
+
   private final MeterRegistry registry;
   private final Tags common;
 
@@ -87,17 +97,53 @@ public final class MicrometerInstrumentation implements Instrumentation {
     return nanos -> t.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * A gauge in the registry reading {@code owner}. Micrometer keeps the first gauge of an id and hands
+   * it back to a second registration: the second owner would never be read, and removing "its" gauge
+   * would remove the first's. So this binding keeps the ids of the gauges it registered per registry,
+   * and a second gauge of the same id (two {@code BinaryBackends} sharing a registry without common
+   * tags to tell them apart) is refused with a warning and not registered.
+   */
   @Override
   public <T> Registration gauge(String name, String description, String baseUnit, MetricTags tags, T owner,
       ToDoubleFunction<T> value) {
-    Gauge g = Gauge.builder(name, owner, value).description(description).baseUnit(baseUnit).tags(all(tags))
+    Tags all = all(tags);
+    List<Object> id = List.of(name, all);
+    Set<List<Object>> taken;
+    synchronized (GAUGES) {
+      taken = GAUGES.computeIfAbsent(registry, r -> ConcurrentHashMap.newKeySet());
+    }
+    if (!taken.add(id)) {
+      LOG.warn("The gauge {}{} is registered already in this registry: this one is not. Two BinaryBackends sharing"
+          + " a registry need common tags to tell them apart: MicrometerInstrumentation.of(registry, \"instance\","
+          + " \"...\")", name, all);
+      return () -> {};
+    }
+    Gauge g = Gauge.builder(name, owner, value).description(description).baseUnit(baseUnit).tags(all)
         .strongReference(true).register(registry);
     AtomicBoolean removed = new AtomicBoolean();
     return () -> {
       if (removed.compareAndSet(false, true)) {
         registry.remove(g);
+        taken.remove(id);
       }
     };
+  }
+
+  /**
+   * Equal to another binding of the same registry with the same common tags: their meters are the
+   * same meters, and the library's gauge sets ({@link org.binarybackends.spi.GaugeSet}) are shared
+   * between them.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MicrometerInstrumentation && ((MicrometerInstrumentation) o).registry == registry
+        && ((MicrometerInstrumentation) o).common.equals(common);
+  }
+
+  @Override
+  public int hashCode() {
+    return System.identityHashCode(registry) * 31 + common.hashCode();
   }
 
   @Override

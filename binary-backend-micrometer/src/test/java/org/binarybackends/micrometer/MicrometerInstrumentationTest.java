@@ -80,6 +80,33 @@ class MicrometerInstrumentationTest {
   }
 
   @Test
+  void aSecondGaugeOfTheSameIdIsRefusedAndLeavesTheFirstInPlace() {
+    AtomicInteger first = new AtomicInteger(1);
+    AtomicInteger second = new AtomicInteger(2);
+    Instrumentation.Registration r1 = meters.gauge("binary.backend.activation.checks.overdue", "Overdue", null,
+        MetricTags.empty(), first, AtomicInteger::get);
+    Instrumentation.Registration r2 = MicrometerInstrumentation.of(registry).gauge("binary.backend.activation.checks.overdue",
+        "Overdue", null, MetricTags.empty(), second, AtomicInteger::get);
+    assertThat(registry.get("binary.backend.activation.checks.overdue").gauge().value()).isEqualTo(1);
+    r2.close();
+    assertThat(registry.get("binary.backend.activation.checks.overdue").gauge().value())
+        .as("closing the refused one removes nothing").isEqualTo(1);
+    // told apart by a common tag, both are kept
+    MicrometerInstrumentation.of(registry, "instance", "b").gauge("binary.backend.activation.checks.overdue",
+        "Overdue", null, MetricTags.empty(), second, AtomicInteger::get);
+    assertThat(registry.find("binary.backend.activation.checks.overdue").gauges()).hasSize(2);
+    r1.close();
+    assertThat(registry.find("binary.backend.activation.checks.overdue").gauges()).hasSize(1);
+    // once the first is gone, its id may be registered again
+    MicrometerInstrumentation.of(registry).gauge("binary.backend.activation.checks.overdue", "Overdue", null,
+        MetricTags.empty(), second, AtomicInteger::get);
+    assertThat(registry.get("binary.backend.activation.checks.overdue").tags().gauges()).hasSize(2);
+    assertThat(MicrometerInstrumentation.of(registry)).isEqualTo(meters).hasSameHashCodeAs(meters)
+        .isNotEqualTo(MicrometerInstrumentation.of(registry, "instance", "b"))
+        .isNotEqualTo(MicrometerInstrumentation.of(new SimpleMeterRegistry()));
+  }
+
+  @Test
   void commonTagsGoOnEveryMeter() {
     MicrometerInstrumentation tagged = MicrometerInstrumentation.of(registry, "service", "firmware");
     tagged.counter("binary.backend.signatures", "Signatures", null, MetricTags.of("algorithm", "rsa-2048")).increment();
