@@ -15,6 +15,7 @@ module org.binarybackends.api {
   exports org.binarybackends.spi;
   exports org.binarybackends.activation;
   exports org.binarybackends.quota;
+  exports org.binarybackends.migration;
 
   // Jackson reads the value types' @JsonCreator factories reflectively.
   opens org.binarybackends to com.fasterxml.jackson.databind;

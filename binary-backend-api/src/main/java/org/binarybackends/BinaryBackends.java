@@ -14,6 +14,9 @@ import org.binarybackends.activation.internal.Activator;
 import org.binarybackends.activation.internal.BackendPool;
 import org.binarybackends.activation.internal.BackendResolver;
 import org.binarybackends.internal.InstrumentedBackend;
+import org.binarybackends.migration.Migrations;
+import org.binarybackends.migration.internal.Migrator;
+import org.binarybackends.migration.internal.MovedBackend;
 import org.binarybackends.activation.NoteStore;
 import org.binarybackends.activation.OrganizationStateStore;
 import org.binarybackends.activation.OrganizationStatus;
@@ -64,6 +67,7 @@ public final class BinaryBackends implements AutoCloseable {
   private final BackendResolver resolver;
   private final Activator activator;
   private final ActivationMeters activationMeters;
+  private final Migrator migrator;
   private final List<AutoCloseable> closeAfterwards;
   private final String instanceName;
   /** The subscription to other instances' changes, if the store offers them. */
@@ -102,6 +106,13 @@ public final class BinaryBackends implements AutoCloseable {
         activationMeters);
     activationMeters.start(store, leases);
     b.listeners.forEach(activator::addListener);
+    this.migrator = new Migrator((org, instance) -> resolver.backendOf(org, instance, "instance"), org -> {
+      try {
+        return Optional.of(resolver.forUpload(org).backend().instanceId());
+      } catch (UploadsSuspendedException e) {
+        return Optional.empty();
+      }
+    }, context.service(SharedNotes.class).orElseThrow(), context.clock(), instanceName, activator::record);
     this.closeAfterwards = List.copyOf(b.closeAfterwards);
   }
 
@@ -144,12 +155,51 @@ public final class BinaryBackends implements AutoCloseable {
    * stat or delete it there. Do not close it; do not keep it.
    */
   public BinaryBackend forBinary(BinaryLocation location) {
-    return resolver.forBinary(location);
+    BinaryLocation at = moved(location);
+    if (at == location) {
+      return resolver.forBinary(location);
+    }
+    // moved: read where it went, or where it was for one stored there after the move
+    return new MovedBackend(resolver.forBinary(at), () -> resolver.forBinary(location));
   }
 
   /** A download URL for the binary at {@code location}, signed by what serves that storage's downloads. */
   public SignedUrl signDownloadUrl(BinaryLocation location, Duration ttl) {
-    return resolver.signDownloadUrl(location, ttl);
+    BinaryLocation at = moved(location);
+    if (at != location) {
+      try {
+        resolver.forBinary(at).stat(at.organization(), at.key());
+      } catch (BinaryNotFoundException e) {
+        at = location; // stored at the source after the move: signed there
+      }
+    }
+    return resolver.signDownloadUrl(at, ttl);
+  }
+
+  /**
+   * Where {@code location}'s binary is now: in the instance its own was moved to, if it was (and so
+   * on, a cycle cut where it closes); {@code location} itself if it was not moved.
+   */
+  private BinaryLocation moved(BinaryLocation location) {
+    Objects.requireNonNull(location, "location");
+    BinaryLocation at = location;
+    java.util.Set<BackendInstanceId> seen = new java.util.HashSet<>(List.of(location.instance()));
+    for (int hop = 0; hop < 8; hop++) {
+      Optional<BackendInstanceId> to = migrator.movedTo(at.organization(), at.instance());
+      if (to.isEmpty() || !seen.add(to.get())) {
+        return at;
+      }
+      at = new BinaryLocation(to.get(), at.organization(), at.key());
+    }
+    return at; // moved more than 8 times: as far as that
+  }
+
+  /**
+   * Moving organizations' binaries between their storages (the default storage, their
+   * configurations' instances): plan, run, resume, delete the originals. See {@link Migrations}.
+   */
+  public Migrations migrations() {
+    return migrator;
   }
 
   /**

@@ -54,6 +54,33 @@ final class Interrupts {
   }
 
   /**
+   * Runs {@code work} (a migration) so that Ctrl-C interrupts the thread running it, which stops
+   * after the copies in flight and checkpoints, then lets the JVM exit.
+   */
+  static <T> T stoppable(java.util.function.Supplier<T> work) {
+    Thread worker = Thread.currentThread();
+    Thread hook = new Thread(() -> {
+      shuttingDown = true;
+      cancelled = true;
+      worker.interrupt();
+      try {
+        CLEANED_UP.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "binary-backends-ctrl-c");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return work.get();
+    } finally {
+      CLEANED_UP.countDown();
+      if (!shuttingDown) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      }
+    }
+  }
+
+  /**
    * {@code in}, failing its next read once Ctrl-C is pressed, even while the source itself blocks (a
    * pipe on stdin waits for its writer): a daemon thread reads the source into a handoff of at most
    * four chunks of 256 KiB, and the reader waits on the handoff, looking at the flag every 100 ms.

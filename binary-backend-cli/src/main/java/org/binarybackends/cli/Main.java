@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {PolicyCommand.class, CheckTrustCommand.class, VerifyCommand.class, StateCommands.Status.class,
         StateCommands.Register.class, StateCommands.Check.class, StateCommands.Remove.class,
         StateCommands.AllowFallback.class, SignCommand.class, KeysCommand.class, ObjectCommands.Put.class, ObjectCommands.Get.class,
-        ObjectCommands.Stat.class, ObjectCommands.Ls.class, ObjectCommands.Rm.class},
+        ObjectCommands.Stat.class, ObjectCommands.Ls.class, ObjectCommands.Rm.class, MigrateCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:checks failed, differences found, or refused by a quota",
         "2:usage error", "3:invalid configuration or input", "4:unreachable or retryable", "5:not found",

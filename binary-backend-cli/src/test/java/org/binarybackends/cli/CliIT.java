@@ -282,6 +282,39 @@ class CliIT {
   }
 
   @Test
+  void anOrganizationsBinariesMoveToItsBucketWithMigrate() throws Exception {
+    Path config = config("migrate");
+    String c = config.toString();
+    for (int i = 1; i <= 3; i++) {
+      Run put = run(("firmware " + i).getBytes(StandardCharsets.UTF_8), "--config", c, "put", "mover", "fw/" + i + ".bin");
+      assertThat(put.code()).as(put.err()).isZero();
+    }
+    Path settings = write("mover-s3.json", onboard("mover", true));
+    assertThat(run("--config", c, "register", "mover", "-f", settings.toString(), "--actor", "alice").code()).isZero();
+
+    Run bad = run("--config", c, "migrate", "plan", "mover", "--from", "nowhere", "--to", "active");
+    assertThat(bad.code()).isEqualTo(3);
+    assertThat(bad.err()).contains("--from 'nowhere'", "default", "active");
+    Run plan = run("--config", c, "migrate", "plan", "mover", "--from", "default", "--to", "active", "-o", "json");
+    assertThat(plan.code()).as(plan.err()).isZero();
+    assertThat(plan.json().get("toCopy").asInt()).isEqualTo(3);
+    assertThat(run("--config", c, "migrate", "run", "mover", "--from", "default", "--to", "active").code())
+        .as("without --actor").isEqualTo(2);
+    Run moved = run("--config", c, "migrate", "run", "mover", "--from", "default", "--to", "active", "--actor",
+        "alice", "-o", "json");
+    assertThat(moved.code()).as(moved.err()).isZero();
+    assertThat(moved.json().get("state").asText()).isEqualTo("COMPLETED");
+    assertThat(moved.json().get("copied").asInt()).isEqualTo(3);
+    Run status = run("--config", c, "migrate", "status", "mover", "--from", "default");
+    assertThat(status.code()).isZero();
+    assertThat(status.out()).contains("COMPLETED", "3 copied");
+    Run early = run("--config", c, "migrate", "delete-source", "mover", "--from", "default", "--actor", "alice");
+    assertThat(early.code()).isEqualTo(3);
+    assertThat(early.err()).contains("7 days");
+    assertThat(run("--config", c, "status", "mover", "-o", "json").out()).contains("moved the binaries of");
+  }
+
+  @Test
   void theStateCommandsOnPostgresql() throws Exception {
     try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
         .builder().start()) {

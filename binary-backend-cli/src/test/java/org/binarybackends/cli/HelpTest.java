@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class HelpTest {
   private static final List<String> COMMANDS = List.of("policy", "check-trust", "verify", "status", "register",
-      "check", "remove", "allow-fallback", "sign", "keys", "put", "get", "stat", "ls", "rm");
+      "check", "remove", "allow-fallback", "sign", "keys", "put", "get", "stat", "ls", "rm", "migrate");
 
   private static String[] run(int expected, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -492,7 +492,12 @@ final class S3Objects implements AutoCloseable {
     }
   }
 
-  /** Closing before the end aborts the connection instead of draining gigabytes nobody will read. */
+  /**
+   * Closing before the end aborts the connection instead of draining gigabytes nobody will read. A
+   * failure the SDK raises while the bytes stream (its check of the object's checksum at the end: the
+   * bytes were corrupted on the way) is an {@link IOException}, as a stream's reader expects, not an
+   * SDK type escaping the library.
+   */
   private static final class Abortable extends FilterInputStream {
     private final ResponseInputStream<?> response;
     private long remaining;
@@ -505,7 +510,12 @@ final class S3Objects implements AutoCloseable {
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
+      int b;
+      try {
+        b = super.read();
+      } catch (SdkException e) {
+        throw failed(e);
+      }
       if (b >= 0) {
         remaining--;
       }
@@ -514,11 +524,22 @@ final class S3Objects implements AutoCloseable {
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
+      int n;
+      try {
+        n = super.read(buf, off, len);
+      } catch (SdkException e) {
+        throw failed(e);
+      }
       if (n > 0) {
         remaining -= n;
       }
       return n;
+    }
+
+    private IOException failed(SdkException e) {
+      response.abort();
+      return new IOException("reading the object from S3 failed" + (String.valueOf(e.getMessage()).contains("checksum")
+          ? ", its bytes corrupted on the way (they do not match the checksum S3 sent): " : ": ") + e.getMessage(), e);
     }
 
     @Override

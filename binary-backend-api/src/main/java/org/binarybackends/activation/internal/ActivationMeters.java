@@ -283,7 +283,7 @@ public final class ActivationMeters implements AutoCloseable {
   /** The kinds of transitions: the {@code kind} tag. */
   enum TransitionKind {
     STAGED, SWITCHED, ACTIVATED, DEGRADED, RECOVERED, PART_CHANGED, WARNED, REMOVED, FORGOT_RETIRED,
-    FALLBACK_ALLOWED, FALLBACK_DISALLOWED, OFFBOARDED, OTHER;
+    FALLBACK_ALLOWED, FALLBACK_DISALLOWED, OFFBOARDED, MOVED, SOURCE_DELETED, OTHER;
 
     final String tag = name().toLowerCase(java.util.Locale.ROOT);
 
@@ -325,6 +325,12 @@ public final class ActivationMeters implements AutoCloseable {
       }
       if (c.startsWith("disallowed fallback")) {
         return FALLBACK_DISALLOWED;
+      }
+      if (c.startsWith("moved the binaries of ")) {
+        return MOVED; // Migrator
+      }
+      if (c.startsWith("deleted the originals of ")) {
+        return SOURCE_DELETED; // Migrator
       }
       return OTHER;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BinaryBackend;
 import org.binarybackends.BinaryLocation;
 import org.binarybackends.InvalidInputException;
@@ -120,15 +121,32 @@ public final class BackendResolver {
   }
 
   private SettingsJson settingsOf(BinaryLocation location) {
-    Resolution r = resolution(location.organization());
-    Optional<SettingsJson> settings = r.state().settingsOf(location.instance());
+    return settingsOf(location.organization(), location.instance(), "location.instance");
+  }
+
+  private SettingsJson settingsOf(OrganizationId organization, BackendInstanceId instance, String field) {
+    Resolution r = resolution(organization);
+    Optional<SettingsJson> settings = r.state().settingsOf(instance);
     if (settings.isEmpty()) {
-      r = refresh(location.organization()); // another instance may have changed it
-      settings = r.state().settingsOf(location.instance());
+      r = refresh(organization); // another instance may have changed it
+      settings = r.state().settingsOf(instance);
     }
-    return settings.orElseThrow(() -> new InvalidInputException(List.of(Violation.of("location.instance",
-        location.instance().toString(), "the default storage or an instance of one of organization "
-            + location.organization() + "'s configurations (active, staged or retired)"))));
+    return settings.orElseThrow(() -> new InvalidInputException(List.of(Violation.of(field,
+        instance.toString(), "the default storage or an instance of one of organization "
+            + organization + "'s configurations (active, staged or retired)"))));
+  }
+
+  /**
+   * The backend of {@code instance} for {@code organization}: the default storage, or one of its
+   * configurations' (active, staged or retired).
+   *
+   * @throws InvalidInputException naming {@code field} if it is neither
+   */
+  public BinaryBackend backendOf(OrganizationId organization, BackendInstanceId instance, String field) {
+    if (instance.equals(defaultBackend.instanceId())) {
+      return defaultBackend;
+    }
+    return pool.acquire(settingsOf(organization, instance, field));
   }
 
   private Resolution resolution(OrganizationId organization) {

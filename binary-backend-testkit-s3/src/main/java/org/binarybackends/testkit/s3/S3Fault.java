@@ -10,7 +10,7 @@ import java.util.Objects;
  * (stall), or read it slowly. Immutable.
  */
 public final class S3Fault {
-  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST, STALL_REQUEST, SLOW_REQUEST }
+  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST, CORRUPT_RESPONSE, STALL_REQUEST, SLOW_REQUEST }
 
   final Kind kind;
   final int status;
@@ -82,6 +82,15 @@ public final class S3Fault {
    */
   public static S3Fault corruptRequestBodyAt(long offset) {
     return new S3Fault(Kind.CORRUPT_REQUEST, 0, null, null, Map.of(), offset);
+  }
+
+  /**
+   * Forwards S3's answer with one byte of its body flipped, at {@code offset} bytes into the body: a
+   * download corrupted on the way, which the client must notice by the binary's digest (S3 sent it
+   * right, with its headers; nothing checks a plain GET's body on the way).
+   */
+  public static S3Fault corruptResponseBodyAt(long offset) {
+    return new S3Fault(Kind.CORRUPT_RESPONSE, 0, null, null, Map.of(), offset);
   }
 
   /**

@@ -289,10 +289,12 @@ final class S3FrontDoor implements AutoCloseable {
       } while (response.first().split(" ")[1].startsWith("1"));
       out.write(response.bytes(true));
       long cut = fault != null && fault.kind == S3Fault.Kind.CUT_RESPONSE ? fault.afterBytes : Long.MAX_VALUE;
+      OutputStream toClient = fault != null && fault.kind == S3Fault.Kind.CORRUPT_RESPONSE
+          ? new Corrupting(out, fault.afterBytes) : out;
       byte[] buf = new byte[65536];
       long sent = 0;
       for (int n; (n = down.read(buf, 0, (int) Math.min(buf.length, cut - sent))) > 0; ) {
-        out.write(buf, 0, n);
+        toClient.write(buf, 0, n);
         sent += n;
         if (sent >= cut) {
           out.flush();

@@ -1,0 +1,2 @@
+/** How migrations are carried out; not exported, not for callers. */
+package org.binarybackends.migration.internal;
