@@ -33,8 +33,8 @@ public interface Migrations {
    * both storages (a listing and a stat of each binary on each side); changes nothing.
    *
    * @throws org.binarybackends.InvalidInputException if either instance is not one of the
-   *     organization's (the default storage, or a configuration active, staged or retired), or they
-   *     are the same
+   *     organization's (the default storage, or a configuration active, staged or retired), if they
+   *     are the same, or if the organization's uploads still go to {@code from}
    */
   MigrationPlan plan(OrganizationId organization, BackendInstanceId from, BackendInstanceId to);
 
@@ -43,13 +43,15 @@ public interface Migrations {
    * once, until every binary is handled or it stops. A run is refused while uploads of the
    * organization still go to {@code from}: switch them first. The checkpoint is kept in the shared
    * notes, so a run stopped or killed resumes where it was, here or on another instance, once its
-   * lease lapses. Interrupting the calling thread stops it after the copies in flight.
+   * lease lapses. One run per organization at a time, whatever its source. Interrupting the calling
+   * thread stops it, cutting the copies in flight short (nothing half-written is visible).
    *
    * @return where it stands at the end: {@link MigrationStatus.State#COMPLETED} once every binary is
    *     at the target, verified
    * @throws org.binarybackends.InvalidInputException as {@link #plan} does, if uploads still go to
    *     {@code from}, or if an unfinished move of {@code from} goes to another target
-   * @throws org.binarybackends.BackendUnavailableException if another run holds the move now
+   * @throws org.binarybackends.BackendUnavailableException if another run moves the organization's
+   *     binaries now
    */
   MigrationStatus run(OrganizationId organization, BackendInstanceId from, BackendInstanceId to,
       MigrationOptions options, MigrationListener listener);

@@ -130,7 +130,7 @@ final class MigrateCommand implements Runnable {
 
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Copies and verifies every binary, then records the move; run it again to resume. Ctrl-C stops it"
-          + " after the copies in flight (exit 130), resumable.")
+          + " (the copies in flight cut short, nothing half-written visible; exit 130), resumable.")
   static final class Run extends OfOrganization implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "STORAGE", description = "where they go") String to;
 
@@ -183,7 +183,7 @@ final class MigrateCommand implements Runnable {
             return ExitCode.OK;
           case STOPPED:
             if (Interrupts.cancelled()) {
-              main().stderr.println("interrupted: stopped after the copies in flight; run it again to resume");
+              main().stderr.println("interrupted: stopped, the copies in flight cut short; run it again to resume");
               return ExitCode.INTERRUPTED;
             }
             return ExitCode.FAILED;

@@ -215,6 +215,8 @@ class MigrationTest {
     assertThatThrownBy(() -> migrations().run(org, bucket.instanceId(), platform, options(), MigrationListener.none()))
         .as("uploads still go to the bucket").isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("switch them first");
+    assertThatThrownBy(() -> migrations().plan(org, bucket.instanceId(), platform)).as("nor planned")
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("switch them first");
     binaries.remove(org, "admin");
     Reader again = new Reader();
     try {

@@ -58,10 +58,11 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Migrations} over the entry point's backends and the shared notes.
  *
- * <p>Each source instance of an organization has four notes, under {@code migration/<id>} where
+ * <p>Each source instance of an organization has three notes, under {@code migration/<id>} where
  * {@code <id>} is the first 16 hex digits of the SHA-256 of the instance: its status (JSON), its
- * cursor (the last key done, alone: a key may take the whole 1,024 characters of a note), its lease
- * ({@code <holder> <until, epoch ms>}), and, once complete, {@code moved/<id>}: the target instance.
+ * cursor (the last key done, alone: a key may take the whole 1,024 characters of a note), and, once
+ * complete, {@code moved/<id>}: the target instance. The organization has one lease,
+ * {@code migration/lease} ({@code <holder> <source id> <until, epoch ms>}): one run at a time.
  * The cursor is an optimisation, not what keeps copies from repeating: a binary at the target with the
  * source's SHA-256 is skipped, so a run resumed from an older cursor (killed between two notes) copies
  * nothing twice.
@@ -133,8 +134,9 @@ public final class Migrator implements Migrations {
     return statusNote(from) + "/cursor";
   }
 
-  private static String leaseNote(BackendInstanceId from) {
-    return statusNote(from) + "/lease";
+  /** One lease per organization, whatever the source: at most one run moves its binaries at a time. */
+  private static String leaseNote() {
+    return "migration/lease";
   }
 
   private static String movedNote(BackendInstanceId from) {
@@ -200,7 +202,7 @@ public final class Migrator implements Migrations {
     }
     Optional<ObjectKey> cursor = notes.get(organization, cursorNote(from)).filter(c -> !c.isEmpty()).map(ObjectKey::of);
     MigrationStatus s = decode(organization, text.get(), cursor);
-    if (s.state() == State.RUNNING && lease(organization, from).isEmpty()) {
+    if (s.state() == State.RUNNING && !held(organization, from)) {
       // its run was killed, or lost its lease: it resumes from here
       s = new MigrationStatus(s.organization(), s.from(), s.to(), State.STOPPED, s.cursor(), s.copied(), s.copiedBytes(),
           s.skipped(), s.conflicts(), s.failures(), "its run stopped without a word (killed?): run it again to resume",
@@ -239,9 +241,17 @@ public final class Migrator implements Migrations {
 
   // ---- the lease ----
 
-  /** The holder of the lease, if it is live. */
-  private Optional<String> lease(OrganizationId org, BackendInstanceId from) {
-    return notes.get(org, leaseNote(from)).filter(this::live).map(v -> v.substring(0, v.lastIndexOf(' ')));
+  /**
+   * The holder of the organization's lease and the source its run moves ({@code <holder> <source id>}),
+   * if it is live.
+   */
+  private Optional<String> lease(OrganizationId org) {
+    return notes.get(org, leaseNote()).filter(this::live).map(v -> v.substring(0, v.lastIndexOf(' ')));
+  }
+
+  /** Whether the organization's live lease is a run moving {@code from}'s binaries. */
+  private boolean held(OrganizationId org, BackendInstanceId from) {
+    return lease(org).filter(l -> l.endsWith(" " + id(from))).isPresent();
   }
 
   private boolean live(String lease) {
@@ -253,17 +263,17 @@ public final class Migrator implements Migrations {
     }
   }
 
-  /** Takes (or renews) the lease for {@code holder}; false if another holds it. */
+  /** Takes (or renews) the organization's lease for {@code holder} moving {@code from}; false if another holds it. */
   private boolean hold(OrganizationId org, BackendInstanceId from, String holder, java.time.Duration leaseFor) {
-    String mine = holder + " " + clock.instant().plus(leaseFor).toEpochMilli();
-    Optional<String> after = notes.update(org, leaseNote(from), cur -> cur.isEmpty() || !live(cur.get())
+    String mine = holder + " " + id(from) + " " + clock.instant().plus(leaseFor).toEpochMilli();
+    Optional<String> after = notes.update(org, leaseNote(), cur -> cur.isEmpty() || !live(cur.get())
         || cur.get().startsWith(holder + " ") ? Optional.of(mine) : cur);
     return after.isPresent() && after.get().equals(mine);
   }
 
   private void release(OrganizationId org, BackendInstanceId from, String holder) {
     try {
-      notes.update(org, leaseNote(from), cur -> cur.isPresent() && cur.get().startsWith(holder + " ")
+      notes.update(org, leaseNote(), cur -> cur.isPresent() && cur.get().startsWith(holder + " ")
           ? Optional.empty() : cur);
     } catch (RuntimeException e) {
       LOG.warn("Releasing the migration lease of {} failed (it lapses by itself): {}", org, e.toString());
@@ -295,9 +305,19 @@ public final class Migrator implements Migrations {
     }
   }
 
+  /** Refuses a move out of the storage the organization's uploads go to now: they would keep landing there. */
+  private void refuseWhileUploadsGoTo(OrganizationId organization, BackendInstanceId from) {
+    Optional<BackendInstanceId> uploads = uploadTarget.apply(organization);
+    if (uploads.isPresent() && uploads.get().equals(from)) {
+      throw InvalidInputException.of("from", from.toString(), "a storage the organization's uploads no longer go to:"
+          + " they go there now; switch them first (register and activate the target, or remove its own storage)");
+    }
+  }
+
   @Override
   public MigrationPlan plan(OrganizationId organization, BackendInstanceId from, BackendInstanceId to) {
     Pair p = backends(organization, from, to);
+    refuseWhileUploadsGoTo(organization, from);
     long copy = 0;
     long copyBytes = 0;
     long there = 0;
@@ -336,11 +356,7 @@ public final class Migrator implements Migrations {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(listener, "listener");
     Pair p = backends(organization, from, to);
-    Optional<BackendInstanceId> uploads = uploadTarget.apply(organization);
-    if (uploads.isPresent() && uploads.get().equals(from)) {
-      throw InvalidInputException.of("from", from.toString(), "a storage the organization's uploads no longer go to:"
-          + " they go there now; switch them first (register and activate the target, or remove its own storage)");
-    }
+    refuseWhileUploadsGoTo(organization, from);
     Optional<MigrationStatus> before = status(organization, from);
     if (before.isPresent() && !before.get().to().equals(to) && before.get().state() != State.COMPLETED
         && before.get().state() != State.SOURCE_DELETED) {
@@ -349,9 +365,9 @@ public final class Migrator implements Migrations {
     }
     String holder = instanceName + "/" + UUID.randomUUID().toString().substring(0, 8);
     if (!hold(organization, from, holder, options.leaseFor())) {
-      throw new BackendUnavailableException("another run moves organization " + organization + "'s binaries out of "
-          + from + " now (" + lease(organization, from).orElse("its lease just ended") + "): wait for it, or for its"
-          + " lease to lapse if it was killed", true, null);
+      throw new BackendUnavailableException("another run moves organization " + organization + "'s binaries now ("
+          + lease(organization).orElse("its lease just ended") + "; one at a time per organization): wait for it, or"
+          + " for its lease to lapse if it was killed", true, null);
     }
     LogContext log = LogContext.of(organization, null);
     try {
