@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BinaryBackends;
 import org.binarybackends.ObjectKey;
@@ -43,13 +42,10 @@ import org.binarybackends.testkit.LocalSts;
 import org.binarybackends.testkit.s3.EmbeddedS3;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
@@ -176,7 +172,7 @@ public final class MigrationBenchmark {
     }
   }
 
-  /** The SDK alone, {@code concurrency} files at once, each as the S3 benchmark uploads one. */
+  /** The SDK alone, {@code concurrency} files at once, each as the S3 benchmark uploads one ({@link S3Benchmark#rawMultipartPut}). */
   private static void plainCopy(S3Client s3, Path dir, int count, long size, int concurrency) throws Exception {
     ExecutorService files = Executors.newFixedThreadPool(concurrency);
     ExecutorService parts = Executors.newFixedThreadPool(concurrency * TRANSFER.partsInFlight());
@@ -186,7 +182,7 @@ public final class MigrationBenchmark {
         String name = String.format("%04d.bin", i);
         done.add(files.submit(() -> {
           try (InputStream in = Files.newInputStream(dir.resolve(name))) {
-            rawMultipartPut(s3, parts, "plain/" + name, in, size);
+            S3Benchmark.rawMultipartPut(s3, parts, "move-bench", "plain/" + name, in, size);
           }
           return null;
         }));
@@ -198,36 +194,6 @@ public final class MigrationBenchmark {
       files.shutdown();
       parts.shutdown();
     }
-  }
-
-  private static void rawMultipartPut(S3Client s3, ExecutorService pool, String key, InputStream in, long size)
-      throws Exception {
-    String id = s3.createMultipartUpload(b -> b.bucket("move-bench").key(key)
-        .checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId();
-    Semaphore inFlight = new Semaphore(TRANSFER.partsInFlight());
-    List<Future<CompletedPart>> parts = new ArrayList<>();
-    int partSize = (int) TRANSFER.partSize();
-    for (int n = 1; (long) (n - 1) * partSize < size; n++) {
-      inFlight.acquire();
-      byte[] buf = new byte[partSize];
-      int len = in.readNBytes(buf, 0, partSize);
-      int number = n;
-      parts.add(pool.submit(() -> {
-        try {
-          var r = s3.uploadPart(b -> b.bucket("move-bench").key(key).uploadId(id).partNumber(number)
-              .checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromContentProvider(
-                  () -> new java.io.ByteArrayInputStream(buf, 0, len), len, "application/octet-stream"));
-          return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build();
-        } finally {
-          inFlight.release();
-        }
-      }));
-    }
-    List<CompletedPart> done = new ArrayList<>();
-    for (Future<CompletedPart> f : parts) {
-      done.add(f.get());
-    }
-    s3.completeMultipartUpload(b -> b.bucket("move-bench").key(key).uploadId(id).multipartUpload(m -> m.parts(done)));
   }
 
   private static void emptyBucket(S3Client s3) {

@@ -163,8 +163,11 @@ public final class S3Benchmark {
     }
   }
 
-  /** The SDK alone: parts read one after another, uploaded in parallel, each with its SHA-256 checksum. */
-  private static void rawMultipartPut(S3Client s3, ExecutorService pool, String bucket, String key, InputStream in,
+  /**
+   * The SDK alone: parts read one after another, uploaded in parallel, each with its SHA-256 checksum
+   * (the baseline of the migration benchmark too).
+   */
+  static void rawMultipartPut(S3Client s3, ExecutorService pool, String bucket, String key, InputStream in,
       long size)
       throws Exception {
     String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)

@@ -153,46 +153,24 @@ public final class InstrumentedBackend implements BinaryBackend {
     return new BinaryContent(opened.binary(), opened.range(), new CountedRead(opened.stream()));
   }
 
-  /** Counts what the caller reads; adds it to the read bytes once, at close. */
+  /** Counts what the caller reads (a {@link CountingInputStream}); adds it to the read bytes once, at close. */
   private final class CountedRead extends FilterInputStream {
-    private long count;
+    private final CountingInputStream counting;
     private boolean closed;
 
     CountedRead(InputStream in) {
-      super(in);
+      this(new CountingInputStream(in));
     }
 
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = super.skip(n);
-      count += Math.max(skipped, 0);
-      return skipped;
+    private CountedRead(CountingInputStream counting) {
+      super(counting);
+      this.counting = counting;
     }
 
     /** The backend's own transfer (a file channel's, say), not a copy through {@code read}. */
     @Override
     public long transferTo(OutputStream out) throws IOException {
-      long n = in.transferTo(out);
-      count += n;
-      return n;
+      return counting.transferTo(out);
     }
 
     @Override
@@ -203,7 +181,7 @@ public final class InstrumentedBackend implements BinaryBackend {
         if (!closed) {
           closed = true;
           meters.counter("binary.backend.read.bytes", "Bytes read from binaries by callers", "bytes", byType)
-              .increment(count);
+              .increment(counting.count());
         }
       }
     }

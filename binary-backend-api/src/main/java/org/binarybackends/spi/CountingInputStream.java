@@ -51,4 +51,12 @@ public final class CountingInputStream extends FilterInputStream {
   public boolean markSupported() {
     return false; // a reset would make the count wrong
   }
+
+  /** The source's own transfer (a file channel's, say), counted, rather than a copy through {@code read}. */
+  @Override
+  public long transferTo(java.io.OutputStream out) throws IOException {
+    long n = in.transferTo(out);
+    count += n;
+    return n;
+  }
 }

@@ -28,41 +28,36 @@ final class Interrupts {
 
   /** Runs {@code transfer} so that Ctrl-C aborts it cleanly. */
   static <T> T guarded(java.util.function.Supplier<T> transfer) {
-    Thread hook = new Thread(() -> {
-      shuttingDown = true;
-      cancelled = true;
+    return onCtrlC(() -> {}, () -> {
       try {
-        CLEANED_UP.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        return transfer.get();
+      } catch (RuntimeException e) {
+        if (cancelled) {
+          throw new ExitCode.Interrupted("interrupted: the upload was aborted, nothing stored (" + e.getMessage() + ")");
+        }
+        throw e;
       }
-    }, "binary-backends-ctrl-c");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return transfer.get();
-    } catch (RuntimeException e) {
-      if (cancelled) {
-        throw new ExitCode.Interrupted("interrupted: the upload was aborted, nothing stored (" + e.getMessage() + ")");
-      }
-      throw e;
-    } finally {
-      CLEANED_UP.countDown();
-      if (!shuttingDown) {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      }
-    }
+    });
   }
 
   /**
    * Runs {@code work} (a migration) so that Ctrl-C interrupts the thread running it, which stops
-   * after the copies in flight and checkpoints, then lets the JVM exit.
+   * and checkpoints, then lets the JVM exit.
    */
   static <T> T stoppable(java.util.function.Supplier<T> work) {
     Thread worker = Thread.currentThread();
+    return onCtrlC(worker::interrupt, work);
+  }
+
+  /**
+   * Runs {@code work} with a shutdown hook that, on Ctrl-C, marks it cancelled, runs {@code signal},
+   * and holds the JVM's exit until {@code work} has cleaned up (at most a minute).
+   */
+  private static <T> T onCtrlC(Runnable signal, java.util.function.Supplier<T> work) {
     Thread hook = new Thread(() -> {
       shuttingDown = true;
       cancelled = true;
-      worker.interrupt();
+      signal.run();
       try {
         CLEANED_UP.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

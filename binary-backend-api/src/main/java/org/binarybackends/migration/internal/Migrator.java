@@ -74,6 +74,8 @@ public final class Migrator implements Migrations {
   private static final int CATCH_UP_PASSES = 3;
   private static final long CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final long MOVED_CACHE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** How many cached answers of {@link #movedTo} trigger a sweep of the expired ones. */
+  private static final int MOVED_CACHE_SWEEP = 10_000;
   /** States a run resumes from its cursor. */
   private static final java.util.Set<State> UNFINISHED = java.util.EnumSet.of(State.RUNNING, State.STOPPED,
       State.FAILED, State.CONFLICTS);
@@ -225,6 +227,9 @@ public final class Migrator implements Migrations {
         }
       });
       c = new Cached(to, now + MOVED_CACHE_NANOS);
+      if (moved.size() >= MOVED_CACHE_SWEEP) {
+        moved.values().removeIf(e -> now - e.until() > 0); // organizations not read for a while leave
+      }
       moved.put(key, c);
     }
     return c.to();
@@ -462,18 +467,20 @@ public final class Migrator implements Migrations {
         return checkpoint(State.CONFLICTS, conflicts.get() + " binaries are at the target with another content (see"
             + " the plan): delete or move them there, then run again", Optional.empty());
       }
-      Instant done = clock.instant();
-      MigrationStatus complete = checkpoint(State.COMPLETED, "every binary is at the target, verified; reads of "
-          + from + " go to " + to, Optional.of(done));
       String target = instanceJson(to).toString();
       if (target.length() > SharedNotes.MAX_VALUE) {
-        throw new IllegalStateException("the target instance " + to + " is too long for a note");
+        return checkpoint(State.FAILED, "the target instance's id is too long for a note (" + target.length()
+            + " characters): the move cannot be recorded", Optional.empty());
       }
+      // the move first, then its status: a failure between leaves reads going to the verified copies and
+      // a run to finish (it finds everything there), never a completed status without its move
       notes.update(org, movedNote(from), cur -> Optional.of(target));
       // a round trip (X to Y, then Y back to X): X holds its binaries again, so its locations read there
       notes.update(org, movedNote(to), cur -> cur.filter(t -> !movedNoteNames(t, from)));
       moved.remove(List.of(org, from));
       moved.remove(List.of(org, to));
+      MigrationStatus complete = checkpoint(State.COMPLETED, "every binary is at the target, verified; reads of "
+          + from + " go to " + to, Optional.of(clock.instant()));
       history.record(org, options.actor(), "moved the binaries of " + from + " to " + to, complete.copied()
           + " copied (" + complete.copiedBytes() + " bytes), " + complete.skipped() + " already there; locations in "
           + from + " now read from " + to);
