@@ -152,7 +152,9 @@ public final class BinaryBackends implements AutoCloseable {
 
   /**
    * The backend holding the bytes of the binary at {@code location} (whatever is active now): read,
-   * stat or delete it there. Do not close it; do not keep it.
+   * stat or delete it there. Do not close it; do not keep it. If that instance's binaries were moved
+   * ({@link #migrations()}), it is the backend they were moved to (falling back to the original
+   * instance for a binary stored there after the move).
    */
   public BinaryBackend forBinary(BinaryLocation location) {
     BinaryLocation at = moved(location);
