@@ -123,6 +123,29 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
 
   record Distribution(CloudFrontEdgeEmulator edge, OacOrigin origin) {}
 
+  /** The JSON settings of the {@code s3} backend on {@code s}, through this fixture's servers. */
+  com.fasterxml.jackson.databind.node.ObjectNode s3Json(S3Settings s) {
+    return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "s3")
+        .put("organization", s.organization().value()).put("bucket", s.bucket().value()).put("region", s.region().id())
+        .put("roleArn", s.roleArn().toString()).put("roleName", s.roleName()).put("prefix", s.prefix())
+        .put("s3Endpoint", this.s3.endpoint().toString()).put("stsEndpoint", sts.endpoint().toString())
+        .put("pathStyleAccess", true);
+  }
+
+  /** The JSON settings of the {@code cloudfront} backend in front of {@code bucket} through {@code edge}, with these keys. */
+  org.binarybackends.activation.SettingsJson cloudFrontJson(S3Settings bucket, java.net.URI edge,
+      String... idsAndKeyFiles) {
+    com.fasterxml.jackson.databind.node.ObjectNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode().put("type", "cloudfront").put("host", HOST).put("endpoint", edge.toString())
+        .put("ttlSeconds", 3600).put("originPath", "/firmware");
+    var keys = n.putArray("keys");
+    for (int i = 0; i < idsAndKeyFiles.length; i += 2) {
+      keys.addObject().put("keyPairId", idsAndKeyFiles[i]).put("privateKey", pem(idsAndKeyFiles[i + 1]));
+    }
+    n.set("origin", s3Json(bucket));
+    return org.binarybackends.activation.SettingsJson.of(n.toString());
+  }
+
   /** The PEM text of a key file made by openssl. */
   String pem(String file) {
     try {

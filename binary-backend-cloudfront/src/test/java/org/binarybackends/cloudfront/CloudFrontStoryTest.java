@@ -3,8 +3,6 @@ package org.binarybackends.cloudfront;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,29 +48,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudFrontStoryTest {
   @RegisterExtension
   static final CloudFrontFixture fixture = CloudFrontFixture.start();
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dir;
 
-
-  private static ObjectNode s3Json(S3Settings s) {
-    return JSON.createObjectNode().put("type", "s3").put("organization", s.organization().value())
-        .put("bucket", s.bucket().value()).put("region", s.region().id()).put("roleArn", s.roleArn().toString())
-        .put("roleName", s.roleName()).put("prefix", s.prefix()).put("s3Endpoint", fixture.s3.endpoint().toString())
-        .put("stsEndpoint", fixture.sts.endpoint().toString()).put("pathStyleAccess", true);
-  }
-
-  private static SettingsJson cloudFrontJson(S3Settings bucket, java.net.URI edge, String... idsAndKeyFiles) {
-    ObjectNode n = JSON.createObjectNode().put("type", "cloudfront").put("host", CloudFrontFixture.HOST)
-        .put("endpoint", edge.toString()).put("ttlSeconds", 3600).put("originPath", "/firmware");
-    var keys = n.putArray("keys");
-    for (int i = 0; i < idsAndKeyFiles.length; i += 2) {
-      keys.addObject().put("keyPairId", idsAndKeyFiles[i]).put("privateKey", fixture.pem(idsAndKeyFiles[i + 1]));
-    }
-    n.set("origin", s3Json(bucket));
-    return SettingsJson.of(n.toString());
-  }
 
   @Test
   void anOrganizationSwitchesOnlyWhenBucketAndDistributionVerifyAndDownloadsComeFromTheEdge() throws Exception {
@@ -99,8 +78,8 @@ class CloudFrontStoryTest {
           new GeneratedContent(1, 1000));
 
       // the bucket is ready, the distribution does not trust the key yet
-      binaries.register(org, SettingsJson.of(s3Json(bucket).toString()),
-          Optional.of(cloudFrontJson(bucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin");
+      binaries.register(org, SettingsJson.of(fixture.s3Json(bucket).toString()),
+          Optional.of(fixture.cloudFrontJson(bucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin");
       OrganizationStatus pending = binaries.check(org);
       assertThat(pending.staged().orElseThrow().upload().state()).isEqualTo(PartStatus.ACTIVE);
       assertThat(pending.staged().orElseThrow().download().state()).isEqualTo(PartStatus.PENDING);
@@ -141,8 +120,8 @@ class CloudFrontStoryTest {
       // a distribution in front of another bucket cannot be the download configuration of this one; nothing changes
       S3Settings otherBucket = fixture.onboard("story-other", "firmware/");
       OrganizationState beforeMistake = store.get(org).orElseThrow();
-      assertThatThrownBy(() -> binaries.register(org, SettingsJson.of(s3Json(bucket).toString()),
-          Optional.of(cloudFrontJson(otherBucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin"))
+      assertThatThrownBy(() -> binaries.register(org, SettingsJson.of(fixture.s3Json(bucket).toString()),
+          Optional.of(fixture.cloudFrontJson(otherBucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin"))
           .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> assertThat(e.violations())
               .extracting(v -> v.field()).containsExactly("download.organization", "download")) // onboarded for another org too
           .hasMessageContaining(otherBucket.bucket().value()).hasMessageNotContaining("BEGIN");
@@ -151,7 +130,7 @@ class CloudFrontStoryTest {
       // a key rotation: the new public key joins the key group, the settings list both keys
       SignedUrl signedByOld = binaries.signDownloadUrl(after.location(), Duration.ofHours(1));
       d.edge().trust("K2EC", fixture.publicKey("ec-public.pem", "EC"));
-      binaries.register(org, SettingsJson.of(s3Json(bucket).toString()), Optional.of(cloudFrontJson(bucket,
+      binaries.register(org, SettingsJson.of(fixture.s3Json(bucket).toString()), Optional.of(fixture.cloudFrontJson(bucket,
           d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem", "K2EC", "ec-pkcs8.pem")), "admin");
       OrganizationStatus rotated = binaries.check(org);
       assertThat(rotated.staged()).as(rotated.toJson()).isEmpty();

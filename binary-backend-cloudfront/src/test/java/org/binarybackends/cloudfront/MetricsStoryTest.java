@@ -3,8 +3,6 @@ package org.binarybackends.cloudfront;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,27 +56,11 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsStoryTest {
   @RegisterExtension
   static final CloudFrontFixture fixture = CloudFrontFixture.start();
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dir;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-
-  private static ObjectNode s3Json(S3Settings s) {
-    return JSON.createObjectNode().put("type", "s3").put("organization", s.organization().value())
-        .put("bucket", s.bucket().value()).put("region", s.region().id()).put("roleArn", s.roleArn().toString())
-        .put("roleName", s.roleName()).put("prefix", s.prefix()).put("s3Endpoint", fixture.s3.endpoint().toString())
-        .put("stsEndpoint", fixture.sts.endpoint().toString()).put("pathStyleAccess", true);
-  }
-
-  private static SettingsJson cloudFrontJson(S3Settings bucket, java.net.URI edge) {
-    ObjectNode n = JSON.createObjectNode().put("type", "cloudfront").put("host", CloudFrontFixture.HOST)
-        .put("endpoint", edge.toString()).put("ttlSeconds", 3600).put("originPath", "/firmware");
-    n.putArray("keys").addObject().put("keyPairId", "K1RSA").put("privateKey", fixture.pem("rsa-pkcs8.pem"));
-    n.set("origin", s3Json(bucket));
-    return SettingsJson.of(n.toString());
-  }
 
   private double count(String name, String... tags) {
     return registry.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
@@ -135,8 +117,8 @@ class MetricsStoryTest {
       assertThat(count("binary.backend.put.bytes", "backend.type", "default", "outcome", "content_read")).isEqualTo(300);
 
       // ---- activation: registered, checked (the edge does not trust the key yet), switched ----
-      binaries.register(org, SettingsJson.of(s3Json(bucket).toString()),
-          Optional.of(cloudFrontJson(bucket, d.edge().baseUrl())), "admin");
+      binaries.register(org, SettingsJson.of(fixture.s3Json(bucket).toString()),
+          Optional.of(fixture.cloudFrontJson(bucket, d.edge().baseUrl(), "K1RSA", "rsa-pkcs8.pem")), "admin");
       assertThat(gauge("binary.backend.activation.organizations", "state", "pending")).isEqualTo(1);
       assertThat(count("binary.backend.activation.transitions", "kind", "staged")).isEqualTo(1);
       binaries.check(org);

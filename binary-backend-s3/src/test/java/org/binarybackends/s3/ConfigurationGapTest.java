@@ -3,7 +3,6 @@ package org.binarybackends.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +76,7 @@ class ConfigurationGapTest {
             new GeneratedContent(1, 1000));
 
         // registered while the customer's trust policy is not applied yet
-        binaries.register(ORG, SettingsJson.of(json(fixture, bucket)), Optional.empty(), "admin");
+        binaries.register(ORG, SettingsJson.of(fixture.settingsJson(bucket)), Optional.empty(), "admin");
         OrganizationStatus pending = binaries.check(ORG);
         assertThat(pending.active()).isEmpty();
         assertThat(pending.uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.DEFAULT_STORAGE);
@@ -130,12 +129,5 @@ class ConfigurationGapTest {
             .as("what is stored stays downloadable").isEqualTo(200);
       }
     }
-  }
-
-  private static String json(S3Fixture fixture, S3Settings s) {
-    return new ObjectMapper().createObjectNode().put("type", "s3").put("organization", s.organization().value())
-        .put("bucket", s.bucket().value()).put("region", s.region().id()).put("roleArn", s.roleArn().toString())
-        .put("roleName", s.roleName()).put("prefix", s.prefix()).put("s3Endpoint", fixture.s3.endpoint().toString())
-        .put("stsEndpoint", fixture.sts.endpoint().toString()).put("pathStyleAccess", true).toString();
   }
 }

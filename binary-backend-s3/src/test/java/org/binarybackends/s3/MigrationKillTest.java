@@ -55,12 +55,7 @@ class MigrationKillTest {
           stored.add(binaries.forUpload(org).backend().put(org, ObjectKey.of(String.format("fw/%02d.bin", i)),
               new GeneratedContent(i, SIZE)));
         }
-        binaries.register(org, SettingsJson.of(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-            .put("type", "s3").put("organization", org.value()).put("bucket", bucket.bucket().value())
-            .put("region", "eu-west-1").put("roleArn", bucket.roleArn().toString()).put("roleName", bucket.roleName())
-            .put("prefix", "").put("s3Endpoint", fixture.s3.endpoint().toString())
-            .put("stsEndpoint", fixture.sts.endpoint().toString()).put("pathStyleAccess", true).toString()),
-            java.util.Optional.empty(), "admin");
+        binaries.register(org, SettingsJson.of(fixture.settingsJson(bucket)), java.util.Optional.empty(), "admin");
         assertThat(binaries.check(org).uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.OWN_STORAGE);
 
         // another instance of the service starts the move, slowly, and is killed after its third copy

@@ -3,7 +3,6 @@ package org.binarybackends.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,6 @@ import org.junit.jupiter.api.io.TempDir;
  * deleted at the source meanwhile, conflicts never overwritten.
  */
 class MigrationTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long PART = S3Transfer.defaults().partSize();
 
   @TempDir
@@ -94,7 +92,7 @@ class MigrationTest {
       stored.add(binaries.forUpload(org).backend().put(org, ObjectKey.of("fw/small-" + i + ".bin"),
           new GeneratedContent(10 + i, 1000 + i)));
     }
-    binaries.register(org, SettingsJson.of(json(bucket)), Optional.empty(), "admin");
+    binaries.register(org, SettingsJson.of(fixture.settingsJson(bucket)), Optional.empty(), "admin");
     assertThat(binaries.check(org).uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.OWN_STORAGE);
   }
 
@@ -102,13 +100,6 @@ class MigrationTest {
   void tearDown() throws Exception {
     binaries.close();
     fixture.close();
-  }
-
-  private String json(S3Settings s) {
-    return JSON.createObjectNode().put("type", "s3").put("organization", s.organization().value())
-        .put("bucket", s.bucket().value()).put("region", s.region().id()).put("roleArn", s.roleArn().toString())
-        .put("roleName", s.roleName()).put("prefix", s.prefix()).put("s3Endpoint", fixture.s3.endpoint().toString())
-        .put("stsEndpoint", fixture.sts.endpoint().toString()).put("pathStyleAccess", true).toString();
   }
 
   private Migrations migrations() {
@@ -314,7 +305,7 @@ class MigrationTest {
 
     // corrupted every time: never recorded as moved, nothing half-written at the target
     StoredBinary another = binaries.defaultStorage().put(org, ObjectKey.of("fw/x.bin"), new GeneratedContent(7, 9000));
-    binaries.register(org, SettingsJson.of(json(bucket)), Optional.empty(), "admin");
+    binaries.register(org, SettingsJson.of(fixture.settingsJson(bucket)), Optional.empty(), "admin");
     assertThat(binaries.check(org).uploadsGoTo()).isEqualTo(OrganizationStatus.UploadsGoTo.OWN_STORAGE);
     // the default storage as the source now; its reads cannot be corrupted by the S3 server, so the
     // target's writes are: S3 refuses each part (BadDigest) and the copy fails every attempt

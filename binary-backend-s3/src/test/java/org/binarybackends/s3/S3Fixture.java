@@ -115,6 +115,15 @@ final class S3Fixture implements AutoCloseable, AfterAllCallback {
             "AKIAPLATFORMSTORAGE1", "platform-storage-secret-0123456789"))).build();
   }
 
+  /** The JSON settings of the {@code s3} backend on {@code s}, through this fixture's servers, as an organization registers them. */
+  String settingsJson(S3Settings s) {
+    return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "s3")
+        .put("organization", s.organization().value()).put("bucket", s.bucket().value()).put("region", s.region().id())
+        .put("roleArn", s.roleArn().toString()).put("roleName", s.roleName()).put("prefix", s.prefix())
+        .put("s3Endpoint", this.s3.endpoint().toString()).put("stsEndpoint", sts.endpoint().toString())
+        .put("pathStyleAccess", true).toString();
+  }
+
   BackendContext context(Clock clock, S3Transfer transfer) {
     return BackendContext.builder().clock(clock).service(S3Platform.class, platform)
         .service(S3Transfer.class, transfer).build();

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The gauges read a census of every organization's state, kept in memory: updated by every state
  * this instance reads or stores (its own changes, its checks, other instances' changes through the
- * store's feed), and counted again from the store at most once per {@code rescanEvery} (on the
- * library's clock), on a thread of its own, when a gauge is read: so a scrape never waits for the
+ * store's feed), and counted from the store at the first reading of a gauge and again at most once
+ * per {@code rescanEvery} (on the library's clock), on a thread of its own, when a gauge is read: so a scrape never waits for the
  * store, and an instance sees the states other instances keep even without a feed. Whether an
  * organization is overdue needs its next check, which a shared store keeps per organization: that is
  * counted at a rescan only.
@@ -128,7 +128,8 @@ public final class ActivationMeters implements AutoCloseable {
         + " organizations' last passed checks", "seconds", MetricTags.empty(), this, ActivationMeters::oldestPassedAge));
     gauges.add(meters.gauge("binary.backend.activation.checks.overdue", "Organizations whose next check is overdue",
         null, MetricTags.empty(), this, ActivationMeters::overdue));
-    rescanSoon();
+    // no count at start-up (the check schedule reads the store then already): the first reading of a
+    // gauge starts it, and until it ends the gauges follow what this instance sees
   }
 
   // ---- what happens ----

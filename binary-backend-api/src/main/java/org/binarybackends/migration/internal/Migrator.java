@@ -118,11 +118,7 @@ public final class Migrator implements Migrations {
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest((instance.type() + "\n" + instance.attributes())
           .getBytes(StandardCharsets.UTF_8));
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < 8; i++) {
-        b.append(String.format("%02x", h[i]));
-      }
-      return b.toString();
+      return java.util.HexFormat.of().formatHex(h, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is in every JVM", e);
     }
@@ -145,17 +141,13 @@ public final class Migrator implements Migrations {
     return "moved/" + id(from);
   }
 
-  private static ObjectNode instanceJson(BackendInstanceId id) {
-    ObjectNode n = JSON.createObjectNode().put("type", id.type());
-    ObjectNode a = n.putObject("attributes");
-    id.attributes().forEach(a::put);
-    return n;
+  /** An instance as JSON, by its own Jackson mapping ({@code type} and {@code attributes}). */
+  private static JsonNode instanceJson(BackendInstanceId id) {
+    return JSON.valueToTree(id);
   }
 
-  private static BackendInstanceId instanceOf(JsonNode n) {
-    Map<String, String> attributes = new java.util.TreeMap<>();
-    n.path("attributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
-    return BackendInstanceId.of(n.path("type").asText(), attributes);
+  private static BackendInstanceId instanceOf(JsonNode n) throws IOException {
+    return JSON.treeToValue(n, BackendInstanceId.class);
   }
 
   private String encode(MigrationStatus s) {
