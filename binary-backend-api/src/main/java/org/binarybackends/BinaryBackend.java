@@ -135,6 +135,30 @@ public interface BinaryBackend extends AutoCloseable {
   }
 
   /**
+   * A copier of binaries from {@code source} into this backend inside the storage, the bytes never
+   * passing through this process, if this backend's own identity can read the source where it is
+   * (for S3: two buckets, or two prefixes, reached through the same customer role on the same
+   * service); empty (the default) if it cannot, or cannot tell: the caller then reads from the
+   * source and puts here. A wrapper passes it on to what it wraps only if it adds nothing a copy
+   * would bypass (a quota does).
+   */
+  default java.util.Optional<ServerSideCopy> serverSideCopyFrom(BinaryBackend source) {
+    java.util.Objects.requireNonNull(source, "source");
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * This backend, or the one it wraps, as a {@code type}, if it is one (as {@code java.sql.Wrapper}
+   * does for JDBC): how a backend recognises another of its own kind through the library's wrappers
+   * (metering, pooling, CloudFront in front of a bucket). A wrapper answers itself if it is a {@code
+   * type}, else what it wraps answers; the default answers this backend or nothing.
+   */
+  default <T> java.util.Optional<T> unwrap(Class<T> type) {
+    java.util.Objects.requireNonNull(type, "type");
+    return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
+  }
+
+  /**
    * Removes everything this backend keeps for {@code organization} (an organization leaving the
    * platform's storage): every binary, and where the backend can tell them apart, its uploads in
    * flight and records; or, with {@code dryRun}, removes nothing and reports what would go. Each

@@ -70,6 +70,8 @@ public final class BinaryBackends implements AutoCloseable {
   private final Migrator migrator;
   private final List<AutoCloseable> closeAfterwards;
   private final String instanceName;
+  /** The context's clock, the one of every backend. */
+  private final java.time.Clock clock;
   /** The subscription to other instances' changes, if the store offers them. */
   private final AutoCloseable changes;
   /** Whether the default storage was built here (from settings), and so is closed here. */
@@ -78,6 +80,7 @@ public final class BinaryBackends implements AutoCloseable {
 
   private BinaryBackends(Builder b, BinaryBackend defaultStorage, BackendContext context) {
     this.store = b.store;
+    this.clock = context.clock();
     this.quotas = b.quotas == null ? null
         : new QuotaGuard(defaultStorage, b.quotas, context.service(SharedNotes.class).orElseThrow(), context.clock());
     this.defaultStorage = InstrumentedBackend.of(quotas != null ? quotas : defaultStorage, context.instrumentation(),
@@ -168,14 +171,46 @@ public final class BinaryBackends implements AutoCloseable {
   /** A download URL for the binary at {@code location}, signed by what serves that storage's downloads. */
   public SignedUrl signDownloadUrl(BinaryLocation location, Duration ttl) {
     BinaryLocation at = moved(location);
-    if (at != location) {
-      try {
-        resolver.forBinary(at).stat(at.organization(), at.key());
-      } catch (BinaryNotFoundException e) {
-        at = location; // stored at the source after the move: signed there
-      }
+    if (at != location && !heldAt(at)) {
+      at = location; // stored at the source after the move: signed there
     }
     return resolver.signDownloadUrl(at, ttl);
+  }
+
+  /** How long a binary found where its location's instance was moved is taken to be there, unasked. */
+  private static final long HELD_FOR_MILLIS = 60_000;
+  /** How many such answers are kept before the expired ones are swept (and, if still as many, all). */
+  private static final int HELD_KEPT = 50_000;
+  /** Binaries found at the instance theirs was moved to, until when: a fleet signing one firmware costs one stat a minute. */
+  private final java.util.concurrent.ConcurrentHashMap<BinaryLocation, Long> heldAt =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Whether the binary at {@code at} (where its location's instance was moved) is there, from a
+   * stat at most once a minute: a signed URL does not check that its binary exists anyway, so one
+   * deleted meanwhile gets the 404 it would have got unmoved. Only presence is remembered: a binary
+   * stored at the source after the move is asked about each time (rare, and found at once).
+   */
+  private boolean heldAt(BinaryLocation at) {
+    long now = clock.millis();
+    Long until = heldAt.get(at);
+    if (until != null && now < until) {
+      return true;
+    }
+    try {
+      resolver.forBinary(at).stat(at.organization(), at.key());
+    } catch (BinaryNotFoundException e) {
+      heldAt.remove(at);
+      return false;
+    }
+    if (heldAt.size() >= HELD_KEPT) {
+      heldAt.values().removeIf(t -> now >= t);
+      if (heldAt.size() >= HELD_KEPT) {
+        heldAt.clear();
+      }
+    }
+    heldAt.put(at, now + HELD_FOR_MILLIS);
+    return true;
   }
 
   /**

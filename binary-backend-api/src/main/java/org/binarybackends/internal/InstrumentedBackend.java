@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BinaryBackend;
+import org.binarybackends.ServerSideCopy;
 import org.binarybackends.BinaryContent;
 import org.binarybackends.ByteRange;
 import org.binarybackends.DeleteResult;
@@ -217,6 +218,19 @@ public final class InstrumentedBackend implements BinaryBackend {
       Consumer<ListedBinary> each) {
     return timed("remove.organization", "Removals of an organization's binaries", organization,
         () -> delegate.removeOrganization(organization, dryRun, each));
+  }
+
+  /** The copier of what it measures, each copy timed under {@code binary.backend.copy} and in the MDC. */
+  @Override
+  public Optional<ServerSideCopy> serverSideCopyFrom(BinaryBackend source) {
+    return delegate.serverSideCopyFrom(source).map(copier -> (organization, key, expected) -> timed("copy",
+        "Copies of binaries inside the storage (a migration's server-side copies), to verified", organization,
+        () -> copier.copy(organization, key, expected)));
+  }
+
+  @Override
+  public <T> Optional<T> unwrap(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.unwrap(type);
   }
 
   @Override

@@ -13,9 +13,13 @@ import org.binarybackends.OrganizationId;
  * the run reports it and the move is not recorded until it is resolved).
  *
  * @param conflictKeys the first {@value #LISTED} conflicting keys
+ * @param copiesInStorage whether the copies would run inside the storage (the target's identity can
+ *     read the source: {@link org.binarybackends.BinaryBackend#serverSideCopyFrom}), the bytes never
+ *     passing through this process; else each binary is read from the source and put at the target
  */
 public record MigrationPlan(OrganizationId organization, BackendInstanceId from, BackendInstanceId to, long toCopy,
-    long toCopyBytes, long alreadyThere, long alreadyThereBytes, long conflicts, List<ObjectKey> conflictKeys) {
+    long toCopyBytes, long alreadyThere, long alreadyThereBytes, long conflicts, List<ObjectKey> conflictKeys,
+    boolean copiesInStorage) {
   /** How many conflicting keys a plan names. */
   public static final int LISTED = 100;
 
@@ -38,6 +42,7 @@ public record MigrationPlan(OrganizationId organization, BackendInstanceId from,
       b.append(": ").append(conflictKeys.stream().map(ObjectKey::value).collect(java.util.stream.Collectors.joining(
           ", "))).append(conflicts > conflictKeys.size() ? ", ..." : "");
     }
-    return b.toString();
+    return b.append("; copies ").append(copiesInStorage ? "inside the storage (server-side)" : "through this process")
+        .toString();
   }
 }

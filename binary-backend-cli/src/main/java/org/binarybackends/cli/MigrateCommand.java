@@ -117,7 +117,7 @@ final class MigrateCommand implements Runnable {
           ObjectNode n = Output.object().put("organization", org.value()).put("from", p.from().toString())
               .put("to", p.to().toString()).put("toCopy", p.toCopy()).put("toCopyBytes", p.toCopyBytes())
               .put("alreadyThere", p.alreadyThere()).put("alreadyThereBytes", p.alreadyThereBytes())
-              .put("conflicts", p.conflicts());
+              .put("conflicts", p.conflicts()).put("copiesInStorage", p.copiesInStorage());
           p.conflictKeys().forEach(k -> n.withArray("conflictKeys").add(k.value()));
           out.json(n);
         } else {

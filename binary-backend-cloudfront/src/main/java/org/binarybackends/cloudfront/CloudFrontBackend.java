@@ -147,6 +147,18 @@ final class CloudFrontBackend implements BinaryBackend {
     return origin().directUploads();
   }
 
+  /** The bucket's copier: binaries are copied into the bucket behind the distribution. */
+  @Override
+  public Optional<org.binarybackends.ServerSideCopy> serverSideCopyFrom(BinaryBackend source) {
+    return origin().serverSideCopyFrom(source);
+  }
+
+  /** This backend, or its bucket's: a copy from a distribution reads the bucket behind it. */
+  @Override
+  public <T> Optional<T> unwrap(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : origin().unwrap(type);
+  }
+
   /**
    * A CloudFront URL of {@code key}: it expires at most {@code ttl} from now (and at most the
    * settings' TTL), and at least three quarters of that; devices asking within one step share it.

@@ -182,7 +182,7 @@ final class MultipartPut {
   }
 
   /** The part, or the part's own failure (already a diagnosis), not the future's wrapper. */
-  private static CompletedPart joined(CompletableFuture<CompletedPart> f) {
+  static CompletedPart joined(CompletableFuture<CompletedPart> f) {
     try {
       return f.join();
     } catch (CompletionException e) {
@@ -233,19 +233,7 @@ final class MultipartPut {
     for (CompletableFuture<CompletedPart> f : uploads) {
       f.handle((part, failure) -> null).join();
     }
-    try {
-      objects.s3.abortMultipartUpload(b -> b.bucket(objects.bucket()).key(objectKey).uploadId(uploadId)
-          );
-    } catch (SdkException e) {
-      BinaryBackendException why = objects.diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
-      if (why instanceof org.binarybackends.AccessDeniedException) {
-        objects.reportAbortRefused(uploadId, why);
-      } else {
-        LOG.warn("aborting upload {} of {} failed ({}); the bucket's lifecycle rule removes it", uploadId, key,
-            why.getMessage());
-      }
-      cause.addSuppressed(why);
-    }
+    objects.abortUpload(key, objectKey, uploadId, cause);
     if (record != null) {
       DigestRecord.delete(objects, record);
     }

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  *
  * <p>The rule that every request names the bucket's expected owner is kept here, once, by
  * construction: an interceptor of the client puts {@code x-amz-expected-bucket-owner} (and, on a
- * copy, {@code x-amz-source-expected-bucket-owner}, the source being this bucket too) on every
+ * copy that names no other, {@code x-amz-source-expected-bucket-owner}: the source is this bucket too) on every
  * request before it is signed, whatever the call. A bucket deleted and recreated under the same name
  * by another account answers 403 to everything. Thread-safe.
  */
@@ -87,7 +87,9 @@ final class S3Bucket implements AutoCloseable {
     @Override
     public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
       SdkHttpRequest.Builder r = context.httpRequest().toBuilder().putHeader("x-amz-expected-bucket-owner", owner);
-      if (context.httpRequest().firstMatchingHeader("x-amz-copy-source").isPresent()) {
+      if (context.httpRequest().firstMatchingHeader("x-amz-copy-source").isPresent()
+          && context.httpRequest().firstMatchingHeader("x-amz-source-expected-bucket-owner").isEmpty()) {
+        // a copy within this bucket; one from another names its own bucket's owner
         r.putHeader("x-amz-source-expected-bucket-owner", owner);
       }
       return r.build();

@@ -75,7 +75,10 @@ final class S3Failures {
     ABORT_MULTIPART_UPLOAD("s3:AbortMultipartUpload", true, null),
     LIST_PARTS("s3:ListMultipartUploadParts", true, null),
     LIST_MULTIPART_UPLOADS("s3:ListBucketMultipartUploads", false, null),
-    HEAD_BUCKET("s3:ListBucket", false, null);
+    HEAD_BUCKET("s3:ListBucket", false, null),
+    /** A server-side copy into the bucket: s3:PutObject here, and s3:GetObject on the source. */
+    COPY_OBJECT("s3:PutObject", true, "kms:GenerateDataKey"),
+    UPLOAD_PART_COPY("s3:PutObject", true, "kms:GenerateDataKey");
 
     final String action;
     final boolean onObjects;

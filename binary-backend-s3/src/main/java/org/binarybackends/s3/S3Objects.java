@@ -120,6 +120,7 @@ final class S3Objects implements AutoCloseable {
   private final AtomicBoolean closed;
   private final AtomicBoolean abortRefusalReported;
   private final AtomicBoolean uncheckedChecksumsReported;
+  private final AtomicBoolean uncheckedCopiesReported;
   /** Whether these are another's objects' view ({@link #view}): the bucket and threads are not its to close. */
   private final boolean view;
   /**
@@ -159,6 +160,7 @@ final class S3Objects implements AutoCloseable {
     this.closed = new AtomicBoolean();
     this.abortRefusalReported = new AtomicBoolean();
     this.uncheckedChecksumsReported = new AtomicBoolean();
+    this.uncheckedCopiesReported = new AtomicBoolean();
     this.retiring = new java.util.concurrent.ConcurrentHashMap<>();
     this.view = false;
     AtomicInteger threads = new AtomicInteger();
@@ -187,6 +189,7 @@ final class S3Objects implements AutoCloseable {
     this.closed = of.closed;
     this.abortRefusalReported = of.abortRefusalReported;
     this.uncheckedChecksumsReported = of.uncheckedChecksumsReported;
+    this.uncheckedCopiesReported = of.uncheckedCopiesReported;
     this.retiring = of.retiring;
     this.view = true;
   }
@@ -423,6 +426,34 @@ final class S3Objects implements AutoCloseable {
     }
   }
 
+  /**
+   * Aborts upload {@code uploadId} of {@code key} at {@code objectKey} after {@code cause}, which gets
+   * the abort's own failure as suppressed: a role that may not abort is said once (the bucket's
+   * lifecycle rule removes the upload), any other failure logged.
+   */
+  void abortUpload(ObjectKey key, String objectKey, String uploadId, Throwable cause) {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(bucket()).key(objectKey).uploadId(uploadId));
+    } catch (SdkException e) {
+      BinaryBackendException why = diagnose(Operation.ABORT_MULTIPART_UPLOAD, e);
+      if (why instanceof AccessDeniedException) {
+        reportAbortRefused(uploadId, why);
+      } else {
+        LOG.warn("aborting upload {} of {} failed ({}); the bucket's lifecycle rule removes it", uploadId, key,
+            why.getMessage());
+      }
+      cause.addSuppressed(why);
+    }
+  }
+
+  /** Says once that the store does not give the SHA-256 of a server-side copy (S3 does): copies are read back. */
+  void reportUnconfirmedCopies() {
+    if (uncheckedCopiesReported.compareAndSet(false, true)) {
+      LOG.info("{}: the store does not give the SHA-256 of a server-side copy (S3 does, for a copy in one request);"
+          + " each such copy is read back and hashed before it counts. Said once.", instanceId);
+    }
+  }
+
   // ---- read, stat ----
 
   BinaryContent read(ObjectKey key, ByteRange range) {
@@ -552,12 +583,19 @@ final class S3Objects implements AutoCloseable {
   }
 
   StoredBinary stat(ObjectKey key) {
+    return version(key).binary();
+  }
+
+  /** A binary's current version: what {@link #stat} says of it, and its ETag (to copy just that version). */
+  record Version(StoredBinary binary, String etag) {}
+
+  Version version(ObjectKey key) {
     String objectKey = objectKey(key);
     HeadObjectResponse head = head(key, objectKey).orElseThrow(
         () -> new BinaryNotFoundException(instanceId, organization, key));
     Sha256Digest digest = digestOf(key, objectKey, head.metadata(), head.eTag(), head.contentLength(),
         head.checksumSHA256(), head.checksumType());
-    return stored(key, head.contentLength(), digest, head.lastModified());
+    return new Version(stored(key, head.contentLength(), digest, head.lastModified()), head.eTag());
   }
 
   Optional<HeadObjectResponse> head(ObjectKey key, String objectKey) {

@@ -19,8 +19,13 @@ import org.binarybackends.InvalidInputException;
  * @param partSize bytes per part: 5 MiB (S3's smallest) to 2,047 MiB (S3 allows 5 GiB, but a part is
  *     held in one Java array); the last part may be smaller
  * @param partsInFlight parts uploaded at once by one upload: 1 to 64
+ * @param singleCopyLimit the longest binary a server-side copy (a migration's, between two buckets
+ *     of one role) copies in one {@code CopyObject}: 5 MiB to 5 GiB (S3's limit, the default); a longer
+ *     one is copied in {@code UploadPartCopy} parts of {@code partSize}, {@code partsInFlight} at once
+ *     (faster for large binaries, as the AWS CLI does, but S3 then gives no SHA-256 of the whole copy:
+ *     it is read back to be verified)
  */
-public record S3Transfer(long partSize, int partsInFlight) {
+public record S3Transfer(long partSize, int partsInFlight, long singleCopyLimit) {
   /** S3's smallest part (except the last). */
   public static final long MIN_PART = 5L << 20;
   /** The largest part this library uploads: one Java array (S3 itself allows 5 GiB). */
@@ -28,6 +33,13 @@ public record S3Transfer(long partSize, int partsInFlight) {
   /** S3's most parts in one upload. */
   public static final int MAX_PARTS = 10_000;
   private static final int PARTS_PER_SIZE = 1_000;
+  /** S3's longest object one {@code CopyObject} copies. */
+  public static final long MAX_SINGLE_COPY = 5L << 30;
+
+  /** Parts of {@code partSize}, {@code partsInFlight} at once; copies in one request up to 5 GiB. */
+  public S3Transfer(long partSize, int partsInFlight) {
+    this(partSize, partsInFlight, MAX_SINGLE_COPY);
+  }
 
   public S3Transfer {
     if (partSize < MIN_PART || partSize > MAX_PART) {
@@ -36,6 +48,15 @@ public record S3Transfer(long partSize, int partsInFlight) {
     if (partsInFlight < 1 || partsInFlight > 64) {
       throw InvalidInputException.of("partsInFlight", Integer.toString(partsInFlight), "1 to 64");
     }
+    if (singleCopyLimit < MIN_PART || singleCopyLimit > MAX_SINGLE_COPY) {
+      throw InvalidInputException.of("singleCopyLimit", Long.toString(singleCopyLimit),
+          "5 MiB (5242880) to 5 GiB (5368709120) bytes (S3's longest single copy)");
+    }
+  }
+
+  /** These, copying binaries longer than {@code bytes} in parts (see {@link #singleCopyLimit()}). */
+  public S3Transfer withSingleCopyLimit(long bytes) {
+    return new S3Transfer(partSize, partsInFlight, bytes);
   }
 
   /** 8 MiB parts, 4 at once. */

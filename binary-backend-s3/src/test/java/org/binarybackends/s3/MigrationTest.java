@@ -44,6 +44,7 @@ import org.binarybackends.testkit.ManualClock;
 import org.binarybackends.testkit.s3.S3Fault;
 import org.binarybackends.testkit.s3.S3Faults;
 import org.binarybackends.testkit.s3.S3Operation;
+import org.binarybackends.testkit.s3.S3Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class MigrationTest {
         .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
             StandardCharsets.UTF_8)))).build();
     binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore()).defaultStorage(platformSettings)
-        .context(fixture.context(clock, S3Transfer.defaults()))
+        .context(fixture.context(clock, S3Transfer.defaults().withSingleCopyLimit(PART)))
         .policy(ActivationPolicy.builder().allowEndpointOverrides(true).build()).scheduled(false).build();
     platform = binaries.defaultStorage().instanceId();
     // binaries stored before the organization brings its bucket: one of several parts, and small ones
@@ -224,6 +225,189 @@ class MigrationTest {
       try (BinaryContent c = binaries.forBinary(b.location()).read(org, b.key())) {
         assertThat(GeneratedContent.digest(c.stream())).isEqualTo(b.sha256());
       }
+    }
+  }
+
+  // ---- between two buckets of one role: copies inside the storage ----
+
+  /** Registers {@code settings} as the organization's new bucket: staged, then active once checked. */
+  private void activate(S3Settings settings) {
+    binaries.register(org, SettingsJson.of(fixture.settingsJson(settings)), Optional.empty(), "admin");
+    binaries.check(org);
+    assertThat(binaries.forUpload(org).backend().instanceId()).isEqualTo(settings.instanceId());
+  }
+
+  /** Binaries in the organization's bucket, then a second bucket of the same role registered: uploads go there. */
+  private final class TwoBuckets {
+    final BackendInstanceId first = bucket.instanceId();
+    final List<StoredBinary> inFirst = new ArrayList<>();
+    final S3Settings second;
+    /** The requests that wrote to the second bucket. */
+    final List<S3Request> writes = new CopyOnWriteArrayList<>();
+
+    TwoBuckets() {
+      // one binary copied in parts (longer than the single-copy limit), small ones in one request
+      inFirst.add(own().put(org, ObjectKey.of("fw/s3-big.bin"), new GeneratedContent(3, 2 * PART + 7)));
+      for (int i = 0; i < 5; i++) {
+        inFirst.add(own().put(org, ObjectKey.of("fw/s3-small-" + i + ".bin"), new GeneratedContent(30 + i, 2000 + i)));
+      }
+      stored.addAll(inFirst);
+      second = fixture.onboard(org.value(), true, "moved/");
+      assertThat(second.roleArn()).isEqualTo(bucket.roleArn());
+      activate(second);
+      fixture.s3.faults().on(r -> {
+        if (r.bucket().equals(second.bucket().value()) && (r.operation() == S3Operation.PUT_OBJECT
+            || r.operation() == S3Operation.UPLOAD_PART)) {
+          writes.add(r);
+        }
+        return false; // watches, injects nothing
+      }).always().apply(S3Fault.slowDown());
+    }
+
+    MigrationStatus run(MigrationListener listener) {
+      return migrations().run(org, first, second.instanceId(), options(), listener);
+    }
+  }
+
+  @Test
+  void betweenTwoBucketsOfOneRoleTheCopiesRunInsideTheStorageVerifiedAndReadsFollowTheMove() throws Exception {
+    assertThat(migrations().plan(org, platform, bucket.instanceId()).copiesInStorage())
+        .as("the default storage and a bucket: through this process").isFalse();
+    TwoBuckets two = new TwoBuckets();
+    MigrationPlan plan = migrations().plan(org, two.first, two.second.instanceId());
+    assertThat(plan.copiesInStorage()).isTrue();
+    assertThat(plan.toCopy()).isEqualTo(6);
+    assertThat(plan.toString()).contains("inside the storage");
+
+    Map<ObjectKey, StoredBinary> copies = new ConcurrentHashMap<>();
+    MigrationStatus done;
+    Reader reader = new Reader();
+    try {
+      done = two.run(new MigrationListener() {
+        @Override
+        public void copied(ObjectKey key, StoredBinary copy) {
+          assertThat(copies.put(key, copy)).as("copied once").isNull();
+        }
+      });
+    } finally {
+      assertThat(reader.finish()).isEmpty();
+    }
+    assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
+    assertThat(done.copied()).isEqualTo(6);
+    assertThat(two.writes).as("no byte uploaded through this process").isNotEmpty()
+        .allSatisfy(r -> assertThat(r.isCopy()).as(r.toString()).isTrue());
+    assertThat(two.writes.stream().filter(r -> r.operation() == S3Operation.UPLOAD_PART))
+        .as("the long one in three parts").hasSize(3)
+        .allSatisfy(r -> assertThat(r.copySource()).hasValue(bucket.bucket().value() + "/firmware/fw/s3-big.bin"));
+    assertThat(migrations().movedTo(org, two.first)).hasValue(two.second.instanceId());
+    // a backend of its own (nothing cached): each copy records the binary's SHA-256 in the second bucket
+    try (S3Backend check = fixture.backend(two.second, clock, S3Transfer.defaults())) {
+      for (StoredBinary b : two.inFirst) {
+        assertThat(check.stat(org, b.key()).sha256()).as(b.key().value()).isEqualTo(b.sha256());
+        assertThat(copies.get(b.key()).sha256()).isEqualTo(b.sha256());
+        try (BinaryContent c = binaries.forBinary(b.location()).read(org, b.key())) {
+          assertThat(c.binary().location().instance()).isEqualTo(two.second.instanceId());
+          assertThat(GeneratedContent.digest(c.stream())).isEqualTo(b.sha256());
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCopyInsideTheStorageThatDoesNotVerifyIsRemovedRetriedAndNeverRecordedAsMoved() throws Exception {
+    TwoBuckets two = new TwoBuckets();
+    String secondBucket = two.second.bucket().value();
+    // the embedded server gives no SHA-256 of a copy: each is read back; the first read-back of one is corrupted
+    S3Faults.Rule once = fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT
+        && r.bucket().equals(secondBucket) && r.key().endsWith("s3-small-2.bin")).times(1)
+        .apply(S3Fault.corruptResponseBodyAt(10));
+    MigrationStatus done = two.run(MigrationListener.none());
+    assertThat(once.applied()).isEqualTo(1);
+    assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
+    assertThat(done.copied()).isEqualTo(6);
+
+    // the move back, its read-backs of one binary corrupted every time (the copy in parts too)
+    StoredBinary later = binaries.forUpload(org).backend().put(org, ObjectKey.of("fw/s3-later.bin"),
+        new GeneratedContent(77, 2 * PART + 1));
+    activate(bucket);
+    String firstBucket = bucket.bucket().value();
+    fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT && r.bucket().equals(firstBucket)
+        && r.key().endsWith("s3-later.bin")).always().apply(S3Fault.corruptResponseBodyAt(PART + 5));
+    MigrationStatus back = migrations().run(org, two.second.instanceId(), two.first, options(),
+        MigrationListener.none());
+    assertThat(back.state()).as(back.toString()).isEqualTo(MigrationStatus.State.FAILED);
+    assertThat(back.reason()).contains("fw/s3-later.bin").contains("SHA-256");
+    assertThat(migrations().movedTo(org, two.second.instanceId())).as("never recorded as moved").isEmpty();
+    try (S3Backend check = fixture.backend(bucket, clock, S3Transfer.defaults())) {
+      assertThatThrownBy(() -> check.stat(org, later.key())).as("the copy that did not verify was removed")
+          .isInstanceOf(org.binarybackends.BinaryNotFoundException.class);
+    }
+  }
+
+  @Test
+  void aCopyInsideTheStorageRefusedByTheRolesPolicyFallsBackToCopyingThroughThisProcess() {
+    TwoBuckets two = new TwoBuckets();
+    // the role's policy no longer lets it read the first bucket from the second: every server-side copy is denied
+    S3Faults.Rule denied = fixture.s3.faults().on(S3Request::isCopy).always()
+        .apply(S3Fault.accessDenied());
+    // one binary at a time: the order of the requests is the run's
+    MigrationStatus done = migrations().run(org, two.first, two.second.instanceId(), MigrationOptions.builder("ops")
+        .concurrency(1).build(), MigrationListener.none());
+    assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
+    assertThat(done.copied()).isEqualTo(6);
+    assertThat(denied.applied()).as("the first binary's copy (its parts in flight)").isBetween(1,
+        S3Transfer.defaults().partsInFlight());
+    List<S3Request> writes = List.copyOf(two.writes);
+    int firstUpload = writes.indexOf(writes.stream().filter(r -> !r.isCopy()).findFirst().orElseThrow(
+        () -> new AssertionError("nothing uploaded through this process: " + writes)));
+    assertThat(writes.subList(firstUpload, writes.size())).as("refused once: not asked again")
+        .noneMatch(S3Request::isCopy);
+    try (S3Backend check = fixture.backend(two.second, clock, S3Transfer.defaults())) {
+      for (StoredBinary b : two.inFirst) {
+        assertThat(check.stat(org, b.key()).sha256()).isEqualTo(b.sha256());
+      }
+    }
+  }
+
+  @Test
+  void aBinaryOverwrittenAtTheSourceWhileTheStorageCopiesItArrivesInItsNewerVersion() {
+    TwoBuckets two = new TwoBuckets();
+    ObjectKey key = ObjectKey.of("fw/s3-small-3.bin");
+    StoredBinary[] newer = new StoredBinary[1];
+    S3Backend first = fixture.backend(bucket, clock, S3Transfer.defaults());
+    try {
+      // as the copy request arrives, before the server runs it, another writer replaces the source's version
+      fixture.s3.faults().on(r -> {
+        if (r.isCopy() && r.key().endsWith(key.value()) && newer[0] == null) {
+          newer[0] = first.put(org, key, new GeneratedContent(555, 4321));
+        }
+        return false;
+      }).always().apply(S3Fault.slowDown());
+      MigrationStatus done = two.run(MigrationListener.none());
+      assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
+      assertThat(newer[0]).isNotNull();
+      try (S3Backend check = fixture.backend(two.second, clock, S3Transfer.defaults())) {
+        StoredBinary copy = check.stat(org, key);
+        assertThat(copy.sha256()).as("the newer version, never the old digest on new bytes").isEqualTo(newer[0].sha256());
+        assertThat(copy.size()).isEqualTo(4321);
+      }
+    } finally {
+      first.close();
+    }
+  }
+
+  @Test
+  void twoRolesAreTwoIdentitiesNoCopyInsideTheStorageIsOffered() {
+    S3Settings otherRole = fixture.onboard("org-other", true, "");
+    try (S3Backend mine = fixture.backend(bucket, clock, S3Transfer.defaults());
+        S3Backend theirs = fixture.backend(otherRole, clock, S3Transfer.defaults());
+        S3Backend sameRole = fixture.backend(bucket.toBuilder().prefix("elsewhere/").build(), clock,
+            S3Transfer.defaults())) {
+      assertThat(mine.serverSideCopyFrom(theirs)).isEmpty();
+      assertThat(theirs.serverSideCopyFrom(mine)).isEmpty();
+      assertThat(mine.serverSideCopyFrom(mine)).as("not onto itself").isEmpty();
+      assertThat(sameRole.serverSideCopyFrom(mine)).isPresent();
+      assertThat(mine.serverSideCopyFrom(binaries.defaultStorage())).isEmpty();
     }
   }
 
@@ -398,6 +582,29 @@ class MigrationTest {
     }
     assertThat(binaries.signDownloadUrl(afterwards.location(), Duration.ofMinutes(5)).uri().getPort())
         .as("signed by the default storage's server").isNotEqualTo(fixture.s3.endpoint().getPort());
+  }
+
+  @Test
+  void signingAMovedBinaryForAFleetCostsOneLookupAMinuteNotOnePerSignature() {
+    assertThat(migrations().run(org, platform, bucket.instanceId(), options(), MigrationListener.none()).state())
+        .isEqualTo(MigrationStatus.State.COMPLETED);
+    StoredBinary firmware = stored.get(3);
+    String ownBucket = bucket.bucket().value();
+    AtomicInteger heads = new AtomicInteger();
+    fixture.s3.faults().on(r -> {
+      if (r.operation() == S3Operation.HEAD_OBJECT && r.bucket().equals(ownBucket)) {
+        heads.incrementAndGet();
+      }
+      return false; // counts, injects nothing
+    }).always().apply(S3Fault.slowDown());
+    for (int device = 0; device < 200; device++) {
+      assertThat(binaries.signDownloadUrl(firmware.location(), Duration.ofMinutes(5)).uri().getPort())
+          .as("signed for the bucket it moved to").isEqualTo(fixture.s3.endpoint().getPort());
+    }
+    assertThat(heads.get()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(61));
+    binaries.signDownloadUrl(firmware.location(), Duration.ofMinutes(5));
+    assertThat(heads.get()).as("asked again a minute later").isEqualTo(2);
   }
 
   @Test

@@ -163,6 +163,24 @@ final class PooledBackend implements BinaryBackend {
     return delegate.directUploads();
   }
 
+  /** The backend's own copier; each copy keeps the backend open while it runs, as a call does. */
+  @Override
+  public java.util.Optional<org.binarybackends.ServerSideCopy> serverSideCopyFrom(BinaryBackend source) {
+    return delegate.serverSideCopyFrom(source).map(copier -> (organization, key, expected) -> {
+      enter();
+      try {
+        return copier.copy(organization, key, expected);
+      } finally {
+        exit();
+      }
+    });
+  }
+
+  @Override
+  public <T> java.util.Optional<T> unwrap(Class<T> type) {
+    return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : delegate.unwrap(type);
+  }
+
   @Override
   public SignedUrl signDownloadUrl(OrganizationId organization, ObjectKey key, Duration ttl) {
     enter();

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BackendInstanceId;
 import org.binarybackends.BackendUnavailableException;
 import org.binarybackends.BinaryBackend;
@@ -42,6 +43,7 @@ import org.binarybackends.ListedBinary;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.PutOptions;
+import org.binarybackends.ServerSideCopy;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.internal.LogContext;
@@ -342,7 +344,8 @@ public final class Migrator implements Migrations {
         }
       }
     }
-    return new MigrationPlan(organization, from, to, copy, copyBytes, there, thereBytes, conflicts, conflictKeys);
+    return new MigrationPlan(organization, from, to, copy, copyBytes, there, thereBytes, conflicts, conflictKeys,
+        p.to().serverSideCopyFrom(p.from()).isPresent());
   }
 
   // ---- run ----
@@ -396,6 +399,8 @@ public final class Migrator implements Migrations {
     /** What this run copied, by key: a target holding one of these is its own copy, not a conflict. */
     private final Map<ObjectKey, Sha256Digest> ours = new ConcurrentHashMap<>();
     private final ByteRate rate;
+    /** The target's copier from the source inside the storage, if it offers one; dropped once refused. */
+    private volatile Optional<ServerSideCopy> inStorage;
     private Optional<ObjectKey> resumeAfter;
     private volatile Optional<ObjectKey> cursor = Optional.empty();
     private long lastCheckpoint = System.nanoTime();
@@ -411,6 +416,7 @@ public final class Migrator implements Migrations {
       this.listener = listener;
       this.holder = holder;
       this.rate = options.bytesPerSecond() > 0 ? new ByteRate(options.bytesPerSecond()) : null;
+      this.inStorage = backends.to().serverSideCopyFrom(backends.from());
       boolean resuming = before.isPresent() && before.get().to().equals(to)
           && UNFINISHED.contains(before.get().state());
       this.resumeAfter = resuming ? before.get().cursor() : Optional.empty();
@@ -424,8 +430,8 @@ public final class Migrator implements Migrations {
     }
 
     MigrationStatus execute() {
-      LOG.info("Moving the binaries of {} from {} to {}{}", org, from, to, resumeAfter.map(k -> ", resuming after "
-          + k.value()).orElse(""));
+      LOG.info("Moving the binaries of {} from {} to {}{}, copying {}", org, from, to, resumeAfter.map(k -> ", resuming"
+          + " after " + k.value()).orElse(""), inStorage.isPresent() ? "inside the storage" : "through this process");
       checkpoint(State.RUNNING, resumeAfter.isPresent() ? "resumed" : "started", Optional.empty());
       ExecutorService copiers = Executors.newFixedThreadPool(options.concurrency(), r -> {
         Thread t = new Thread(r, "bb-migrate-" + org.value());
@@ -670,6 +676,13 @@ public final class Migrator implements Migrations {
         }
         // this run's own copy of an older version: the newer one wins
       }
+      Optional<ServerSideCopy> server = inStorage;
+      if (server.isPresent()) {
+        Optional<Attempt> a = copyInStorage(server.get(), key, source.get());
+        if (a.isPresent()) {
+          return a.get();
+        }
+      }
       Sha256Digest expected;
       StoredBinary copy;
       try (BinaryContent content = backends.from().read(org, key)) {
@@ -684,6 +697,44 @@ public final class Migrator implements Migrations {
         LOG.info("Copying {} of {}: {}", key.value(), org, e.getMessage());
         return Attempt.again(e.getMessage());
       }
+      return afterCopy(key, expected, copy);
+    }
+
+    /**
+     * One attempt copying inside the storage; empty if the storage refused it (the identity may not
+     * read the source after all): then this run copies through itself from now on.
+     */
+    private Optional<Attempt> copyInStorage(ServerSideCopy server, ObjectKey key, StoredBinary source) {
+      StoredBinary copy;
+      try {
+        if (rate != null) {
+          rate.took(source.size()); // the limit holds for the bytes the storage copies too
+        }
+        copy = server.copy(org, key, source.sha256());
+      } catch (java.io.InterruptedIOException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of(Attempt.again("interrupted"));
+      } catch (IOException e) {
+        throw new IllegalStateException("a rate never fails otherwise", e);
+      } catch (AccessDeniedException e) {
+        if (inStorage.isPresent()) {
+          inStorage = Optional.empty();
+          LOG.warn("Copying the binaries of {} inside the storage was refused ({}); copying through this process"
+              + " instead", org, e.getMessage());
+        }
+        return Optional.empty();
+      } catch (BinaryNotFoundException e) {
+        return Optional.of(Attempt.again("deleted between its stat and its copy")); // the next attempt says so
+      } catch (IntegrityException e) {
+        // changed at the source meanwhile, or the copy did not verify (and was removed): again
+        LOG.info("Copying {} of {} inside the storage: {}", key.value(), org, e.getMessage());
+        return Optional.of(Attempt.again(e.getMessage()));
+      }
+      return Optional.of(afterCopy(key, source.sha256(), copy));
+    }
+
+    /** After a verified copy: the source looked at again (deleted or changed meanwhile), the copy counted. */
+    private Attempt afterCopy(ObjectKey key, Sha256Digest expected, StoredBinary copy) {
       ours.put(key, expected);
       // the source after the copy: deleted meanwhile, or changed (the newer version wins)
       Optional<StoredBinary> after = statIfThere(backends.from(), org, key);
@@ -700,8 +751,7 @@ public final class Migrator implements Migrations {
       }
       copied.incrementAndGet();
       copiedBytes.addAndGet(copy.size());
-      StoredBinary c = copy;
-      tell(() -> listener.copied(key, c));
+      tell(() -> listener.copied(key, copy));
       return Attempt.DONE;
     }
 

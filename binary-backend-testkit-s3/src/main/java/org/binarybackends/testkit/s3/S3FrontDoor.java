@@ -199,8 +199,12 @@ final class S3FrontDoor implements AutoCloseable {
     String credential = query.getOrDefault("X-Amz-Credential", head.header("Authorization")
         .map(a -> a.replaceFirst(".*Credential=", "")).orElse(""));
     String accessKey = credential.contains("/") ? credential.substring(0, credential.indexOf('/')) : credential;
+    Optional<String> copySource = head.header("x-amz-copy-source").map(c -> {
+      String source = decode(c.indexOf('?') < 0 ? c : c.substring(0, c.indexOf('?')));
+      return source.startsWith("/") ? source.substring(1) : source;
+    });
     return new S3Request(method, S3Operation.of(method, key, query), bucket, key, Map.copyOf(query),
-        accessKey.isEmpty() ? Optional.empty() : principalOf.apply(accessKey));
+        accessKey.isEmpty() ? Optional.empty() : principalOf.apply(accessKey), copySource);
   }
 
   private static String decode(String s) {

@@ -13,9 +13,12 @@ import java.util.Optional;
  * @param key the object key, decoded, or empty
  * @param query the query parameters, decoded (a parameter without value maps to "")
  * @param principal the role (or base identity) whose credentials signed it, if the local STS knows them
+ * @param copySource for a server-side copy ({@code CopyObject}, {@code UploadPartCopy}: a {@link
+ *     S3Operation#PUT_OBJECT} or {@link S3Operation#UPLOAD_PART} with {@code x-amz-copy-source}, as
+ *     IAM sees it: {@code s3:PutObject} here), the source's {@code bucket/key}, decoded
  */
 public record S3Request(String method, S3Operation operation, String bucket, String key, Map<String, String> query,
-    Optional<String> principal) {
+    Optional<String> principal, Optional<String> copySource) {
 
   /** The part number of an {@link S3Operation#UPLOAD_PART}, else 0. */
   public int partNumber() {
@@ -23,8 +26,13 @@ public record S3Request(String method, S3Operation operation, String bucket, Str
     return n == null ? 0 : Integer.parseInt(n);
   }
 
+  /** Whether it is a server-side copy: {@link #copySource()} is present. */
+  public boolean isCopy() {
+    return copySource.isPresent();
+  }
+
   @Override
   public String toString() {
-    return method + " " + operation + " " + bucket + "/" + key;
+    return method + " " + operation + " " + bucket + "/" + key + copySource.map(s -> " from " + s).orElse("");
   }
 }
