@@ -12,9 +12,9 @@ public interface ServerSideCopy {
    * Copies the binary stored under {@code key} at the source to the same key here, provided the
    * source's version is the one whose SHA-256 is {@code expected}; the copy carries that SHA-256 and
    * is verified before this returns: by the storage's own SHA-256 of the copy where it gives one, or
-   * by reading the copy back. A copy that does not verify is removed; an earlier version under the
-   * key is replaced only by a verified copy of a single part, or for the read-back's time by a
-   * copy in parts (see the backend's documentation).
+   * by reading the copy back. A copy that does not verify is removed. Where the storage gives the
+   * SHA-256, nothing unverified is ever under the key; where it is read back, the copy is there
+   * for the read-back's time before it is verified (see the backend's documentation).
    *
    * @return the stored copy, with its digest and location here
    * @throws BinaryNotFoundException if the source holds nothing under the key

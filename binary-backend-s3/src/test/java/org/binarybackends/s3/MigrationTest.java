@@ -255,13 +255,12 @@ class MigrationTest {
       second = fixture.onboard(org.value(), true, "moved/");
       assertThat(second.roleArn()).isEqualTo(bucket.roleArn());
       activate(second);
-      fixture.s3.faults().on(r -> {
+      fixture.s3.faults().watch(r -> {
         if (r.bucket().equals(second.bucket().value()) && (r.operation() == S3Operation.PUT_OBJECT
             || r.operation() == S3Operation.UPLOAD_PART)) {
           writes.add(r);
         }
-        return false; // watches, injects nothing
-      }).always().apply(S3Fault.slowDown());
+      });
     }
 
     MigrationStatus run(MigrationListener listener) {
@@ -377,12 +376,11 @@ class MigrationTest {
     S3Backend first = fixture.backend(bucket, clock, S3Transfer.defaults());
     try {
       // as the copy request arrives, before the server runs it, another writer replaces the source's version
-      fixture.s3.faults().on(r -> {
+      fixture.s3.faults().watch(r -> {
         if (r.isCopy() && r.key().endsWith(key.value()) && newer[0] == null) {
           newer[0] = first.put(org, key, new GeneratedContent(555, 4321));
         }
-        return false;
-      }).always().apply(S3Fault.slowDown());
+      });
       MigrationStatus done = two.run(MigrationListener.none());
       assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
       assertThat(newer[0]).isNotNull();
@@ -591,12 +589,11 @@ class MigrationTest {
     StoredBinary firmware = stored.get(3);
     String ownBucket = bucket.bucket().value();
     AtomicInteger heads = new AtomicInteger();
-    fixture.s3.faults().on(r -> {
+    fixture.s3.faults().watch(r -> {
       if (r.operation() == S3Operation.HEAD_OBJECT && r.bucket().equals(ownBucket)) {
         heads.incrementAndGet();
       }
-      return false; // counts, injects nothing
-    }).always().apply(S3Fault.slowDown());
+    });
     for (int device = 0; device < 200; device++) {
       assertThat(binaries.signDownloadUrl(firmware.location(), Duration.ofMinutes(5)).uri().getPort())
           .as("signed for the bucket it moved to").isEqualTo(fixture.s3.endpoint().getPort());

@@ -19,6 +19,7 @@ import java.util.function.Predicate;
  */
 public final class S3Faults {
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<S3Request>> watchers = new CopyOnWriteArrayList<>();
 
   /** A rule, once given its fault. */
   public static final class Rule {
@@ -66,14 +67,24 @@ public final class S3Faults {
         .apply(S3Fault.accessDenied());
   }
 
+  /**
+   * Shows {@code watcher} every request as it arrives, before any rule is tried; injects nothing
+   * (to count requests, or to act between a client's request and the server's work on it). Until
+   * {@link #clear()}.
+   */
+  public void watch(java.util.function.Consumer<S3Request> watcher) {
+    watchers.add(java.util.Objects.requireNonNull(watcher, "watcher"));
+  }
+
   /** Removes a rule. */
   public void remove(Rule rule) {
     rules.remove(rule);
   }
 
-  /** Removes every rule. */
+  /** Removes every rule and watcher. */
   public void clear() {
     rules.clear();
+    watchers.clear();
   }
 
   /** Builds a rule. */
@@ -110,6 +121,7 @@ public final class S3Faults {
   }
 
   Optional<S3Fault> claim(S3Request request) {
+    watchers.forEach(w -> w.accept(request));
     for (Rule rule : rules) {
       if (rule.claim(request)) {
         return Optional.of(rule.fault);
