@@ -73,6 +73,15 @@ final class CloudFrontFixture implements AutoCloseable, AfterAllCallback {
   }
 
   /** Onboards {@code org} with a new bucket, trust applied; returns the bucket's settings. */
+  /** The platform's default storage under {@code root}: a download server on a free port, one signing key. */
+  static org.binarybackends.defaultstore.DefaultStorageSettings platformStorage(java.nio.file.Path root) {
+    return org.binarybackends.defaultstore.DefaultStorageSettings.builder().root(root)
+        .rootId(org.binarybackends.defaultstore.DefaultStorageSettings.newRootId())
+        .downloadServerAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .addSigningKey(org.binarybackends.defaultstore.SigningKey.of("k1", org.binarybackends.Secret.ofBytes(
+            "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build();
+  }
+
   S3Settings onboard(String org, String prefix) {
     PlatformRole platformRole = PlatformRole.of(OrganizationId.of(org), "uploads", PLATFORM_ACCOUNT);
     String customer = "arn:aws:iam::123456789012:role/" + org + "-binaries";

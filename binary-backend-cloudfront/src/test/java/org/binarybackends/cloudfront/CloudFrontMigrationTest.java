@@ -2,8 +2,6 @@ package org.binarybackends.cloudfront;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +19,6 @@ import org.binarybackends.activation.ActivationPolicy;
 import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.defaultstore.DefaultStorageSettings;
-import org.binarybackends.defaultstore.SigningKey;
 import org.binarybackends.migration.MigrationListener;
 import org.binarybackends.migration.MigrationOptions;
 import org.binarybackends.migration.MigrationPlan;
@@ -56,10 +53,7 @@ class CloudFrontMigrationTest {
     OrganizationId org = first.organization();
     CloudFrontFixture.Distribution d1 = fixture.distribution(first, "/firmware");
     d1.edge().trust("K1RSA", fixture.publicKey("rsa-public.pem", "RSA"));
-    DefaultStorageSettings platformSettings = DefaultStorageSettings.builder().root(dir.resolve("platform"))
-        .rootId(DefaultStorageSettings.newRootId()).downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
-            StandardCharsets.UTF_8)))).build();
+    DefaultStorageSettings platformSettings = CloudFrontFixture.platformStorage(dir.resolve("platform"));
     try (BinaryBackends binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore())
         .defaultStorage(platformSettings).context(fixture.context(clock))
         .policy(ActivationPolicy.builder().allowEndpointOverrides(true).build()).scheduled(false).build()) {

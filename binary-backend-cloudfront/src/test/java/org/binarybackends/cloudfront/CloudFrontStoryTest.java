@@ -3,8 +3,6 @@ package org.binarybackends.cloudfront;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +14,6 @@ import org.binarybackends.BinaryBackends;
 import org.binarybackends.InvalidConfigurationException;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
-import org.binarybackends.Secret;
 import org.binarybackends.SignedUrl;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
@@ -27,7 +24,6 @@ import org.binarybackends.activation.PartStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.activation.UploadTarget;
 import org.binarybackends.defaultstore.DefaultStorageSettings;
-import org.binarybackends.defaultstore.SigningKey;
 import org.binarybackends.s3.S3Settings;
 import org.binarybackends.spi.BackendContext;
 import org.binarybackends.testkit.Download;
@@ -65,11 +61,7 @@ class CloudFrontStoryTest {
     BackendContext context = fixture.context(clock);
     BinaryBackendRegistry registry = BinaryBackendRegistry.installed();
     assertThat(registry.types()).contains("default", "s3", "cloudfront");
-    DefaultStorageSettings platformSettings = DefaultStorageSettings.builder().root(dir.resolve("platform"))
-        .rootId(DefaultStorageSettings.newRootId())
-        .downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
-            StandardCharsets.UTF_8)))).build();
+    DefaultStorageSettings platformSettings = CloudFrontFixture.platformStorage(dir.resolve("platform"));
     try (BinaryBackends binaries = BinaryBackends.builder().stateStore(store).defaultStorage(platformSettings)
         .registry(registry).context(context)
         .policy(ActivationPolicy.builder().allowEndpointOverrides(true).build()) // the testkit's servers stand in for AWS

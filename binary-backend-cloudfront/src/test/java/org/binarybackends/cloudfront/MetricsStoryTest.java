@@ -7,11 +7,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +27,6 @@ import org.binarybackends.DirectUploads;
 import org.binarybackends.ObjectKey;
 import org.binarybackends.OrganizationId;
 import org.binarybackends.PresignedPart;
-import org.binarybackends.Secret;
 import org.binarybackends.Sha256Digest;
 import org.binarybackends.StoredBinary;
 import org.binarybackends.activation.ActivationPolicy;
@@ -37,7 +34,6 @@ import org.binarybackends.activation.InMemoryStateStore;
 import org.binarybackends.activation.OrganizationStatus;
 import org.binarybackends.activation.SettingsJson;
 import org.binarybackends.defaultstore.DefaultStorageSettings;
-import org.binarybackends.defaultstore.SigningKey;
 import org.binarybackends.micrometer.MicrometerInstrumentation;
 import org.binarybackends.s3.S3Settings;
 import org.binarybackends.spi.MetricTags;
@@ -82,10 +78,7 @@ class MetricsStoryTest {
     OrganizationId org = bucket.organization();
     OrganizationId other = OrganizationId.of("metrics-other");
     CloudFrontFixture.Distribution d = fixture.distribution(bucket, "/firmware");
-    DefaultStorageSettings platformSettings = DefaultStorageSettings.builder().root(dir.resolve("platform"))
-        .rootId(DefaultStorageSettings.newRootId()).downloadServerAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addSigningKey(SigningKey.of("k1", Secret.ofBytes("0123456789abcdef0123456789abcdef".getBytes(
-            StandardCharsets.UTF_8)))).build();
+    DefaultStorageSettings platformSettings = CloudFrontFixture.platformStorage(dir.resolve("platform"));
     try (BinaryBackends binaries = BinaryBackends.builder().stateStore(new InMemoryStateStore())
         .defaultStorage(platformSettings).context(fixture.context(clock))
         .instrumentation(MicrometerInstrumentation.of(registry))

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import org.binarybackends.AccessDeniedException;
 import org.binarybackends.BinaryBackendException;
 import org.binarybackends.BinaryNotFoundException;
 import org.binarybackends.IntegrityException;
@@ -97,6 +98,14 @@ final class S3ServerSideCopy implements ServerSideCopy {
       }
     } catch (IntegrityException e) {
       throw e;
+    } catch (AccessDeniedException e) {
+      // S3 says which request, not which half of it: reading the source is refused as often as writing here
+      List<String> causes = new ArrayList<>();
+      causes.add("the role's policy lacks s3:GetObject on the source, arn:" + from.region.partition() + ":s3:::"
+          + from.bucket() + "/" + from.root + "*");
+      causes.addAll(e.possibleCauses());
+      throw new AccessDeniedException("a copy from bucket " + from.bucket() + ": " + e.refused(), causes,
+          e.providerMessage(), e);
     } catch (BinaryBackendException e) {
       throw preconditionFailed(e) ? new IntegrityException(key + " changed at the source during its copy; nothing"
           + " copied") : sourceMissing(e) ? new BinaryNotFoundException(from.instanceId(), organization, key) : e;

@@ -404,8 +404,28 @@ class MigrationTest {
       assertThat(mine.serverSideCopyFrom(theirs)).isEmpty();
       assertThat(theirs.serverSideCopyFrom(mine)).isEmpty();
       assertThat(mine.serverSideCopyFrom(mine)).as("not onto itself").isEmpty();
-      assertThat(sameRole.serverSideCopyFrom(mine)).isPresent();
       assertThat(mine.serverSideCopyFrom(binaries.defaultStorage())).isEmpty();
+
+      // the copier of the same role, as a caller of the API meets it
+      org.binarybackends.ServerSideCopy copier = sameRole.serverSideCopyFrom(mine).orElseThrow();
+      StoredBinary there = mine.put(org, ObjectKey.of("fw/direct.bin"), new GeneratedContent(8, 6000));
+      assertThatThrownBy(() -> copier.copy(org, there.key(), stored.get(0).sha256()))
+          .as("another version than the one expected").isInstanceOf(org.binarybackends.IntegrityException.class)
+          .hasMessageContaining("changed at the source").hasMessageContaining(there.sha256().hex());
+      assertThatThrownBy(() -> copier.copy(org, ObjectKey.of("fw/none.bin"), there.sha256()))
+          .isInstanceOf(org.binarybackends.BinaryNotFoundException.class);
+      assertThatThrownBy(() -> copier.copy(OrganizationId.of("org-other"), there.key(), there.sha256()))
+          .isInstanceOf(InvalidInputException.class).hasMessageContaining("organization");
+      S3Faults.Rule denied = fixture.s3.faults().on(S3Request::isCopy).always().apply(S3Fault.accessDenied());
+      assertThatThrownBy(() -> copier.copy(org, there.key(), there.sha256()))
+          .isInstanceOf(org.binarybackends.AccessDeniedException.class)
+          .hasMessageContaining("a copy from bucket " + bucket.bucket().value())
+          .hasMessageContaining("s3:GetObject on the source, arn:aws:s3:::" + bucket.bucket().value() + "/firmware/*");
+      assertThatThrownBy(() -> sameRole.stat(org, there.key())).as("nothing copied")
+          .isInstanceOf(org.binarybackends.BinaryNotFoundException.class);
+      fixture.s3.faults().remove(denied);
+      assertThat(copier.copy(org, there.key(), there.sha256()).sha256()).isEqualTo(there.sha256());
+      assertThat(sameRole.stat(org, there.key()).sha256()).isEqualTo(there.sha256());
     }
   }
 
