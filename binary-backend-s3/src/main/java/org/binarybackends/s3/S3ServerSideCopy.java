@@ -90,8 +90,7 @@ final class S3ServerSideCopy implements ServerSideCopy {
             .applyMutation(to.bucket::encrypted))).copyObjectResult();
         etag = r.eTag();
         // a full-object SHA-256 S3 computed of the copy; a composite one (or none) says nothing of the whole
-        confirmed = r.checksumSHA256() != null && r.checksumType() != ChecksumType.COMPOSITE
-            ? Optional.of(Sha256Digest.of(Base64.getDecoder().decode(r.checksumSHA256()))) : Optional.empty();
+        confirmed = r.checksumType() == ChecksumType.COMPOSITE ? Optional.empty() : answered(key, r.checksumSHA256());
       } else {
         etag = new InParts(key, sourceKey, targetKey, version, expected).run();
         confirmed = Optional.empty();
@@ -119,6 +118,20 @@ final class S3ServerSideCopy implements ServerSideCopy {
       throw IntegrityException.digestMismatch(key, expected, actual);
     }
     return to.afterPut(key, targetKey, etag, size, expected);
+  }
+
+  /** The SHA-256 the store answered for a copy, if it answered one that is one (else the copy is read back). */
+  private Optional<Sha256Digest> answered(ObjectKey key, String base64) {
+    if (base64 == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Sha256Digest.of(Base64.getDecoder().decode(base64)));
+    } catch (RuntimeException e) {
+      LOG.warn("{}: the store answered the copy of {} with a SHA-256 that is none ({}); reading the copy back",
+          to.instanceId(), key, e.toString());
+      return Optional.empty();
+    }
   }
 
   private static boolean preconditionFailed(BinaryBackendException e) {

@@ -244,6 +244,8 @@ class MigrationTest {
     final S3Settings second;
     /** The requests that wrote to the second bucket. */
     final List<S3Request> writes = new CopyOnWriteArrayList<>();
+    /** The keys read from the second bucket (a copy's read-back). */
+    final List<String> reads = new CopyOnWriteArrayList<>();
 
     TwoBuckets() {
       // one binary copied in parts (longer than the single-copy limit), small ones in one request
@@ -259,6 +261,9 @@ class MigrationTest {
         if (r.bucket().equals(second.bucket().value()) && (r.operation() == S3Operation.PUT_OBJECT
             || r.operation() == S3Operation.UPLOAD_PART)) {
           writes.add(r);
+        }
+        if (r.bucket().equals(second.bucket().value()) && r.operation() == S3Operation.GET_OBJECT) {
+          reads.add(r.key());
         }
       });
     }
@@ -279,6 +284,8 @@ class MigrationTest {
     assertThat(plan.toString()).contains("inside the storage");
 
     Map<ObjectKey, StoredBinary> copies = new ConcurrentHashMap<>();
+    // what was read from the second bucket until the last copy (the reader reads there only after the move)
+    List<String> readBacks = new CopyOnWriteArrayList<>();
     MigrationStatus done;
     Reader reader = new Reader();
     try {
@@ -286,6 +293,10 @@ class MigrationTest {
         @Override
         public void copied(ObjectKey key, StoredBinary copy) {
           assertThat(copies.put(key, copy)).as("copied once").isNull();
+          synchronized (readBacks) {
+            readBacks.clear();
+            readBacks.addAll(two.reads);
+          }
         }
       });
     } finally {
@@ -298,6 +309,8 @@ class MigrationTest {
     assertThat(two.writes.stream().filter(r -> r.operation() == S3Operation.UPLOAD_PART))
         .as("the long one in three parts").hasSize(3)
         .allSatisfy(r -> assertThat(r.copySource()).hasValue(bucket.bucket().value() + "/firmware/fw/s3-big.bin"));
+    assertThat(readBacks).as("S3's SHA-256 of a copy in one request verifies it; the copy in parts is read back")
+        .containsExactly("moved/fw/s3-big.bin");
     assertThat(migrations().movedTo(org, two.first)).hasValue(two.second.instanceId());
     // a backend of its own (nothing cached): each copy records the binary's SHA-256 in the second bucket
     try (S3Backend check = fixture.backend(two.second, clock, S3Transfer.defaults())) {
@@ -315,31 +328,42 @@ class MigrationTest {
   @Test
   void aCopyInsideTheStorageThatDoesNotVerifyIsRemovedRetriedAndNeverRecordedAsMoved() throws Exception {
     TwoBuckets two = new TwoBuckets();
-    String secondBucket = two.second.bucket().value();
-    // the embedded server gives no SHA-256 of a copy: each is read back; the first read-back of one is corrupted
-    S3Faults.Rule once = fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT
-        && r.bucket().equals(secondBucket) && r.key().endsWith("s3-small-2.bin")).times(1)
-        .apply(S3Fault.corruptResponseBodyAt(10));
+    // S3 answers one copy with the SHA-256 of other bytes than those recorded at the source
+    S3Faults.Rule once = fixture.s3.faults().on(r -> r.isCopy() && r.key().endsWith("s3-small-2.bin")).times(1)
+        .apply(S3Fault.wrongCopyChecksum());
     MigrationStatus done = two.run(MigrationListener.none());
     assertThat(once.applied()).isEqualTo(1);
     assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
     assertThat(done.copied()).isEqualTo(6);
+    try (S3Backend check = fixture.backend(two.second, clock, S3Transfer.defaults())) {
+      assertThat(check.stat(org, ObjectKey.of("fw/s3-small-2.bin")).sha256()).isEqualTo(two.inFirst.get(3).sha256());
+    }
 
-    // the move back, its read-backs of one binary corrupted every time (the copy in parts too)
+    // the move back on a store that gives no SHA-256 of a copy: each is read back; the read-back of one is
+    // corrupted once, that of another (a copy in parts) every time
+    fixture.s3.answerCopyChecksums(false);
     StoredBinary later = binaries.forUpload(org).backend().put(org, ObjectKey.of("fw/s3-later.bin"),
         new GeneratedContent(77, 2 * PART + 1));
+    StoredBinary laterSmall = binaries.forUpload(org).backend().put(org, ObjectKey.of("fw/s3-later-small.bin"),
+        new GeneratedContent(78, 5000));
     activate(bucket);
     String firstBucket = bucket.bucket().value();
+    S3Faults.Rule readBackOnce = fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT
+        && r.bucket().equals(firstBucket) && r.key().endsWith("s3-later-small.bin")).times(1)
+        .apply(S3Fault.corruptResponseBodyAt(10));
     fixture.s3.faults().on(r -> r.operation() == S3Operation.GET_OBJECT && r.bucket().equals(firstBucket)
         && r.key().endsWith("s3-later.bin")).always().apply(S3Fault.corruptResponseBodyAt(PART + 5));
     MigrationStatus back = migrations().run(org, two.second.instanceId(), two.first, options(),
         MigrationListener.none());
+    assertThat(readBackOnce.applied()).isEqualTo(1);
     assertThat(back.state()).as(back.toString()).isEqualTo(MigrationStatus.State.FAILED);
     assertThat(back.reason()).contains("fw/s3-later.bin").contains("SHA-256");
     assertThat(migrations().movedTo(org, two.second.instanceId())).as("never recorded as moved").isEmpty();
     try (S3Backend check = fixture.backend(bucket, clock, S3Transfer.defaults())) {
       assertThatThrownBy(() -> check.stat(org, later.key())).as("the copy that did not verify was removed")
           .isInstanceOf(org.binarybackends.BinaryNotFoundException.class);
+      assertThat(check.stat(org, laterSmall.key()).sha256()).as("the one read back wrong once, copied again")
+          .isEqualTo(laterSmall.sha256());
     }
   }
 
@@ -482,6 +506,38 @@ class MigrationTest {
     MigrationStatus again = migrations().run(org, platform, bucket.instanceId(), options(), MigrationListener.none());
     assertThat(again.state()).isEqualTo(MigrationStatus.State.COMPLETED);
     assertThat(again.copied()).isEqualTo(10);
+  }
+
+  @Test
+  void aTargetThatStartsRefusingWritesMidwayStopsTheRunNothingMovedAndTheNextRunCopiesOnlyTheRest() {
+    Map<ObjectKey, AtomicInteger> copiedTimes = new ConcurrentHashMap<>();
+    S3Faults.Rule[] deny = new S3Faults.Rule[1];
+    MigrationListener counting = new MigrationListener() {
+      @Override
+      public void copied(ObjectKey key, StoredBinary copy) {
+        if (copiedTimes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() == 1 && copiedTimes.size() == 3
+            && deny[0] == null) {
+          // someone edits the role's policy while the run goes on
+          deny[0] = fixture.s3.faults().denyFor(bucket.roleArn().toString(), S3Operation.PUT_OBJECT,
+              S3Operation.CREATE_MULTIPART_UPLOAD, S3Operation.UPLOAD_PART);
+        }
+      }
+    };
+    MigrationStatus failed = migrations().run(org, platform, bucket.instanceId(), MigrationOptions.builder("ops")
+        .concurrency(1).build(), counting);
+    assertThat(failed.state()).as(failed.toString()).isEqualTo(MigrationStatus.State.FAILED);
+    assertThat(failed.copied()).isEqualTo(3);
+    assertThat(failed.reason()).contains("could not be copied").containsIgnoringCase("denied");
+    assertThat(migrations().movedTo(org, platform)).as("nothing marked moved").isEmpty();
+    for (StoredBinary b : stored) {
+      assertThat(binaries.forBinary(b.location()).instanceId()).isEqualTo(platform);
+    }
+
+    fixture.s3.faults().remove(deny[0]);
+    MigrationStatus again = migrations().run(org, platform, bucket.instanceId(), options(), counting);
+    assertThat(again.state()).as(again.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
+    assertThat(again.copied()).as("the totals of both runs").isEqualTo(10);
+    assertThat(copiedTimes).hasSize(10).allSatisfy((k, n) -> assertThat(n.get()).as(k.value()).isEqualTo(1));
   }
 
   @Test

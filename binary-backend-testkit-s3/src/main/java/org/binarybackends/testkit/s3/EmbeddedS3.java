@@ -104,7 +104,9 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
         }
         Thread.onSpinWait();
       }
-      s3.frontDoor = new S3FrontDoor(proxy.getPort(), s3.faults, sts.clock(), s3::principalOf, s3.bucketOwners::get);
+      s3.frontDoor = new S3FrontDoor(proxy.getPort(), s3.faults, sts.clock(), s3::principalOf, s3.bucketOwners::get,
+          (bucket, key) -> store.getBlob(software.amazon.awssdk.services.s3.model.GetObjectRequest.builder()
+              .bucket(bucket).key(key).build()));
       return s3;
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded S3 server", e);
@@ -175,6 +177,15 @@ public final class EmbeddedS3 implements AutoCloseable, AfterAllCallback {
    */
   public void requireExpectedOwner(boolean required) {
     frontDoor.requireExpectedOwner = required;
+  }
+
+  /**
+   * Whether a {@code CopyObject} that asks for {@code x-amz-checksum-algorithm: SHA256} is answered
+   * with the copy's full-object SHA-256, as S3 answers it (computed from the bytes stored; on by
+   * default), or without one, as S3Proxy and some S3-compatible stores answer.
+   */
+  public void answerCopyChecksums(boolean answer) {
+    frontDoor.answerCopyChecksums = answer;
   }
 
   /** The faults the front door injects: S3 error documents, connections cut mid-body, denied actions. */

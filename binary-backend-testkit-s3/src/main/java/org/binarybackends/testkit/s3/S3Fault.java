@@ -10,7 +10,8 @@ import java.util.Objects;
  * (stall), or read it slowly. Immutable.
  */
 public final class S3Fault {
-  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST, CORRUPT_RESPONSE, STALL_REQUEST, SLOW_REQUEST }
+  enum Kind { RESPOND, CUT_REQUEST, CUT_RESPONSE, CORRUPT_REQUEST, CORRUPT_RESPONSE, STALL_REQUEST, SLOW_REQUEST,
+    WRONG_COPY_CHECKSUM }
 
   final Kind kind;
   final int status;
@@ -32,6 +33,15 @@ public final class S3Fault {
   /** An S3 error document: {@code <Error><Code>code</Code><Message>message</Message>...}. */
   public static S3Fault error(int status, String code, String message, Map<String, String> headers) {
     return new S3Fault(Kind.RESPOND, status, Objects.requireNonNull(code), Objects.requireNonNull(message), headers, 0);
+  }
+
+  /**
+   * A {@code CopyObject} made, but answered with the SHA-256 of other bytes than the copy's: as S3
+   * would answer if the bytes it read at the source were not those their digest was recorded for.
+   * (The server answers a copy's SHA-256 when asked; see {@link EmbeddedS3#answerCopyChecksums}.)
+   */
+  public static S3Fault wrongCopyChecksum() {
+    return new S3Fault(Kind.WRONG_COPY_CHECKSUM, 200, "", "", Map.of(), 0);
   }
 
   /** 403 {@code AccessDenied}, as S3 answers a permission the role lacks. */

@@ -31,7 +31,8 @@ import java.util.function.Function;
  * The embedded S3 server's front door: a small HTTP/1.1 proxy on its own loopback port, in front of
  * S3Proxy, that sees every request before S3Proxy does. It judges a presigned URL's expiry by the
  * testkit's clock (S3Proxy judges by the wall clock, which a test cannot move), and applies the
- * {@link S3Faults}: S3's own error documents, or a connection reset in the middle of a body.
+ * {@link S3Faults}: S3's own error documents, or a connection reset in the middle of a body. It
+ * also answers what S3 answers and S3Proxy does not: the SHA-256 of a copy that asks for it.
  *
  * <p>Written by hand on sockets, because a fault in the middle of a body needs byte-level control no
  * HTTP library gives, and because the {@code Host} header must reach S3Proxy unchanged (it is signed).
@@ -52,6 +53,10 @@ final class S3FrontDoor implements AutoCloseable {
   private final Function<String, String> ownerOf;
   /** Whether a request to a bucket that names no expected owner is refused (see {@link EmbeddedS3#requireExpectedOwner}). */
   volatile boolean requireExpectedOwner;
+  /** Whether a copy asking for its SHA-256 gets it, as from S3 (see {@link EmbeddedS3#answerCopyChecksums}). */
+  volatile boolean answerCopyChecksums = true;
+  /** The bytes of an object as stored now, by bucket and key. */
+  private final java.util.function.BiFunction<String, String, InputStream> objectBytes;
   /** Counted down when the server closes: what a stalled request waits for. */
   private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
   private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
@@ -61,7 +66,9 @@ final class S3FrontDoor implements AutoCloseable {
   });
 
   S3FrontDoor(int upstreamPort, S3Faults faults, Clock clock, Function<String, Optional<String>> principalOf,
-      Function<String, String> ownerOf) throws IOException {
+      Function<String, String> ownerOf, java.util.function.BiFunction<String, String, InputStream> objectBytes)
+      throws IOException {
+    this.objectBytes = objectBytes;
     this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
     this.upstreamPort = upstreamPort;
     this.faults = faults;
@@ -169,7 +176,7 @@ final class S3FrontDoor implements AutoCloseable {
         answer(head, in, out, expects, fault.get());
         return;
       }
-      forward(head, in, out, client, expects, fault.orElse(null));
+      forward(head, request, in, out, client, expects, fault.orElse(null));
     } catch (IOException e) {
       // the client went away, or a fault cut the connection: nothing more to do
     }
@@ -248,8 +255,8 @@ final class S3FrontDoor implements AutoCloseable {
     out.flush();
   }
 
-  private void forward(Head head, InputStream in, OutputStream out, Socket client, boolean expects, S3Fault fault)
-      throws IOException {
+  private void forward(Head head, S3Request request, InputStream in, OutputStream out, Socket client, boolean expects,
+      S3Fault fault) throws IOException {
     try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
       upstream.setTcpNoDelay(true);
       OutputStream up = new BufferedOutputStream(upstream.getOutputStream(), 65536);
@@ -291,6 +298,13 @@ final class S3FrontDoor implements AutoCloseable {
           return;
         }
       } while (response.first().split(" ")[1].startsWith("1"));
+      boolean wrongChecksum = fault != null && fault.kind == S3Fault.Kind.WRONG_COPY_CHECKSUM;
+      if (request.isCopy() && !request.query().containsKey("uploadId") && response.first().split(" ")[1].equals("200")
+          && (answerCopyChecksums || wrongChecksum)
+          && head.header("x-amz-checksum-algorithm").filter(a -> a.equalsIgnoreCase("SHA256")).isPresent()) {
+        answerWithChecksum(response, down, out, request, wrongChecksum);
+        return;
+      }
       out.write(response.bytes(true));
       long cut = fault != null && fault.kind == S3Fault.Kind.CUT_RESPONSE ? fault.afterBytes : Long.MAX_VALUE;
       OutputStream toClient = fault != null && fault.kind == S3Fault.Kind.CORRUPT_RESPONSE
@@ -308,6 +322,67 @@ final class S3FrontDoor implements AutoCloseable {
       }
       out.flush();
     }
+  }
+
+  /**
+   * Answers a {@code CopyObject} that asked for {@code x-amz-checksum-algorithm: SHA256} as S3 does:
+   * its {@code CopyObjectResult} carries the full-object SHA-256 of the copy, computed here from the
+   * bytes now stored (S3Proxy answers none); with {@code wrong}, that of other bytes.
+   */
+  private void answerWithChecksum(Head response, InputStream down, OutputStream out, S3Request request, boolean wrong)
+      throws IOException {
+    String xml = new String(responseBody(response, down), StandardCharsets.UTF_8);
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (InputStream copy = objectBytes.apply(request.bucket(), request.key())) {
+      byte[] buf = new byte[65536];
+      for (int n; (n = copy.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    if (wrong) {
+      md.update((byte) 0); // the digest of other bytes than the copy's
+    }
+    String checksum = java.util.Base64.getEncoder().encodeToString(md.digest());
+    int end = xml.lastIndexOf("</CopyObjectResult>");
+    String answered = end < 0 ? xml : xml.substring(0, end) + "<ChecksumSHA256>" + checksum
+        + "</ChecksumSHA256><ChecksumType>FULL_OBJECT</ChecksumType>" + xml.substring(end);
+    byte[] body = answered.getBytes(StandardCharsets.UTF_8);
+    List<String[]> headers = new ArrayList<>();
+    for (String[] h : response.headers()) {
+      if (!h[0].equalsIgnoreCase("Content-Length") && !h[0].equalsIgnoreCase("Transfer-Encoding")) {
+        headers.add(h);
+      }
+    }
+    headers.add(new String[] {"Content-Length", Integer.toString(body.length)});
+    out.write(new Head(response.first(), headers).bytes(true));
+    out.write(body);
+    out.flush();
+  }
+
+  /** A response's whole body (a small XML document), by its Content-Length or its chunks, until the connection ends. */
+  private static byte[] responseBody(Head response, InputStream down) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    Optional<String> length = response.header("Content-Length");
+    if (response.header("Transfer-Encoding").filter(v -> v.equalsIgnoreCase("chunked")).isPresent()) {
+      for (String size; (size = line(down)) != null; ) {
+        long n = Long.parseLong(size.split(";")[0].trim(), 16);
+        if (n == 0) {
+          break;
+        }
+        body.write(down.readNBytes((int) n));
+        line(down); // the chunk's CRLF
+      }
+    } else if (length.isPresent()) {
+      body.write(down.readNBytes(Integer.parseInt(length.get())));
+    } else {
+      down.transferTo(body);
+    }
+    return body.toByteArray();
   }
 
   /**
