@@ -95,11 +95,19 @@ public final class BinaryBackends implements AutoCloseable {
       @Override
       public void changed(OrganizationId organization) {
         resolver.changedElsewhere(organization);
+        Migrator m = migrator; // null until built: nothing of it cached yet
+        if (m != null) {
+          m.changedElsewhere(organization); // a move recorded elsewhere is in the organization's history
+        }
       }
 
       @Override
       public void resync() {
         resolver.refreshAll();
+        Migrator m = migrator;
+        if (m != null) {
+          m.forgetMoves();
+        }
       }
     }) : null;
     CheckLeases leases = store instanceof CheckLeases ? (CheckLeases) store

@@ -229,6 +229,19 @@ public final class Migrator implements Migrations {
     return c.to();
   }
 
+  /**
+   * Another instance changed {@code organization}'s state (a move it completed is recorded in the
+   * history, after its note): what is cached of its moves is read again at the next ask.
+   */
+  public void changedElsewhere(OrganizationId organization) {
+    moved.keySet().removeIf(k -> k.get(0).equals(organization));
+  }
+
+  /** Forgets every cached answer of {@link #movedTo} (the change feed was lost for a while). */
+  public void forgetMoves() {
+    moved.clear();
+  }
+
   /** Whether the move note {@code text} names {@code instance} as its target. */
   private static boolean movedNoteNames(String text, BackendInstanceId instance) {
     try {
