@@ -34,6 +34,46 @@ class PostgresMigrationTest {
       .build();
 
   @Test
+  void aCopyLongerThanTheLeaseKeepsTheMoveItsOwnAcrossInstances() throws Exception {
+    String schema = PostgresFixture.freshSchema();
+    try (ControlledPlatform platform = ControlledPlatform.start(PostgresFixture.onSchema(schema).build(), POLICY,
+        ControlledPlatform.DEFAULT_CLOSE_GRACE)) {
+      BinaryBackends first = platform.binaries();
+      BinaryBackends second = platform.anotherInstance(PostgresFixture.onSchema(schema).build());
+      // one binary whose copy, held to 64 KiB/s, takes about four seconds: four leases of one second
+      StoredBinary one = first.forUpload(ORG).backend().put(ORG, ObjectKey.of("fw/one.bin"),
+          new GeneratedContent(1, 256 << 10));
+      first.register(ORG, ControlledPlatform.settings("bucket-1"), "alice");
+      first.check(ORG);
+      BackendInstanceId from = first.defaultStorage().instanceId();
+      BackendInstanceId to = first.status(ORG).active().orElseThrow().storage();
+      MigrationStatus[] result = new MigrationStatus[1];
+      Thread run = new Thread(() -> result[0] = first.migrations().run(ORG, from, to, MigrationOptions.builder("alice")
+          .concurrency(1).bytesPerSecond(64 << 10).leaseFor(Duration.ofSeconds(1)).build(), MigrationListener.none()),
+          "first-instance-run");
+      run.start();
+      assertThat(PostgresFixture.eventually(Duration.ofSeconds(20), () -> second.migrations().status(ORG, from)
+          .filter(s -> s.state() == MigrationStatus.State.RUNNING).isPresent())).isTrue();
+      // the clock moves past the lease, half a lease at a time; the run, still copying, renews it each time
+      for (int step = 0; step < 4; step++) {
+        platform.clock().advance(Duration.ofMillis(500));
+        assertThat(PostgresFixture.eventually(Duration.ofSeconds(20), () -> second.migrations().status(ORG, from)
+            .filter(s -> s.state() == MigrationStatus.State.RUNNING).isPresent()))
+            .as("held after %d half-leases", step + 1).isTrue();
+        assertThatThrownBy(() -> second.migrations().run(ORG, from, to, MigrationOptions.builder("bob").build(),
+            MigrationListener.none())).isInstanceOf(BackendUnavailableException.class)
+            .hasMessageContaining("another run moves");
+      }
+      run.join();
+      assertThat(result[0].state()).as(result[0].toString()).isEqualTo(MigrationStatus.State.COMPLETED);
+      assertThat(result[0].copied()).isEqualTo(1);
+      try (BinaryContent c = second.forBinary(one.location()).read(ORG, one.key())) {
+        assertThat(c.binary().location().instance()).isEqualTo(to);
+      }
+    }
+  }
+
+  @Test
   void oneRunPerOrganizationAcrossInstancesAndTheMoveIsFollowedByEveryInstance() throws Exception {
     String schema = PostgresFixture.freshSchema();
     try (ControlledPlatform platform = ControlledPlatform.start(PostgresFixture.onSchema(schema).build(), POLICY,

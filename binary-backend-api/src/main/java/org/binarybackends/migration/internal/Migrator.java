@@ -408,6 +408,8 @@ public final class Migrator implements Migrations {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
     private volatile String stopReason = "";
+    /** Whether the run stopped because another took its lease: then it writes no more notes. */
+    private volatile boolean lostLease;
     private volatile String failureReason = "";
     /** What this run copied, by key: a target holding one of these is its own copy, not a conflict. */
     private final Map<ObjectKey, Sha256Digest> ours = new ConcurrentHashMap<>();
@@ -451,6 +453,14 @@ public final class Migrator implements Migrations {
         t.setDaemon(true);
         return t;
       });
+      // the lease is renewed on a clock of its own, not as binaries finish: one copy may take longer than it
+      java.util.concurrent.ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bb-migrate-lease-" + org.value());
+        t.setDaemon(true);
+        return t;
+      });
+      long every = Math.max(50, options.leaseFor().toMillis() / 3);
+      renewer.scheduleWithFixedDelay(this::renewLease, every, every, TimeUnit.MILLISECONDS);
       try {
         long copiedInPass = pass(copiers, resumeAfter);
         firstPass = false;
@@ -465,7 +475,14 @@ public final class Migrator implements Migrations {
           stop("the source kept changing through " + (CATCH_UP_PASSES + 1) + " passes: run it again once it is quiet");
         }
       } finally {
+        renewer.shutdownNow();
         copiers.shutdownNow();
+      }
+      if (stop.get() && lostLease) {
+        // another run holds the move now: its notes are its own, this one writes none
+        LOG.warn("The move of {} from {} stopped: {}", org, from, stopReason);
+        return new MigrationStatus(org, from, to, State.STOPPED, cursor, copied.get(), copiedBytes.get(), skipped.get(),
+            conflicts.get(), failures.get(), stopReason, startedAt, clock.instant(), Optional.empty());
       }
       if (failures.get() > 0) {
         return checkpoint(State.FAILED, failures.get() + " binaries could not be copied; the last: " + failureReason,
@@ -496,6 +513,19 @@ public final class Migrator implements Migrations {
           + " copied (" + complete.copiedBytes() + " bytes), " + complete.skipped() + " already there; locations in "
           + from + " now read from " + to);
       return complete;
+    }
+
+    /** Renews the run's lease; stops the run if another holds it now (this one's lapsed meanwhile). */
+    private void renewLease() {
+      try {
+        if (!hold(org, from, holder, options.leaseFor())) {
+          lostLease = true;
+          stop("another run took the move over (this one's lease lapsed)");
+        }
+      } catch (RuntimeException e) {
+        // the notes unreachable for a moment: the next renewal tries again, well before the lease lapses
+        LOG.warn("Renewing the migration lease of {} failed: {}", org, e.toString());
+      }
     }
 
     private void stop(String why) {
@@ -571,12 +601,8 @@ public final class Migrator implements Migrations {
           }
         }
         long now = System.nanoTime();
-        if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
+        if (now - lastCheckpoint >= CHECKPOINT_NANOS && !stop.get()) {
           lastCheckpoint = now;
-          if (!hold(org, from, holder, options.leaseFor())) {
-            stop("another run took the move over (this one's lease lapsed)");
-            return;
-          }
           checkpoint(State.RUNNING, "running", Optional.empty());
         }
       }
