@@ -253,6 +253,8 @@ class MigrationTest {
       for (int i = 0; i < 5; i++) {
         inFirst.add(own().put(org, ObjectKey.of("fw/s3-small-" + i + ".bin"), new GeneratedContent(30 + i, 2000 + i)));
       }
+      // a key as a copy source must carry it: spaces, a plus, an ampersand, a percent sign, non-ASCII
+      inFirst.add(own().put(org, ObjectKey.of("fw/s3 sensor+v2 & 100% é.bin"), new GeneratedContent(40, 3000)));
       stored.addAll(inFirst);
       second = fixture.onboard(org.value(), true, "moved/");
       assertThat(second.roleArn()).isEqualTo(bucket.roleArn());
@@ -280,7 +282,7 @@ class MigrationTest {
     TwoBuckets two = new TwoBuckets();
     MigrationPlan plan = migrations().plan(org, two.first, two.second.instanceId());
     assertThat(plan.copiesInStorage()).isTrue();
-    assertThat(plan.toCopy()).isEqualTo(6);
+    assertThat(plan.toCopy()).isEqualTo(7);
     assertThat(plan.toString()).contains("inside the storage");
 
     Map<ObjectKey, StoredBinary> copies = new ConcurrentHashMap<>();
@@ -303,7 +305,7 @@ class MigrationTest {
       assertThat(reader.finish()).isEmpty();
     }
     assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
-    assertThat(done.copied()).isEqualTo(6);
+    assertThat(done.copied()).isEqualTo(7);
     assertThat(two.writes).as("no byte uploaded through this process").isNotEmpty()
         .allSatisfy(r -> assertThat(r.isCopy()).as(r.toString()).isTrue());
     assertThat(two.writes.stream().filter(r -> r.operation() == S3Operation.UPLOAD_PART))
@@ -334,7 +336,7 @@ class MigrationTest {
     MigrationStatus done = two.run(MigrationListener.none());
     assertThat(once.applied()).isEqualTo(1);
     assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
-    assertThat(done.copied()).isEqualTo(6);
+    assertThat(done.copied()).isEqualTo(7);
     try (S3Backend check = fixture.backend(two.second, clock, S3Transfer.defaults())) {
       assertThat(check.stat(org, ObjectKey.of("fw/s3-small-2.bin")).sha256()).isEqualTo(two.inFirst.get(3).sha256());
     }
@@ -377,7 +379,7 @@ class MigrationTest {
     MigrationStatus done = migrations().run(org, two.first, two.second.instanceId(), MigrationOptions.builder("ops")
         .concurrency(1).build(), MigrationListener.none());
     assertThat(done.state()).as(done.toString()).isEqualTo(MigrationStatus.State.COMPLETED);
-    assertThat(done.copied()).isEqualTo(6);
+    assertThat(done.copied()).isEqualTo(7);
     assertThat(denied.applied()).as("the first binary's copy (its parts in flight)").isBetween(1,
         S3Transfer.defaults().partsInFlight());
     List<S3Request> writes = List.copyOf(two.writes);
