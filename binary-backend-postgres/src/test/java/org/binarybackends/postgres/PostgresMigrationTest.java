@@ -33,13 +33,34 @@ class PostgresMigrationTest {
   private static final ActivationPolicy POLICY = ActivationPolicy.builder().jitter(0).allowedTypes("controlled")
       .build();
 
+  /** Two service instances, each with a store of its own on one fresh schema; closed with the platform. */
+  private record Instances(ControlledPlatform platform, BinaryBackends first, BinaryBackends second)
+      implements AutoCloseable {
+    static Instances start() {
+      String schema = PostgresFixture.freshSchema();
+      ControlledPlatform platform = ControlledPlatform.start(PostgresFixture.onSchema(schema).build(), POLICY,
+          ControlledPlatform.DEFAULT_CLOSE_GRACE);
+      return new Instances(platform, platform.binaries(),
+          platform.anotherInstance(PostgresFixture.onSchema(schema).build()));
+    }
+
+    @Override
+    public void close() {
+      platform.close();
+    }
+  }
+
+  /** Whether {@code instance} sees, within 20 s, a live run moving the binaries of {@code from}. */
+  private static boolean runningSeen(BinaryBackends instance, BackendInstanceId from) {
+    return PostgresFixture.eventually(Duration.ofSeconds(20), () -> instance.migrations().status(ORG, from)
+        .filter(s -> s.state() == MigrationStatus.State.RUNNING).isPresent());
+  }
+
   @Test
   void aCopyLongerThanTheLeaseKeepsTheMoveItsOwnAcrossInstances() throws Exception {
-    String schema = PostgresFixture.freshSchema();
-    try (ControlledPlatform platform = ControlledPlatform.start(PostgresFixture.onSchema(schema).build(), POLICY,
-        ControlledPlatform.DEFAULT_CLOSE_GRACE)) {
-      BinaryBackends first = platform.binaries();
-      BinaryBackends second = platform.anotherInstance(PostgresFixture.onSchema(schema).build());
+    try (Instances instances = Instances.start()) {
+      BinaryBackends first = instances.first();
+      BinaryBackends second = instances.second();
       // one binary whose copy, held to 64 KiB/s, takes about four seconds: four leases of one second
       StoredBinary one = first.forUpload(ORG).backend().put(ORG, ObjectKey.of("fw/one.bin"),
           new GeneratedContent(1, 256 << 10));
@@ -52,13 +73,11 @@ class PostgresMigrationTest {
           .concurrency(1).bytesPerSecond(64 << 10).leaseFor(Duration.ofSeconds(1)).build(), MigrationListener.none()),
           "first-instance-run");
       run.start();
-      assertThat(PostgresFixture.eventually(Duration.ofSeconds(20), () -> second.migrations().status(ORG, from)
-          .filter(s -> s.state() == MigrationStatus.State.RUNNING).isPresent())).isTrue();
+      assertThat(runningSeen(second, from)).isTrue();
       // the clock moves past the lease, half a lease at a time; the run, still copying, renews it each time
       for (int step = 0; step < 4; step++) {
-        platform.clock().advance(Duration.ofMillis(500));
-        assertThat(PostgresFixture.eventually(Duration.ofSeconds(20), () -> second.migrations().status(ORG, from)
-            .filter(s -> s.state() == MigrationStatus.State.RUNNING).isPresent()))
+        instances.platform().clock().advance(Duration.ofMillis(500));
+        assertThat(runningSeen(second, from))
             .as("held after %d half-leases", step + 1).isTrue();
         assertThatThrownBy(() -> second.migrations().run(ORG, from, to, MigrationOptions.builder("bob").build(),
             MigrationListener.none())).isInstanceOf(BackendUnavailableException.class)
@@ -75,11 +94,9 @@ class PostgresMigrationTest {
 
   @Test
   void oneRunPerOrganizationAcrossInstancesAndTheMoveIsFollowedByEveryInstance() throws Exception {
-    String schema = PostgresFixture.freshSchema();
-    try (ControlledPlatform platform = ControlledPlatform.start(PostgresFixture.onSchema(schema).build(), POLICY,
-        ControlledPlatform.DEFAULT_CLOSE_GRACE)) {
-      BinaryBackends first = platform.binaries();
-      BinaryBackends second = platform.anotherInstance(PostgresFixture.onSchema(schema).build());
+    try (Instances instances = Instances.start()) {
+      BinaryBackends first = instances.first();
+      BinaryBackends second = instances.second();
       List<StoredBinary> stored = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         stored.add(first.forUpload(ORG).backend().put(ORG, ObjectKey.of("fw/" + i + ".bin"),
@@ -96,8 +113,7 @@ class PostgresMigrationTest {
       Thread run = new Thread(() -> result[0] = first.migrations().run(ORG, from, to, MigrationOptions.builder("alice")
           .concurrency(1).bytesPerSecond(64 << 10).build(), MigrationListener.none()), "first-instance-run");
       run.start();
-      assertThat(PostgresFixture.eventually(Duration.ofSeconds(20), () -> second.migrations().status(ORG, from)
-          .filter(s -> s.state() == MigrationStatus.State.RUNNING).isPresent()))
+      assertThat(runningSeen(second, from))
           .as("the run seen from the other instance").isTrue();
       assertThatThrownBy(() -> second.migrations().run(ORG, from, to, MigrationOptions.builder("bob").build(),
           MigrationListener.none())).as("one run per organization, across instances")
