@@ -14,7 +14,8 @@ public interface ServerSideCopy {
    * is verified before this returns: by the storage's own SHA-256 of the copy where it gives one, or
    * by reading the copy back. A copy that does not verify is removed. Where the storage gives the
    * SHA-256, nothing unverified is ever under the key; where it is read back, the copy is there
-   * for the read-back's time before it is verified (see the backend's documentation).
+   * for the read-back's time before it is verified, claiming no digest until it is (see the
+   * backend's documentation).
    *
    * @return the stored copy, with its digest and location here
    * @throws BinaryNotFoundException if the source holds nothing under the key

@@ -121,6 +121,7 @@ final class S3Objects implements AutoCloseable {
   private final AtomicBoolean abortRefusalReported;
   private final AtomicBoolean uncheckedChecksumsReported;
   private final AtomicBoolean uncheckedCopiesReported;
+  private final AtomicBoolean copiesConfirmed;
   /** Whether these are another's objects' view ({@link #view}): the bucket and threads are not its to close. */
   private final boolean view;
   /**
@@ -161,6 +162,7 @@ final class S3Objects implements AutoCloseable {
     this.abortRefusalReported = new AtomicBoolean();
     this.uncheckedChecksumsReported = new AtomicBoolean();
     this.uncheckedCopiesReported = new AtomicBoolean();
+    this.copiesConfirmed = new AtomicBoolean();
     this.retiring = new java.util.concurrent.ConcurrentHashMap<>();
     this.view = false;
     AtomicInteger threads = new AtomicInteger();
@@ -190,6 +192,7 @@ final class S3Objects implements AutoCloseable {
     this.abortRefusalReported = of.abortRefusalReported;
     this.uncheckedChecksumsReported = of.uncheckedChecksumsReported;
     this.uncheckedCopiesReported = of.uncheckedCopiesReported;
+    this.copiesConfirmed = of.copiesConfirmed;
     this.retiring = of.retiring;
     this.view = true;
   }
@@ -444,6 +447,20 @@ final class S3Objects implements AutoCloseable {
       }
       cause.addSuppressed(why);
     }
+  }
+
+  /**
+   * Whether the store has given the SHA-256 of a server-side copy in one request (S3 does): then a
+   * copy's digest goes in its metadata, verified as it is made; until one has, copies name a digest
+   * record written after their read-back.
+   */
+  boolean copiesConfirmed() {
+    return copiesConfirmed.get();
+  }
+
+  /** What the last copy in one request showed of the store: whether it gave the copy's SHA-256. */
+  void copiesConfirmed(boolean confirmed) {
+    copiesConfirmed.set(confirmed);
   }
 
   /** Says once that the store does not give the SHA-256 of a server-side copy (S3 does): copies are read back. */

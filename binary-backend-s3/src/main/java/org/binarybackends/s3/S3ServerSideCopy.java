@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>The version copied is the one whose SHA-256 the caller expects: the source's current version is
  * looked up (its ETag and recorded SHA-256) and copied with {@code x-amz-copy-source-if-match}, so a
  * version written at the source meanwhile fails the copy (412) instead of being copied under the old
- * digest. The copy's metadata is replaced by the binary's SHA-256 (a source's digest record lives in
- * the source's bucket, not here) and it gets the target's encryption.
+ * digest. The copy's metadata is replaced (a source's digest record lives in the source's bucket, not
+ * here) and it gets the target's encryption.
  *
  * <p>Verification. Up to {@link S3Transfer#singleCopyLimit()}, one {@code CopyObject} with {@code
  * x-amz-checksum-algorithm: SHA256}: S3 answers the copy's full-object SHA-256, compared with the
@@ -47,7 +47,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * parts' checksums then, so the completed copy is read back and hashed. A copy that does not match is
  * deleted (if it is still the version made) and the copy fails with {@link IntegrityException}: it is
  * at the key only for the read-back's time, and a migration copies only to a key that holds nothing
- * of the organization's yet (or its own earlier copy). Thread-safe.
+ * of the organization's yet (or its own earlier copy). A copy claims its SHA-256 only once verified:
+ * one S3 verifies as it is made carries it in its metadata; one read back names a digest record,
+ * written after the read-back (a copy left unverified by a crash has its digest computed from its
+ * bytes at its next stat, never taken on trust). Thread-safe.
  */
 final class S3ServerSideCopy implements ServerSideCopy {
   private static final Logger LOG = LoggerFactory.getLogger(S3ServerSideCopy.class);
@@ -76,23 +79,32 @@ final class S3ServerSideCopy implements ServerSideCopy {
           + ", not the " + expected.hex() + " expected; nothing copied");
     }
     long size = version.binary().size();
+    boolean single = size <= to.transfer.singleCopyLimit();
+    // The SHA-256 goes in the copy's metadata only where the store is known to give its own of the copy
+    // (verified as it is made); else the copy names a digest record, written once the copy is read back
+    // and verified: a copy left unverified (the process killed before its read-back) has no digest to
+    // claim, and its next stat computes the digest of its bytes (see S3Objects.digestOf).
+    String token = single && to.copiesConfirmed() ? null : java.util.UUID.randomUUID().toString();
+    Map<String, String> metadata = token == null ? Map.of(S3Objects.SHA256_METADATA, expected.hex())
+        : Map.of(S3Objects.RECORD_METADATA, token);
+    Optional<String> replacedRecord = to.head(key, targetKey).map(h -> h.metadata().get(S3Objects.RECORD_METADATA));
     String etag;
     Optional<Sha256Digest> confirmed;
     try {
-      if (size <= to.transfer.singleCopyLimit()) {
+      if (single) {
         CopyObjectResult r = to.call(Operation.COPY_OBJECT, () -> to.s3.copyObject(b -> b
             .sourceBucket(from.bucket()).sourceKey(sourceKey).copySourceIfMatch(version.etag())
             .expectedSourceBucketOwner(from.owner)
             .destinationBucket(to.bucket()).destinationKey(targetKey)
-            .metadataDirective(MetadataDirective.REPLACE).contentType(OCTETS)
-            .metadata(Map.of(S3Objects.SHA256_METADATA, expected.hex()))
+            .metadataDirective(MetadataDirective.REPLACE).contentType(OCTETS).metadata(metadata)
             .checksumAlgorithm(ChecksumAlgorithm.SHA256)
             .applyMutation(to.bucket::encrypted))).copyObjectResult();
         etag = r.eTag();
         // a full-object SHA-256 S3 computed of the copy; a composite one (or none) says nothing of the whole
         confirmed = r.checksumType() == ChecksumType.COMPOSITE ? Optional.empty() : answered(key, r.checksumSHA256());
+        to.copiesConfirmed(confirmed.isPresent());
       } else {
-        etag = new InParts(key, sourceKey, targetKey, version, expected).run();
+        etag = new InParts(key, sourceKey, targetKey, version, metadata).run();
         confirmed = Optional.empty();
       }
     } catch (IntegrityException e) {
@@ -109,14 +121,26 @@ final class S3ServerSideCopy implements ServerSideCopy {
       throw preconditionFailed(e) ? new IntegrityException(key + " changed at the source during its copy; nothing"
           + " copied") : sourceMissing(e) ? new BinaryNotFoundException(from.instanceId(), organization, key) : e;
     }
-    Sha256Digest actual = confirmed.orElseGet(() -> {
-      to.reportUnconfirmedCopies();
-      return to.compute(key, targetKey, etag);
-    });
+    Sha256Digest actual;
+    try {
+      actual = confirmed.orElseGet(() -> {
+        if (single) {
+          to.reportUnconfirmedCopies();
+        }
+        return to.compute(key, targetKey, etag);
+      });
+      if (actual.equals(expected) && token != null) {
+        DigestRecord.write(to, token, new DigestRecord(key.value(), size, expected));
+      }
+    } catch (RuntimeException e) {
+      removeCopy(key, targetKey, etag); // not verified: not left to be taken for a copy
+      throw e;
+    }
     if (!actual.equals(expected)) {
       removeCopy(key, targetKey, etag);
       throw IntegrityException.digestMismatch(key, expected, actual);
     }
+    replacedRecord.filter(old -> !old.equals(token)).ifPresent(to::retireRecord);
     return to.afterPut(key, targetKey, etag, size, expected);
   }
 
@@ -162,23 +186,23 @@ final class S3ServerSideCopy implements ServerSideCopy {
     private final String sourceKey;
     private final String targetKey;
     private final S3Objects.Version version;
-    private final Sha256Digest expected;
+    private final Map<String, String> metadata;
     private final Semaphore inFlight = new Semaphore(to.transfer.partsInFlight());
     private final List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
     private String uploadId;
 
-    InParts(ObjectKey key, String sourceKey, String targetKey, S3Objects.Version version, Sha256Digest expected) {
+    InParts(ObjectKey key, String sourceKey, String targetKey, S3Objects.Version version, Map<String, String> metadata) {
       this.key = key;
       this.sourceKey = sourceKey;
       this.targetKey = targetKey;
       this.version = version;
-      this.expected = expected;
+      this.metadata = metadata;
     }
 
     String run() {
       long size = version.binary().size();
       long partSize = to.transfer.partSize(1, OptionalLong.of(size));
-      uploadId = to.createMultipartUpload(targetKey, Map.of(S3Objects.SHA256_METADATA, expected.hex()));
+      uploadId = to.createMultipartUpload(targetKey, metadata);
       try {
         int number = 1;
         for (long first = 0; first < size; first += partSize, number++) {
