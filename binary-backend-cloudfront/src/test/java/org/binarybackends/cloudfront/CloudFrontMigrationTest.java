@@ -80,7 +80,8 @@ class CloudFrontMigrationTest {
       assertThat(plan.copiesInStorage()).as(plan.toString()).isTrue();
       List<String> uploads = new java.util.concurrent.CopyOnWriteArrayList<>();
       fixture.s3.faults().watch(r -> {
-        if (r.bucket().equals(second.bucket().value()) && r.operation() == S3Operation.PUT_OBJECT && !r.isCopy()) {
+        if (r.bucket().equals(second.bucket().value()) && r.operation() == S3Operation.PUT_OBJECT && !r.isCopy()
+            && !r.key().contains("/.binary-backends/")) { // binaries, not the library's records (a few bytes each)
           uploads.add(r.key());
         }
       });
