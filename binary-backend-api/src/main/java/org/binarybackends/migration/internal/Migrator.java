@@ -76,7 +76,7 @@ public final class Migrator implements Migrations {
   private static final int CATCH_UP_PASSES = 3;
   private static final long CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final long MOVED_CACHE_NANOS = TimeUnit.SECONDS.toNanos(30);
-  /** How many cached answers of {@link #movedTo} trigger a sweep of the expired ones. */
+  /** How many organizations with cached answers of {@link #movedTo} trigger a sweep of the expired ones. */
   private static final int MOVED_CACHE_SWEEP = 10_000;
   /** States a run resumes from its cursor. */
   private static final java.util.Set<State> UNFINISHED = java.util.EnumSet.of(State.RUNNING, State.STOPPED,
@@ -88,7 +88,9 @@ public final class Migrator implements Migrations {
   private final Clock clock;
   private final String instanceName;
   private final Recorder history;
-  private final ConcurrentHashMap<List<Object>, Cached> moved = new ConcurrentHashMap<>();
+  /** The answers of {@link #movedTo}, by organization (dropped whole when it changes elsewhere), then source. */
+  private final ConcurrentHashMap<OrganizationId, ConcurrentHashMap<BackendInstanceId, Cached>> moved =
+      new ConcurrentHashMap<>();
 
   /** Records a change in the organization's history (the activator's audit trail). */
   @FunctionalInterface
@@ -209,8 +211,8 @@ public final class Migrator implements Migrations {
 
   @Override
   public Optional<BackendInstanceId> movedTo(OrganizationId organization, BackendInstanceId from) {
-    List<Object> key = List.of(organization, from);
-    Cached c = moved.get(key);
+    ConcurrentHashMap<BackendInstanceId, Cached> known = moved.get(organization);
+    Cached c = known == null ? null : known.get(from);
     long now = System.nanoTime();
     if (c == null || now - c.until() > 0) {
       Optional<BackendInstanceId> to = notes.get(organization, movedNote(from)).map(t -> {
@@ -221,10 +223,13 @@ public final class Migrator implements Migrations {
         }
       });
       c = new Cached(to, now + MOVED_CACHE_NANOS);
-      if (moved.size() >= MOVED_CACHE_SWEEP) {
-        moved.values().removeIf(e -> now - e.until() > 0); // organizations not read for a while leave
+      if (moved.size() >= MOVED_CACHE_SWEEP) { // organizations not read for a while leave
+        moved.values().removeIf(m -> {
+          m.values().removeIf(e -> now - e.until() > 0);
+          return m.isEmpty();
+        });
       }
-      moved.put(key, c);
+      moved.computeIfAbsent(organization, o -> new ConcurrentHashMap<>()).put(from, c);
     }
     return c.to();
   }
@@ -234,7 +239,7 @@ public final class Migrator implements Migrations {
    * history, after its note): what is cached of its moves is read again at the next ask.
    */
   public void changedElsewhere(OrganizationId organization) {
-    moved.keySet().removeIf(k -> k.get(0).equals(organization));
+    moved.remove(organization);
   }
 
   /** Forgets every cached answer of {@link #movedTo} (the change feed was lost for a while). */
@@ -505,8 +510,7 @@ public final class Migrator implements Migrations {
       notes.update(org, movedNote(from), cur -> Optional.of(target));
       // a round trip (X to Y, then Y back to X): X holds its binaries again, so its locations read there
       notes.update(org, movedNote(to), cur -> cur.filter(t -> !movedNoteNames(t, from)));
-      moved.remove(List.of(org, from));
-      moved.remove(List.of(org, to));
+      moved.remove(org); // both instances' answers changed
       MigrationStatus complete = checkpoint(State.COMPLETED, "every binary is at the target, verified; reads of "
           + from + " go to " + to, Optional.of(clock.instant()));
       history.record(org, options.actor(), "moved the binaries of " + from + " to " + to, complete.copied()
@@ -753,8 +757,6 @@ public final class Migrator implements Migrations {
       } catch (java.io.InterruptedIOException e) {
         Thread.currentThread().interrupt();
         return Optional.of(Attempt.again("interrupted"));
-      } catch (IOException e) {
-        throw new IllegalStateException("a rate never fails otherwise", e);
       } catch (AccessDeniedException e) {
         if (inStorage.isPresent()) {
           inStorage = Optional.empty();
@@ -826,7 +828,7 @@ public final class Migrator implements Migrations {
       this.perSecond = perSecond;
     }
 
-    void took(long bytes) throws IOException {
+    void took(long bytes) throws java.io.InterruptedIOException {
       long due;
       synchronized (this) {
         total += bytes;
